@@ -1,0 +1,1 @@
+"""The pure core: domain types and rules. Stdlib (and holidays) only."""

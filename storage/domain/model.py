@@ -1,0 +1,119 @@
+"""The domain's words as types: Anvendelse, fagområder, systems, answers, and domain errors.
+
+Stdlib only. Everything else in the project may import this module.
+
+Glossary (Danish term → identifier → meaning):
+
+=========================  ==================  ==============================================
+kortlægning                ``kortlaegning``    one municipality's round of KOMBIT's task
+kommune                    ``kommune``         the municipality (kommunekode + official name)
+fagområde                  ``fagomraade``      one of KOMBIT's areas, a sheet in Bilag 1
+it-system                  ``it_system``       a listed system within a fagområde
+leverandør                 ``leverandoer``     the system's vendor
+anvendelse                 ``anvendelse``      the answer: anvender / anvender ikke / sekundær
+bemærkning                 ``bemaerkning``     a free-text remark beside an answer
+tilføjet system            ``tilfoejet``       a system the municipality adds to the list
+svarer til                 ``svarer_til``      the listed system an added one corresponds to
+systemejer                 ``systemejer``      the person who answers for a fagområde
+infrastrukturansvarlig     ``koordinator``     the person who runs the task for the kommune
+tildeling                  ``tildeling``       a fagområde assigned to a systemejer
+slutdato                   ``slutdato``        the deadline for the answers
+Bilag 1                    ``bilag1``          KOMBIT's Excel workbook
+=========================  ==================  ==============================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Anvendelse(StrEnum):
+    """The three answers KOMBIT accepts. Values are stored; display text lives in texts."""
+
+    ANVENDER = "anvender"
+    ANVENDER_IKKE = "anvender_ikke"
+    SEKUNDAER = "sekundaer"
+
+
+@dataclass(frozen=True, slots=True)
+class Kommune:
+    kode: str
+    navn: str
+    officielt_navn: str
+    region: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItSystem:
+    id: int
+    fagomraade_id: int
+    navn: str
+    leverandoer: str | None
+    beskrivelse: str | None
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fagomraade:
+    id: int
+    navn: str
+    position: int
+    antal_systemer: int
+    indsendt_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    tenant_id: str
+    aad_object_id: str
+    navn: str
+    email: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Tildeling:
+    fagomraade_id: int
+    person_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    it_system_id: int
+    anvendelse: Anvendelse
+    bemaerkning: str | None
+    answered_by: int
+    answered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Kortlaegning:
+    id: int
+    tenant_id: str
+    kommunekode: str
+    slutdato: date
+
+
+class KortlaegningError(Exception):
+    """Base of the domain errors. They carry ids, never user text."""
+
+
+class NotAssigned(KortlaegningError):
+    def __init__(self, fagomraade_id: int, person_id: int) -> None:
+        super().__init__(f"person {person_id} is not assigned fagomraade {fagomraade_id}")
+        self.fagomraade_id = fagomraade_id
+        self.person_id = person_id
+
+
+class AlreadySubmitted(KortlaegningError):
+    def __init__(self, fagomraade_id: int) -> None:
+        super().__init__(f"fagomraade {fagomraade_id} is already submitted")
+        self.fagomraade_id = fagomraade_id
+
+
+class NoKortlaegning(KortlaegningError):
+    def __init__(self, tenant_id: str) -> None:
+        super().__init__(f"tenant {tenant_id} has no kortlaegning")
+        self.tenant_id = tenant_id
