@@ -1,13 +1,24 @@
 """The `kortlaegning` command: serve the bot and the operators' admin commands.
 
 Each subcommand is a small function taking the parsed arguments and returning an exit code.
+This is the one place that reads the environment (through Settings) and configures logging.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import os
 import sys
 from collections.abc import Sequence
+
+from aiohttp import web
+
+from bot.log_context import configure_logging
+from bot.settings import Settings, SettingsError
+
+logger = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -16,14 +27,58 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except SettingsError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
 
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kortlaegning", description=__doc__)
     commands = parser.add_subparsers(metavar="COMMAND")
-    del commands
+
+    serve = commands.add_parser("serve", help="start the bot (HTTP server)")
+    serve.set_defaults(handler=_serve)
+
+    db = commands.add_parser("db", help="database administration")
+    db_commands = db.add_subparsers(metavar="ACTION")
+    upgrade = db_commands.add_parser("upgrade", help="apply migrations up to the newest schema")
+    upgrade.set_defaults(handler=_db_upgrade)
     return parser
+
+
+def _settings() -> Settings:
+    settings = Settings.from_env(os.environ)
+    configure_logging(settings.log_level)
+    return settings
+
+
+def _serve(_args: argparse.Namespace) -> int:
+    from bot.app import create_app
+
+    settings = _settings()
+    logger.info("starting on http://%s:%d/api/messages", settings.host, settings.port)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+def _db_upgrade(_args: argparse.Namespace) -> int:
+    from storage.db import create_engine_for
+    from storage.migrate import upgrade_head
+
+    settings = _settings()
+
+    async def upgrade() -> None:
+        engine = create_engine_for(settings.database_url)
+        try:
+            await upgrade_head(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(upgrade())
+    logger.info("database is at the newest schema")
+    return 0
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/kortlaegning.db"
+DEFAULT_TIMEZONE = "Europe/Copenhagen"
 
 
 class SettingsError(ValueError):
@@ -38,7 +39,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
     port: int = 3978
-    timezone: str = "Europe/Copenhagen"
+    timezone: str = DEFAULT_TIMEZONE
     koordinatorer: tuple[str, ...] = ()
     tilladte_tenants: tuple[str, ...] = ()
     kombit_email: str = "infrastruktur@kombit.dk"
@@ -140,12 +141,12 @@ class Settings:
         boolean("REMINDERS_ENABLED", "reminders_enabled")
         text("LOG_LEVEL", "log_level")
 
-        app_type = str(values.get("app_type", cls.app_type))
+        app_type = str(values.get("app_type", "MultiTenant"))
         if app_type.lower() not in {"multitenant", "singletenant", "userassignedmsi"}:
             problems["MicrosoftAppType"] = "must be MultiTenant, SingleTenant or UserAssignedMSI"
-        if values.get("app_id") and app_type.lower() != "userassignedmsi":
-            if not values.get("app_password"):
-                problems["MicrosoftAppPassword"] = "required when MicrosoftAppId is set"
+        needs_password = values.get("app_id") and app_type.lower() != "userassignedmsi"
+        if needs_password and not values.get("app_password"):
+            problems["MicrosoftAppPassword"] = "required when MicrosoftAppId is set"
         if app_type.lower() == "singletenant" and not values.get("app_tenant_id"):
             problems["MicrosoftAppTenantId"] = "required when MicrosoftAppType is SingleTenant"
 
@@ -156,7 +157,7 @@ class Settings:
             )
 
         try:
-            ZoneInfo(str(values.get("timezone", cls.timezone)))
+            ZoneInfo(str(values.get("timezone", DEFAULT_TIMEZONE)))
         except (ZoneInfoNotFoundError, ValueError):
             problems["TIMEZONE"] = "unknown time zone"
 
@@ -165,7 +166,9 @@ class Settings:
             try:
                 offsets = tuple(sorted({int(p) for p in offsets_raw.split(",")}, reverse=True))
             except ValueError:
-                problems["REMINDER_OFFSETS"] = "comma-separated whole numbers of days, e.g. 14,7,3,1,0"
+                problems["REMINDER_OFFSETS"] = (
+                    "comma-separated whole numbers of days, e.g. 14,7,3,1,0"
+                )
             else:
                 if any(o < 0 or o > 365 for o in offsets):
                     problems["REMINDER_OFFSETS"] = "days must be between 0 and 365"

@@ -1,0 +1,128 @@
+"""The Teams activity handler: identifies the turn, guards against redelivery, routes.
+
+Commands and dialogs decide what to say; this class only translates Teams activities.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import ActivityTypes, ChannelAccount
+from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
+
+from bot.log_context import activity_id
+from dialogs import texts
+from dialogs.commands import Command, recognise_command
+from storage.conversations import PERSONAL, ConversationRepository
+
+logger = logging.getLogger(__name__)
+
+LOCAL_TENANT = "local"
+"""Tenant used when an activity carries none: a local trial without Teams."""
+
+
+def tenant_of(activity: object) -> str:
+    """The Azure AD tenant of a Teams activity (conversation first, then channelData)."""
+    conversation = getattr(activity, "conversation", None)
+    tenant = getattr(conversation, "tenant_id", None) if conversation else None
+    if tenant:
+        return str(tenant)
+    channel_data = getattr(activity, "channel_data", None) or {}
+    if isinstance(channel_data, dict):
+        tenant_info = channel_data.get("tenant") or {}
+        if isinstance(tenant_info, dict) and tenant_info.get("id"):
+            return str(tenant_info["id"])
+    return LOCAL_TENANT
+
+
+def user_key_of(account: ChannelAccount | None) -> str:
+    """A stable key for a person: the AAD object id, or the channel's user id without one."""
+    if account is None:
+        return ""
+    return account.aad_object_id or account.id or ""
+
+
+class KortlaegningBot(TeamsActivityHandler):
+    def __init__(
+        self,
+        conversation_state: ConversationState,
+        user_state: UserState,
+        conversations: ConversationRepository,
+    ) -> None:
+        self._conversation_state = conversation_state
+        self._user_state = user_state
+        self._conversations = conversations
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        token = activity_id.set(activity.id or "-")
+        try:
+            if not await self._claim(turn_context):
+                logger.info("duplicate delivery ignored: type=%s", activity.type)
+                return
+            await self._remember_reference(turn_context)
+            await super().on_turn(turn_context)
+            await self._conversation_state.save_changes(turn_context)
+            await self._user_state.save_changes(turn_context)
+        finally:
+            activity_id.reset(token)
+
+    async def release(self, turn_context: TurnContext) -> None:
+        """Undo the redelivery guard for a failed turn, so Teams' retry is handled."""
+        activity = turn_context.activity
+        if activity.id and activity.conversation:
+            await self._conversations.release_activity(activity.conversation.id, activity.id)
+
+    async def _claim(self, turn_context: TurnContext) -> bool:
+        # Teams redelivers a message or invoke it thinks went unanswered; the same id
+        # must not record a second answer or send a second confirmation (DESIGN §5).
+        activity = turn_context.activity
+        if activity.type not in (ActivityTypes.message, ActivityTypes.invoke):
+            return True
+        if not activity.id or not activity.conversation:
+            return True
+        return await self._conversations.claim_activity(activity.conversation.id, activity.id)
+
+    async def _remember_reference(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if activity.type != ActivityTypes.message or not activity.from_property:
+            return
+        if not activity.conversation or not activity.service_url:
+            return
+        reference = TurnContext.get_conversation_reference(activity)
+        await self._conversations.save_reference(
+            tenant_id=tenant_of(activity),
+            user_key=user_key_of(activity.from_property),
+            conversation_id=activity.conversation.id,
+            conversation_type=activity.conversation.conversation_type or PERSONAL,
+            service_url=activity.service_url,
+            reference=json.dumps(reference.serialize()),
+        )
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        text = TurnContext.remove_recipient_mention(turn_context.activity) or ""
+        command = recognise_command(text)
+        if command is Command.HJAELP:
+            await turn_context.send_activity(texts.HELP)
+            return
+        await turn_context.send_activity(texts.NOT_UNDERSTOOD)
+
+    async def on_teams_members_added(
+        self,
+        teams_members_added: list[TeamsChannelAccount],
+        team_info: TeamInfo,
+        turn_context: TurnContext,
+    ) -> None:
+        # Greet once per installation: when the bot itself joins a chat or team, and when
+        # a person joins a 1:1 chat; never each new member of a whole team channel.
+        recipient = turn_context.activity.recipient
+        conversation = turn_context.activity.conversation
+        personal = (conversation.conversation_type or PERSONAL) == PERSONAL
+        for member in teams_members_added:
+            is_bot = recipient is not None and member.id == recipient.id
+            if is_bot or personal:
+                await turn_context.send_activity(texts.WELCOME)
+                return

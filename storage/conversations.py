@@ -1,0 +1,135 @@
+"""Where people can be reached, and which activities were already handled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.db import dialect_insert
+from storage.models import ConversationReferenceRow, ProcessedActivityRow
+
+PERSONAL = "personal"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReference:
+    tenant_id: str
+    user_key: str
+    conversation_id: str
+    conversation_type: str
+    service_url: str
+    reference: str
+    updated_at: datetime
+
+
+class ConversationRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def save_reference(
+        self,
+        *,
+        tenant_id: str,
+        user_key: str,
+        conversation_id: str,
+        conversation_type: str,
+        service_url: str,
+        reference: str,
+    ) -> None:
+        """Remember (or refresh) how to reach this person in this conversation."""
+        now = datetime.now(UTC)
+        async with self._sessions() as session, session.begin():
+            insert = dialect_insert(session)
+            statement = insert(ConversationReferenceRow).values(
+                tenant_id=tenant_id,
+                user_key=user_key,
+                conversation_id=conversation_id,
+                conversation_type=conversation_type,
+                service_url=service_url,
+                reference=reference,
+                updated_at=now,
+            )
+            await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["tenant_id", "user_key", "conversation_id"],
+                    set_={
+                        "service_url": statement.excluded.service_url,
+                        "reference": statement.excluded.reference,
+                        "updated_at": statement.excluded.updated_at,
+                    },
+                )
+            )
+
+    async def personal_reference(self, tenant_id: str, user_key: str) -> StoredReference | None:
+        """The newest 1:1 conversation with this person, if they ever wrote to the bot there."""
+        return await self._newest(
+            tenant_id, user_key, ConversationReferenceRow.conversation_type == PERSONAL
+        )
+
+    async def any_reference(self, tenant_id: str, user_key: str) -> StoredReference | None:
+        return await self._newest(tenant_id, user_key, True)
+
+    async def _newest(
+        self, tenant_id: str, user_key: str, condition: object
+    ) -> StoredReference | None:
+        async with self._sessions() as session:
+            row = await session.scalar(
+                select(ConversationReferenceRow)
+                .where(
+                    ConversationReferenceRow.tenant_id == tenant_id,
+                    ConversationReferenceRow.user_key == user_key,
+                    condition,  # type: ignore[arg-type]
+                )
+                .order_by(ConversationReferenceRow.updated_at.desc())
+                .limit(1)
+            )
+            return _to_reference(row) if row else None
+
+    async def claim_activity(self, conversation_id: str, activity_id: str) -> bool:
+        """Record the activity as being handled; False when it was handled before."""
+        async with self._sessions() as session, session.begin():
+            insert = dialect_insert(session)
+            result = await session.execute(
+                insert(ProcessedActivityRow)
+                .values(
+                    conversation_id=conversation_id,
+                    activity_id=activity_id,
+                    received_at=datetime.now(UTC),
+                )
+                .on_conflict_do_nothing()
+            )
+            return bool(result.rowcount)
+
+    async def release_activity(self, conversation_id: str, activity_id: str) -> None:
+        """Forget a claim whose turn failed, so Teams' redelivery is handled after all."""
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                delete(ProcessedActivityRow).where(
+                    ProcessedActivityRow.conversation_id == conversation_id,
+                    ProcessedActivityRow.activity_id == activity_id,
+                )
+            )
+
+    async def forget_activities_before(self, days: int = 7) -> int:
+        """Drop old claims; Teams redelivers within minutes, so a week is ample."""
+        cutoff = datetime.now(UTC) - timedelta(days=days)
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                delete(ProcessedActivityRow).where(ProcessedActivityRow.received_at < cutoff)
+            )
+            return int(result.rowcount or 0)
+
+
+def _to_reference(row: ConversationReferenceRow) -> StoredReference:
+    return StoredReference(
+        tenant_id=row.tenant_id,
+        user_key=row.user_key,
+        conversation_id=row.conversation_id,
+        conversation_type=row.conversation_type,
+        service_url=row.service_url,
+        reference=row.reference,
+        updated_at=row.updated_at,
+    )

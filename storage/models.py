@@ -1,0 +1,224 @@
+"""Declarative ORM rows. They never leave storage/: repositories return domain dataclasses.
+
+The schema changes only through Alembic migrations (storage/migrations); tests run
+`upgrade head`, never `create_all`, so the migrations are what is tested.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.domain.model import Anvendelse
+
+# Named constraints keep migrations portable between SQLite (batch mode) and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _anvendelse_column() -> Enum:
+    # Stored as the enum's stable ASCII values, not its member names, and without a
+    # database-level enum type so a later value needs no ALTER TYPE.
+    return Enum(
+        Anvendelse,
+        values_callable=lambda enum: [member.value for member in enum],
+        native_enum=False,
+        length=20,
+        validate_strings=True,
+    )
+
+
+class KortlaegningRow(Base):
+    """One municipality's round of the task; a tenant is one municipality."""
+
+    __tablename__ = "kortlaegning"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64), unique=True)
+    kommunekode: Mapped[str] = mapped_column(String(4))
+    slutdato: Mapped[date] = mapped_column(Date)
+    template: Mapped[bytes] = mapped_column(LargeBinary)
+    template_filename: Mapped[str] = mapped_column(String(255))
+    template_is_reference: Mapped[bool] = mapped_column(Boolean, default=True)
+    kontaktperson_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PersonRow(Base):
+    """A Teams user the bot knows: coordinator, systemejer or both."""
+
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("tenant_id", "aad_object_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    aad_object_id: Mapped[str] = mapped_column(String(128))
+    teams_user_id: Mapped[str | None] = mapped_column(String(255))
+    navn: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str | None] = mapped_column(String(320))
+    is_koordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FagomraadeRow(Base):
+    __tablename__ = "fagomraade"
+    __table_args__ = (UniqueConstraint("kortlaegning_id", "navn"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kortlaegning_id: Mapped[int] = mapped_column(
+        ForeignKey("kortlaegning.id", ondelete="CASCADE"), index=True
+    )
+    navn: Mapped[str] = mapped_column(String(255))
+    position: Mapped[int] = mapped_column(Integer)
+    indsendt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    indsendt_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+
+class ItSystemRow(Base):
+    """A listed system within one fagområde (the same product may be listed in several)."""
+
+    __tablename__ = "it_system"
+    __table_args__ = (UniqueConstraint("fagomraade_id", "navn"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fagomraade_id: Mapped[int] = mapped_column(
+        ForeignKey("fagomraade.id", ondelete="CASCADE"), index=True
+    )
+    navn: Mapped[str] = mapped_column(String(255))
+    leverandoer: Mapped[str | None] = mapped_column(String(255))
+    beskrivelse: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class TildelingRow(Base):
+    """A fagområde assigned to a systemejer; an area may have several."""
+
+    __tablename__ = "tildeling"
+    __table_args__ = (UniqueConstraint("fagomraade_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fagomraade_id: Mapped[int] = mapped_column(
+        ForeignKey("fagomraade.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    assigned_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AnswerRow(Base):
+    """The current answer for one listed system: last write wins, history in answer_audit."""
+
+    __tablename__ = "answer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    it_system_id: Mapped[int] = mapped_column(
+        ForeignKey("it_system.id", ondelete="CASCADE"), unique=True
+    )
+    anvendelse: Mapped[Anvendelse] = mapped_column(_anvendelse_column())
+    bemaerkning: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TilfoejetSystemRow(Base):
+    """A system the municipality uses that is missing from KOMBIT's list."""
+
+    __tablename__ = "tilfoejet_system"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fagomraade_id: Mapped[int] = mapped_column(
+        ForeignKey("fagomraade.id", ondelete="CASCADE"), index=True
+    )
+    navn: Mapped[str] = mapped_column(String(255))
+    leverandoer: Mapped[str | None] = mapped_column(String(255))
+    svarer_til: Mapped[str | None] = mapped_column(String(255))
+    anvendelse: Mapped[Anvendelse | None] = mapped_column(_anvendelse_column())
+    bemaerkning: Mapped[str | None] = mapped_column(Text)
+    added_by: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRow(Base):
+    """Who changed what and when; one row per change, never updated."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kortlaegning_id: Mapped[int] = mapped_column(
+        ForeignKey("kortlaegning.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    it_system_id: Mapped[int | None] = mapped_column(
+        ForeignKey("it_system.id", ondelete="SET NULL")
+    )
+    tilfoejet_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tilfoejet_system.id", ondelete="SET NULL")
+    )
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ConversationReferenceRow(Base):
+    """Where to reach a person proactively: the last conversation reference they wrote from."""
+
+    __tablename__ = "conversation_reference"
+    __table_args__ = (UniqueConstraint("tenant_id", "user_key", "conversation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    user_key: Mapped[str] = mapped_column(String(255))
+    conversation_id: Mapped[str] = mapped_column(String(512))
+    conversation_type: Mapped[str] = mapped_column(String(32))
+    service_url: Mapped[str] = mapped_column(String(512))
+    reference: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProcessedActivityRow(Base):
+    """Activities already handled, so a redelivery by Teams is not handled twice."""
+
+    __tablename__ = "processed_activity"
+
+    conversation_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    activity_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class BotStateRow(Base):
+    """botbuilder's conversation and user state, JSON with an e_tag for optimistic concurrency."""
+
+    __tablename__ = "bot_state"
+
+    key: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    e_tag: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,96 @@
+"""POST real activities to /api/messages and read the replies at the local connector."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from dialogs import texts
+from storage.db import create_engine_for, make_sessionmaker
+from storage.models import ConversationReferenceRow
+from tests.protocol.conftest import RunningBot
+from tests.support.activities import Activities, TeamsUser
+from tests.support.connector import BotConnector
+
+ANNE = TeamsUser("Anne Systemejer", "aad-anne", "anne@kommune.dk")
+
+
+async def test_installing_the_app_greets_in_danish(
+    bot: RunningBot, activities: Activities, connector: BotConnector
+) -> None:
+    response = await bot.post(activities.installed(ANNE))
+
+    assert response.status in (200, 201)
+    assert connector.texts(ANNE.personal_conversation) == [texts.WELCOME]
+    assert "Sekundær anvendelse" in texts.WELCOME
+
+
+async def test_hjaelp_explains_the_three_answers(
+    bot: RunningBot, activities: Activities, connector: BotConnector
+) -> None:
+    await bot.post(activities.message(ANNE, "Hjælp"))
+
+    [reply] = connector.sent(ANNE.personal_conversation)
+    assert reply["text"] == texts.HELP
+    assert "ESDH" in reply["text"]
+    assert reply["conversation"]["id"] == ANNE.personal_conversation
+
+
+async def test_anything_unknown_gets_a_pointer_to_hjaelp(
+    bot: RunningBot, activities: Activities, connector: BotConnector
+) -> None:
+    await bot.post(activities.message(ANNE, "hvad er klokken?"))
+
+    assert connector.texts() == [texts.NOT_UNDERSTOOD]
+
+
+async def test_the_writer_s_conversation_reference_is_stored(
+    bot: RunningBot, activities: Activities, database_url: str
+) -> None:
+    await bot.post(activities.message(ANNE, "hjælp"))
+
+    engine = create_engine_for(database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            row = await session.scalar(select(ConversationReferenceRow))
+    finally:
+        await engine.dispose()
+    assert row is not None
+    assert row.user_key == ANNE.aad_object_id
+    assert row.conversation_id == ANNE.personal_conversation
+    assert json.loads(row.reference)["serviceUrl"] == activities.service_url
+
+
+async def test_the_same_activity_delivered_twice_is_answered_once(
+    bot: RunningBot, activities: Activities, connector: BotConnector
+) -> None:
+    activity = activities.message(ANNE, "hjælp")
+
+    await bot.post(activity)
+    await bot.post(activity)
+
+    assert connector.texts() == [texts.HELP]
+
+
+async def test_health_check_answers_when_the_database_does(bot: RunningBot) -> None:
+    response = await bot.client.get("/healthz")
+
+    assert response.status == 200
+    assert await response.json() == {"status": "ok", "database": "ok"}
+
+
+async def test_a_failing_turn_is_answered_with_a_danish_apology(
+    bot: RunningBot, activities: Activities, connector: BotConnector, database_url: str
+) -> None:
+    engine = create_engine_for(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("DROP TABLE processed_activity")
+    finally:
+        await engine.dispose()
+
+    response = await bot.post(activities.message(ANNE, "hjælp"))
+
+    assert response.status < 500
+    assert connector.texts(ANNE.personal_conversation) == [texts.UNEXPECTED_ERROR]

@@ -1,0 +1,228 @@
+"""A local Bot Connector: the REST API the bot calls to reply, create chats and read rosters.
+
+It answers like the real service (ids for sent activities, paged members, 404 for unknown
+members) and can be told to fail the next calls with a status, so retry logic meets real
+HTTP answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    body: Any
+
+
+@dataclass
+class Failure:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    code: str = "Failure"
+
+
+class BotConnector:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.members: dict[str, list[dict[str, Any]]] = {}
+        self.created_conversations: list[dict[str, Any]] = []
+        self.files: dict[str, bytes] = {}
+        self._failures: dict[str, deque[Failure]] = {}
+        self._ids = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._server: TestServer | None = None
+
+    # --- scripting -------------------------------------------------------------
+    def fail_next(self, kind: str, *failures: Failure) -> None:
+        """Answer the next calls of a kind ('send', 'create', 'members') with these failures."""
+        self._failures.setdefault(kind, deque()).extend(failures)
+
+    def add_member(self, roster_id: str, member: dict[str, Any]) -> None:
+        self.members.setdefault(roster_id, []).append(member)
+
+    # --- inspection ------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return str(self._server.make_url("")).rstrip("/")
+
+    def sent(self, conversation_id: str | None = None) -> list[dict[str, Any]]:
+        """Activities the bot posted (sends and replies), optionally in one conversation."""
+        return [
+            call.body
+            for call in self.calls
+            if call.method == "POST"
+            and "/activities" in call.path
+            and (conversation_id is None or f"/conversations/{conversation_id}/" in call.path)
+        ]
+
+    def texts(self, conversation_id: str | None = None) -> list[str]:
+        return [
+            a.get("text") or "" for a in self.sent(conversation_id) if a.get("type") == "message"
+        ]
+
+    def updates(self) -> list[dict[str, Any]]:
+        return [call.body for call in self.calls if call.method == "PUT"]
+
+    async def wait_for_sent(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """Wait until at least `count` activities arrived (for proactive, background sends)."""
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: len(self.sent()) >= count), timeout
+            )
+        return self.sent()
+
+    # --- the server --------------------------------------------------------------
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v3/conversations", self._create_conversation)
+        app.router.add_post("/v3/conversations/{cid}/activities", self._send)
+        app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
+        app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
+        app.router.add_delete("/v3/conversations/{cid}/activities/{aid}", self._delete)
+        app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
+        app.router.add_get("/v3/conversations/{cid}/members", self._members)
+        app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._paged_members)
+        app.router.add_get("/files/{name}", self._download)
+        app.router.add_put("/upload/{name}", self._upload)
+        return app
+
+    async def start(self) -> None:
+        self._server = TestServer(self.app(), host="127.0.0.1")
+        await self._server.start_server()
+
+    async def close(self) -> None:
+        if self._server is not None:
+            await self._server.close()
+
+    async def _record(self, request: web.Request) -> Any:
+        body = await request.json() if request.can_read_body else None
+        async with self._changed:
+            self.calls.append(Call(request.method, request.path, body))
+            self._changed.notify_all()
+        return body
+
+    def _scripted(self, kind: str) -> web.Response | None:
+        queue = self._failures.get(kind)
+        if not queue:
+            return None
+        failure = queue.popleft()
+        return web.json_response(
+            {"error": {"code": failure.code, "message": "scripted failure"}},
+            status=failure.status,
+            headers=failure.headers,
+        )
+
+    async def _send(self, request: web.Request) -> web.Response:
+        failure = self._scripted("send")
+        if failure is not None:
+            return failure
+        await self._record(request)
+        return web.json_response({"id": f"activity-{next(self._ids)}"})
+
+    async def _update(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        return web.json_response({"id": request.match_info["aid"]})
+
+    async def _delete(self, request: web.Request) -> web.Response:
+        await self._record(request)
+        return web.Response(status=200)
+
+    async def _create_conversation(self, request: web.Request) -> web.Response:
+        failure = self._scripted("create")
+        if failure is not None:
+            return failure
+        body = await self._record(request)
+        self.created_conversations.append(body)
+        member = (body.get("members") or [{}])[0].get("id", "unknown")
+        return web.json_response({"id": f"a:personal-{member}", "serviceUrl": self.url}, status=201)
+
+    def _roster(self, cid: str) -> list[dict[str, Any]]:
+        # A team's roster is asked for by the channel's or the team's id.
+        return self.members.get(cid, self.members.get(cid.split(";")[0], []))
+
+    async def _member(self, request: web.Request) -> web.Response:
+        mid = request.match_info["mid"]
+        for member in self._roster(request.match_info["cid"]):
+            if mid in (member.get("id"), member.get("aadObjectId")):
+                return web.json_response(member)
+        return web.json_response(
+            {"error": {"code": "MemberNotFoundInConversation", "message": "not found"}},
+            status=404,
+        )
+
+    async def _members(self, request: web.Request) -> web.Response:
+        return web.json_response(self._roster(request.match_info["cid"]))
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        failure = self._scripted("members")
+        if failure is not None:
+            return failure
+        roster = self._roster(request.match_info["cid"])
+        size = int(request.query.get("pageSize", "2") or 2)
+        start = int(request.query.get("continuationToken", "0") or 0)
+        page = roster[start : start + size]
+        token = str(start + size) if start + size < len(roster) else None
+        body: dict[str, Any] = {"members": page}
+        if token:
+            body["continuationToken"] = token
+        return web.json_response(body)
+
+    async def _download(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if name not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[name])
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.files[request.match_info["name"]] = await request.read()
+        self.calls.append(Call("PUT", request.path, None))
+        return web.json_response({"id": request.match_info["name"]}, status=201)
+
+
+async def running_connector() -> AsyncIterator[BotConnector]:
+    connector = BotConnector()
+    await connector.start()
+    try:
+        yield connector
+    finally:
+        await connector.close()
+
+
+def _serve_for_humans(port: int) -> None:
+    """`python -m tests.support.connector`: a connector that prints what the bot says."""
+    import json as _json
+
+    connector = BotConnector()
+    app = connector.app()
+
+    async def show(request: web.Request, handler: Any) -> web.StreamResponse:
+        response = await handler(request)
+        if (
+            connector.calls
+            and connector.calls[-1].path == request.path
+            and request.method == "POST"
+        ):
+            body = connector.calls[-1].body or {}
+            print(body.get("text") or _json.dumps(body, ensure_ascii=False, indent=2), flush=True)
+        return response
+
+    app.middlewares.append(web.middleware(show))
+    web.run_app(app, host="127.0.0.1", port=port, print=None)
+
+
+if __name__ == "__main__":
+    import sys
+
+    _serve_for_humans(int(sys.argv[1]) if len(sys.argv) > 1 else 9000)
