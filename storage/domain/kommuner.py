@@ -19,8 +19,7 @@ DEFAULT_SUGGESTION_LIMIT = 5
 # pass; short unrelated names that merely share a few letters do not.
 _FUZZY_CUTOFF = 0.75
 
-# Trailing words people add to a name; checked longest first, so "Bornholms Regionskommune"
-# loses the whole word rather than leaving "regions".
+# Trailing words people add to a name, removed only as whole words ("Bornholms Regionskommune").
 _SUFFIXES = ("regionskommune", "kommunes", "kommune")
 
 # Names normalise() cannot fold onto today's name: a former official name and everyday short
