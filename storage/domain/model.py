@@ -117,3 +117,72 @@ class NoKortlaegning(KortlaegningError):
     def __init__(self, tenant_id: str) -> None:
         super().__init__(f"tenant {tenant_id} has no kortlaegning")
         self.tenant_id = tenant_id
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueSystem:
+    """A listed system as read from a Bilag 1 template, before it is stored."""
+
+    navn: str
+    leverandoer: str | None = None
+    beskrivelse: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueFagomraade:
+    navn: str
+    systemer: tuple[CatalogueSystem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TilfoejetSystem:
+    id: int
+    fagomraade_id: int
+    navn: str
+    leverandoer: str | None
+    svarer_til: str | None
+    anvendelse: Anvendelse | None
+    bemaerkning: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SystemAnswer:
+    """A listed system with its current answer, if any: one line of a summary."""
+
+    system: ItSystem
+    answer: Answer | None
+
+
+@dataclass(frozen=True, slots=True)
+class FagomraadeOverview:
+    """Everything a systemejer sees of one fagområde: systems, answers and additions."""
+
+    fagomraade: Fagomraade
+    kortlaegning_id: int
+    slutdato: date
+    systemer: tuple[SystemAnswer, ...]
+    tilfoejede: tuple[TilfoejetSystem, ...]
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for line in self.systemer if line.answer is not None)
+
+    @property
+    def missing(self) -> tuple[ItSystem, ...]:
+        return tuple(line.system for line in self.systemer if line.answer is None)
+
+    def next_unanswered(self, after_position: int = -1) -> ItSystem | None:
+        """The first unanswered system after a position; skipped ones wait for the summary."""
+        return next((s for s in self.missing if s.position > after_position), None)
+
+    def line(self, system_id: int) -> SystemAnswer | None:
+        return next((line for line in self.systemer if line.system.id == system_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerChange:
+    """What record_answer did: whether anything changed, and the answer before."""
+
+    answer: Answer
+    previous: Answer | None
+    changed: bool

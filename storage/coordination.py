@@ -1,0 +1,304 @@
+"""Set-up and assignment use cases: the kortlægning, its catalogue, people and tildelinger.
+
+Each public method is one transaction, takes primitives and returns domain dataclasses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.domain.answers import normalise
+from storage.domain.model import (
+    CatalogueFagomraade,
+    Fagomraade,
+    Kortlaegning,
+    NoKortlaegning,
+    Person,
+)
+from storage.models import (
+    AnswerRow,
+    FagomraadeRow,
+    ItSystemRow,
+    KortlaegningRow,
+    PersonRow,
+    TildelingRow,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SetUpResult:
+    kortlaegning: Kortlaegning
+    fagomraader: int
+    systemer: int
+    answers_kept: int
+    answers_dropped: int
+
+
+class CoordinationRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    # --- people ------------------------------------------------------------------------
+    async def ensure_person(
+        self,
+        tenant_id: str,
+        aad_object_id: str,
+        *,
+        navn: str | None = None,
+        email: str | None = None,
+        teams_user_id: str | None = None,
+    ) -> Person:
+        """Find or create a person, refreshing name, e-mail and Teams id when given."""
+        async with self._sessions() as session, session.begin():
+            row = await _person_row(session, tenant_id, aad_object_id)
+            if row is None:
+                row = PersonRow(
+                    tenant_id=tenant_id,
+                    aad_object_id=aad_object_id,
+                    navn=navn or "",
+                    email=email.lower() if email else None,
+                    teams_user_id=teams_user_id,
+                    is_koordinator=False,
+                    created_at=datetime.now(UTC),
+                )
+                session.add(row)
+            else:
+                if navn:
+                    row.navn = navn
+                if email:
+                    row.email = email.lower()
+                if teams_user_id:
+                    row.teams_user_id = teams_user_id
+            await session.flush()
+            return to_person(row)
+
+    async def find_person(self, tenant_id: str, query: str) -> list[Person]:
+        """People of the tenant whose e-mail equals, or whose name contains, the query."""
+        wanted = query.strip().lower()
+        folded = normalise(query)
+        async with self._sessions() as session:
+            rows = (
+                await session.scalars(select(PersonRow).where(PersonRow.tenant_id == tenant_id))
+            ).all()
+        by_email = [r for r in rows if r.email and r.email == wanted]
+        if by_email:
+            return [to_person(r) for r in by_email]
+        return [to_person(r) for r in rows if folded and folded in normalise(r.navn)]
+
+    async def person(self, person_id: int) -> Person:
+        async with self._sessions() as session:
+            row = await session.get_one(PersonRow, person_id)
+            return to_person(row)
+
+    # --- the kortlægning ---------------------------------------------------------------
+    async def kortlaegning(self, tenant_id: str) -> Kortlaegning | None:
+        async with self._sessions() as session:
+            row = await _kortlaegning_row(session, tenant_id)
+            return _to_kortlaegning(row) if row else None
+
+    async def set_up(
+        self,
+        tenant_id: str,
+        *,
+        kommunekode: str,
+        slutdato: date,
+        catalogue: Sequence[CatalogueFagomraade],
+        template: bytes,
+        template_filename: str,
+        template_is_reference: bool,
+        by_person_id: int,
+    ) -> SetUpResult:
+        """Create or replace the kortlægning; answers whose system still exists are kept.
+
+        Fagområder and systems are matched by normalised name, so a corrected template keeps
+        every answer that still has a place to go, and assignments stay with their area.
+        """
+        now = datetime.now(UTC)
+        async with self._sessions() as session, session.begin():
+            row = await _kortlaegning_row(session, tenant_id)
+            if row is None:
+                row = KortlaegningRow(tenant_id=tenant_id, created_at=now)
+                session.add(row)
+            row.kommunekode = kommunekode
+            row.slutdato = slutdato
+            row.template = template
+            row.template_filename = template_filename
+            row.template_is_reference = template_is_reference
+            row.kontaktperson_id = row.kontaktperson_id or by_person_id
+            row.updated_at = now
+            await session.flush()
+
+            existing = {
+                normalise(f.navn): f
+                for f in await session.scalars(
+                    select(FagomraadeRow).where(FagomraadeRow.kortlaegning_id == row.id)
+                )
+            }
+            kept_areas: set[int] = set()
+            kept_systems: set[int] = set()
+            system_count = 0
+            for position, wanted in enumerate(catalogue):
+                area = existing.get(normalise(wanted.navn))
+                if area is None:
+                    area = FagomraadeRow(kortlaegning_id=row.id, navn=wanted.navn)
+                    session.add(area)
+                area.navn, area.position = wanted.navn, position
+                await session.flush()
+                kept_areas.add(area.id)
+                systems = {
+                    normalise(s.navn): s
+                    for s in await session.scalars(
+                        select(ItSystemRow).where(ItSystemRow.fagomraade_id == area.id)
+                    )
+                }
+                for system_position, listed in enumerate(wanted.systemer):
+                    system = systems.get(normalise(listed.navn))
+                    if system is None:
+                        system = ItSystemRow(fagomraade_id=area.id, navn=listed.navn)
+                        session.add(system)
+                    system.navn = listed.navn
+                    system.leverandoer = listed.leverandoer
+                    system.beskrivelse = listed.beskrivelse
+                    system.position = system_position
+                    await session.flush()
+                    kept_systems.add(system.id)
+                    system_count += 1
+
+            all_systems = (
+                select(ItSystemRow.id)
+                .join(FagomraadeRow)
+                .where(FagomraadeRow.kortlaegning_id == row.id)
+            )
+            dropped_ids = [i for i in await session.scalars(all_systems) if i not in kept_systems]
+            answers_dropped = 0
+            if dropped_ids:
+                answers_dropped = int(
+                    await session.scalar(
+                        select(func.count())
+                        .select_from(AnswerRow)
+                        .where(AnswerRow.it_system_id.in_(dropped_ids))
+                    )
+                    or 0
+                )
+                await session.execute(delete(ItSystemRow).where(ItSystemRow.id.in_(dropped_ids)))
+            gone_areas = [a.id for a in existing.values() if a.id not in kept_areas]
+            if gone_areas:
+                await session.execute(delete(FagomraadeRow).where(FagomraadeRow.id.in_(gone_areas)))
+            answers_kept = int(
+                await session.scalar(
+                    select(func.count())
+                    .select_from(AnswerRow)
+                    .join(ItSystemRow)
+                    .join(FagomraadeRow)
+                    .where(FagomraadeRow.kortlaegning_id == row.id)
+                )
+                or 0
+            )
+            return SetUpResult(
+                kortlaegning=_to_kortlaegning(row),
+                fagomraader=len(kept_areas),
+                systemer=system_count,
+                answers_kept=answers_kept,
+                answers_dropped=answers_dropped,
+            )
+
+    async def fagomraader(self, tenant_id: str) -> list[Fagomraade]:
+        async with self._sessions() as session:
+            row = await _kortlaegning_row(session, tenant_id)
+            if row is None:
+                raise NoKortlaegning(tenant_id)
+            return await _fagomraader(session, row.id)
+
+    # --- tildelinger -------------------------------------------------------------------
+    async def assign(self, fagomraade_id: int, person_id: int, *, by_person_id: int | None) -> bool:
+        """Assign an area to a person; False when they already had it."""
+        async with self._sessions() as session, session.begin():
+            exists = await session.scalar(
+                select(TildelingRow.id).where(
+                    TildelingRow.fagomraade_id == fagomraade_id,
+                    TildelingRow.person_id == person_id,
+                )
+            )
+            if exists:
+                return False
+            session.add(
+                TildelingRow(
+                    fagomraade_id=fagomraade_id,
+                    person_id=person_id,
+                    assigned_by=by_person_id,
+                    assigned_at=datetime.now(UTC),
+                )
+            )
+            return True
+
+    async def owners(self, fagomraade_id: int) -> list[Person]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(PersonRow)
+                .join(TildelingRow, TildelingRow.person_id == PersonRow.id)
+                .where(TildelingRow.fagomraade_id == fagomraade_id)
+                .order_by(TildelingRow.assigned_at)
+            )
+            return [to_person(r) for r in rows]
+
+
+async def _person_row(
+    session: AsyncSession, tenant_id: str, aad_object_id: str
+) -> PersonRow | None:
+    return await session.scalar(
+        select(PersonRow).where(
+            PersonRow.tenant_id == tenant_id, PersonRow.aad_object_id == aad_object_id
+        )
+    )
+
+
+async def _kortlaegning_row(session: AsyncSession, tenant_id: str) -> KortlaegningRow | None:
+    return await session.scalar(
+        select(KortlaegningRow).where(KortlaegningRow.tenant_id == tenant_id)
+    )
+
+
+async def _fagomraader(session: AsyncSession, kortlaegning_id: int) -> list[Fagomraade]:
+    counts = (
+        select(ItSystemRow.fagomraade_id, func.count().label("n"))
+        .group_by(ItSystemRow.fagomraade_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(FagomraadeRow, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.fagomraade_id == FagomraadeRow.id)
+        .where(FagomraadeRow.kortlaegning_id == kortlaegning_id)
+        .order_by(FagomraadeRow.position)
+    )
+    return [to_fagomraade(area, int(n)) for area, n in rows]
+
+
+def to_person(row: PersonRow) -> Person:
+    return Person(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        aad_object_id=row.aad_object_id,
+        navn=row.navn,
+        email=row.email,
+    )
+
+
+def to_fagomraade(row: FagomraadeRow, antal_systemer: int) -> Fagomraade:
+    return Fagomraade(
+        id=row.id,
+        navn=row.navn,
+        position=row.position,
+        antal_systemer=antal_systemer,
+        indsendt_at=row.indsendt_at,
+    )
+
+
+def _to_kortlaegning(row: KortlaegningRow) -> Kortlaegning:
+    return Kortlaegning(
+        id=row.id, tenant_id=row.tenant_id, kommunekode=row.kommunekode, slutdato=row.slutdato
+    )

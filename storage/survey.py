@@ -1,0 +1,334 @@
+"""Survey use cases over SQL: a systemejer's answers, additions, submission and hand-over.
+
+Each public method is one transaction and returns domain objects. Every change writes an
+audit row (who, when, old → new); the last answer wins when two people answer one area.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.coordination import to_fagomraade
+from storage.domain.model import (
+    AlreadySubmitted,
+    Answer,
+    AnswerChange,
+    Anvendelse,
+    FagomraadeOverview,
+    ItSystem,
+    KortlaegningError,
+    NotAssigned,
+    SystemAnswer,
+    TilfoejetSystem,
+)
+from storage.models import (
+    AnswerRow,
+    AuditRow,
+    FagomraadeRow,
+    ItSystemRow,
+    KortlaegningRow,
+    TildelingRow,
+    TilfoejetSystemRow,
+)
+
+
+class UnknownSystem(KortlaegningError):
+    def __init__(self, system_id: int) -> None:
+        super().__init__(f"no it_system {system_id}")
+        self.system_id = system_id
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitResult:
+    fagomraade_id: int
+    all_submitted: bool
+    kortlaegning_id: int
+
+
+class SurveyRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def my_fagomraader(self, person_id: int) -> list[FagomraadeOverview]:
+        """The person's areas in workbook order, each with its systems and answers."""
+        async with self._sessions() as session:
+            ids = await session.scalars(
+                select(FagomraadeRow.id)
+                .join(TildelingRow, TildelingRow.fagomraade_id == FagomraadeRow.id)
+                .where(TildelingRow.person_id == person_id)
+                .order_by(FagomraadeRow.position)
+            )
+            return [await _overview(session, area_id) for area_id in ids.all()]
+
+    async def overview(self, fagomraade_id: int, person_id: int) -> FagomraadeOverview:
+        async with self._sessions() as session:
+            await _require_assigned(session, fagomraade_id, person_id)
+            return await _overview(session, fagomraade_id)
+
+    async def record_answer(
+        self,
+        person_id: int,
+        system_id: int,
+        anvendelse: Anvendelse,
+        bemaerkning: str | None = None,
+        *,
+        expect_open: bool = True,
+        at: datetime | None = None,
+    ) -> AnswerChange:
+        """Store an answer (last write wins); an identical answer changes and audits nothing.
+
+        expect_open refuses with AlreadySubmitted once the area is submitted: a card from
+        the survey flow pressed late must not change a submitted area, whereas a deliberate
+        correction (expect_open=False) may, until the workbook is sent.
+        """
+        at = at or datetime.now(UTC)
+        bemaerkning = (bemaerkning or "").strip() or None
+        async with self._sessions() as session, session.begin():
+            system = await session.get(ItSystemRow, system_id)
+            if system is None:
+                raise UnknownSystem(system_id)
+            area = await _require_assigned(session, system.fagomraade_id, person_id)
+            if expect_open and area.indsendt_at is not None:
+                raise AlreadySubmitted(area.id)
+            row = await session.scalar(
+                select(AnswerRow).where(AnswerRow.it_system_id == system_id).with_for_update()
+            )
+            previous = _to_answer(row) if row else None
+            if row and row.anvendelse == anvendelse and row.bemaerkning == bemaerkning:
+                return AnswerChange(answer=previous, previous=previous, changed=False)  # type: ignore[arg-type]
+            if row is None:
+                row = AnswerRow(it_system_id=system_id)
+                session.add(row)
+            row.anvendelse, row.bemaerkning = anvendelse, bemaerkning
+            row.answered_by, row.answered_at = person_id, at
+            session.add(
+                AuditRow(
+                    kortlaegning_id=area.kortlaegning_id,
+                    person_id=person_id,
+                    action="answer",
+                    it_system_id=system_id,
+                    old_value=_describe(previous),
+                    new_value=_describe(_to_answer(row)),
+                    at=at,
+                )
+            )
+            await session.flush()
+            return AnswerChange(answer=_to_answer(row), previous=previous, changed=True)
+
+    async def add_tilfoejet(
+        self,
+        person_id: int,
+        fagomraade_id: int,
+        *,
+        navn: str,
+        leverandoer: str | None,
+        svarer_til: str | None,
+        anvendelse: Anvendelse | None,
+        bemaerkning: str | None,
+    ) -> TilfoejetSystem:
+        now = datetime.now(UTC)
+        async with self._sessions() as session, session.begin():
+            area = await _require_assigned(session, fagomraade_id, person_id)
+            row = TilfoejetSystemRow(
+                fagomraade_id=fagomraade_id,
+                navn=navn.strip(),
+                leverandoer=_clean(leverandoer),
+                svarer_til=_clean(svarer_til),
+                anvendelse=anvendelse,
+                bemaerkning=_clean(bemaerkning),
+                added_by=person_id,
+                added_at=now,
+            )
+            session.add(row)
+            await session.flush()
+            session.add(
+                AuditRow(
+                    kortlaegning_id=area.kortlaegning_id,
+                    person_id=person_id,
+                    action="add_system",
+                    tilfoejet_id=row.id,
+                    new_value=row.navn,
+                    at=now,
+                )
+            )
+            return _to_tilfoejet(row)
+
+    async def remove_tilfoejet(self, person_id: int, tilfoejet_id: int) -> TilfoejetSystem | None:
+        """Mark an added system removed; None when it was already gone."""
+        now = datetime.now(UTC)
+        async with self._sessions() as session, session.begin():
+            row = await session.get(TilfoejetSystemRow, tilfoejet_id)
+            if row is None or row.removed_at is not None:
+                return None
+            area = await _require_assigned(session, row.fagomraade_id, person_id)
+            row.removed_at = now
+            session.add(
+                AuditRow(
+                    kortlaegning_id=area.kortlaegning_id,
+                    person_id=person_id,
+                    action="remove_system",
+                    tilfoejet_id=row.id,
+                    old_value=row.navn,
+                    at=now,
+                )
+            )
+            return _to_tilfoejet(row)
+
+    async def submit(self, person_id: int, fagomraade_id: int) -> SubmitResult:
+        """Submit the area; AlreadySubmitted when someone did so before."""
+        now = datetime.now(UTC)
+        async with self._sessions() as session, session.begin():
+            area = await _require_assigned(session, fagomraade_id, person_id, lock=True)
+            if area.indsendt_at is not None:
+                raise AlreadySubmitted(area.id)
+            area.indsendt_at, area.indsendt_by = now, person_id
+            session.add(
+                AuditRow(
+                    kortlaegning_id=area.kortlaegning_id,
+                    person_id=person_id,
+                    action="submit",
+                    at=now,
+                )
+            )
+            await session.flush()
+            open_areas = await session.scalar(
+                select(func.count())
+                .select_from(FagomraadeRow)
+                .where(
+                    FagomraadeRow.kortlaegning_id == area.kortlaegning_id,
+                    FagomraadeRow.indsendt_at.is_(None),
+                )
+            )
+            return SubmitResult(
+                fagomraade_id=area.id,
+                all_submitted=not open_areas,
+                kortlaegning_id=area.kortlaegning_id,
+            )
+
+    async def hand_over(self, fagomraade_id: int, *, from_id: int, to_id: int) -> None:
+        """Move the assignment from one person to another (no-op parts are harmless)."""
+        now = datetime.now(UTC)
+        async with self._sessions() as session, session.begin():
+            area = await _require_assigned(session, fagomraade_id, from_id)
+            await session.execute(
+                delete(TildelingRow).where(
+                    TildelingRow.fagomraade_id == fagomraade_id, TildelingRow.person_id == from_id
+                )
+            )
+            already = await session.scalar(
+                select(TildelingRow.id).where(
+                    TildelingRow.fagomraade_id == fagomraade_id, TildelingRow.person_id == to_id
+                )
+            )
+            if not already:
+                session.add(
+                    TildelingRow(
+                        fagomraade_id=fagomraade_id,
+                        person_id=to_id,
+                        assigned_by=from_id,
+                        assigned_at=now,
+                    )
+                )
+            session.add(
+                AuditRow(
+                    kortlaegning_id=area.kortlaegning_id,
+                    person_id=from_id,
+                    action="hand_over",
+                    old_value=str(from_id),
+                    new_value=str(to_id),
+                    at=now,
+                )
+            )
+
+
+async def _require_assigned(
+    session: AsyncSession, fagomraade_id: int, person_id: int, *, lock: bool = False
+) -> FagomraadeRow:
+    query = (
+        select(FagomraadeRow)
+        .join(TildelingRow, TildelingRow.fagomraade_id == FagomraadeRow.id)
+        .where(FagomraadeRow.id == fagomraade_id, TildelingRow.person_id == person_id)
+    )
+    area = await session.scalar(query.with_for_update() if lock else query)
+    if area is None:
+        raise NotAssigned(fagomraade_id, person_id)
+    return area
+
+
+async def _overview(session: AsyncSession, fagomraade_id: int) -> FagomraadeOverview:
+    area = await session.get_one(FagomraadeRow, fagomraade_id)
+    slutdato = await session.scalar(
+        select(KortlaegningRow.slutdato).where(KortlaegningRow.id == area.kortlaegning_id)
+    )
+    rows = await session.execute(
+        select(ItSystemRow, AnswerRow)
+        .outerjoin(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
+        .where(ItSystemRow.fagomraade_id == fagomraade_id)
+        .order_by(ItSystemRow.position)
+    )
+    lines = tuple(
+        SystemAnswer(system=_to_system(system), answer=_to_answer(answer) if answer else None)
+        for system, answer in rows
+    )
+    added = await session.scalars(
+        select(TilfoejetSystemRow)
+        .where(
+            TilfoejetSystemRow.fagomraade_id == fagomraade_id,
+            TilfoejetSystemRow.removed_at.is_(None),
+        )
+        .order_by(TilfoejetSystemRow.id)
+    )
+    return FagomraadeOverview(
+        fagomraade=to_fagomraade(area, len(lines)),
+        kortlaegning_id=area.kortlaegning_id,
+        slutdato=slutdato,  # type: ignore[arg-type]
+        systemer=lines,
+        tilfoejede=tuple(_to_tilfoejet(r) for r in added),
+    )
+
+
+def _clean(text: str | None) -> str | None:
+    return (text or "").strip() or None
+
+
+def _describe(answer: Answer | None) -> str | None:
+    if answer is None:
+        return None
+    return f"{answer.anvendelse.value}|{answer.bemaerkning or ''}"
+
+
+def _to_system(row: ItSystemRow) -> ItSystem:
+    return ItSystem(
+        id=row.id,
+        fagomraade_id=row.fagomraade_id,
+        navn=row.navn,
+        leverandoer=row.leverandoer,
+        beskrivelse=row.beskrivelse,
+        position=row.position,
+    )
+
+
+def _to_answer(row: AnswerRow) -> Answer:
+    return Answer(
+        it_system_id=row.it_system_id,
+        anvendelse=row.anvendelse,
+        bemaerkning=row.bemaerkning,
+        answered_by=row.answered_by,
+        answered_at=row.answered_at,
+    )
+
+
+def _to_tilfoejet(row: TilfoejetSystemRow) -> TilfoejetSystem:
+    return TilfoejetSystem(
+        id=row.id,
+        fagomraade_id=row.fagomraade_id,
+        navn=row.navn,
+        leverandoer=row.leverandoer,
+        svarer_til=row.svarer_til,
+        anvendelse=row.anvendelse,
+        bemaerkning=row.bemaerkning,
+    )
