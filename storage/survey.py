@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.coordination import to_fagomraade
+from storage.domain.answers import normalise
 from storage.domain.model import (
     AlreadySubmitted,
     Answer,
@@ -129,10 +130,24 @@ class SurveyRepository:
         svarer_til: str | None,
         anvendelse: Anvendelse | None,
         bemaerkning: str | None,
-    ) -> TilfoejetSystem:
+    ) -> tuple[TilfoejetSystem, bool]:
+        """Add a system missing from the list; an identical name in the area is not added twice.
+
+        Returns the added (or already present) system and whether it was created now, so a
+        double-pressed card adds one system, not two.
+        """
         now = datetime.now(UTC)
         async with self._sessions() as session, session.begin():
             area = await _require_assigned(session, fagomraade_id, person_id)
+            present = await session.scalars(
+                select(TilfoejetSystemRow).where(
+                    TilfoejetSystemRow.fagomraade_id == fagomraade_id,
+                    TilfoejetSystemRow.removed_at.is_(None),
+                )
+            )
+            for existing in present:
+                if normalise(existing.navn) == normalise(navn):
+                    return _to_tilfoejet(existing), False
             row = TilfoejetSystemRow(
                 fagomraade_id=fagomraade_id,
                 navn=navn.strip(),
@@ -155,7 +170,7 @@ class SurveyRepository:
                     at=now,
                 )
             )
-            return _to_tilfoejet(row)
+            return _to_tilfoejet(row), True
 
     async def remove_tilfoejet(self, person_id: int, tilfoejet_id: int) -> TilfoejetSystem | None:
         """Mark an added system removed; None when it was already gone."""

@@ -109,10 +109,10 @@ async def test_submitting_the_last_area_says_all_are_submitted(
     assert (first.all_submitted, last.all_submitted) == (False, True)
 
 
-async def test_added_systems_can_be_removed(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_an_added_system_is_added_once_and_can_be_removed(sessions: async_sessionmaker[AsyncSession]) -> None:
     world = await set_up_small(sessions)
     survey = SurveyRepository(sessions)
-    added = await survey.add_tilfoejet(
+    added, created = await survey.add_tilfoejet(
         world.anne.id,
         world.esdh.id,
         navn="WorkZone",
@@ -122,6 +122,17 @@ async def test_added_systems_can_be_removed(sessions: async_sessionmaker[AsyncSe
         bemaerkning=None,
     )
 
+    _, created_again = await survey.add_tilfoejet(
+        world.bo.id,
+        world.esdh.id,
+        navn=" workzone ",
+        leverandoer=None,
+        svarer_til=None,
+        anvendelse=None,
+        bemaerkning=None,
+    )
+
+    assert (created, created_again) == (True, False)
     assert [t.navn for t in (await survey.overview(world.esdh.id, world.bo.id)).tilfoejede] == [
         "WorkZone"
     ]
