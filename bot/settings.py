@@ -143,9 +143,9 @@ class Settings:
         app_type = str(values.get("app_type", cls.app_type))
         if app_type.lower() not in {"multitenant", "singletenant", "userassignedmsi"}:
             problems["MicrosoftAppType"] = "must be MultiTenant, SingleTenant or UserAssignedMSI"
-        if values.get("app_id") and app_type.lower() != "userassignedmsi":
-            if not values.get("app_password"):
-                problems["MicrosoftAppPassword"] = "required when MicrosoftAppId is set"
+        needs_password = app_type.lower() != "userassignedmsi"
+        if values.get("app_id") and needs_password and not values.get("app_password"):
+            problems["MicrosoftAppPassword"] = "required when MicrosoftAppId is set"
         if app_type.lower() == "singletenant" and not values.get("app_tenant_id"):
             problems["MicrosoftAppTenantId"] = "required when MicrosoftAppType is SingleTenant"
 
@@ -165,7 +165,9 @@ class Settings:
             try:
                 offsets = tuple(sorted({int(p) for p in offsets_raw.split(",")}, reverse=True))
             except ValueError:
-                problems["REMINDER_OFFSETS"] = "comma-separated whole numbers of days, e.g. 14,7,3,1,0"
+                problems["REMINDER_OFFSETS"] = (
+                    "comma-separated whole numbers of days, e.g. 14,7,3,1,0"
+                )
             else:
                 if any(o < 0 or o > 365 for o in offsets):
                     problems["REMINDER_OFFSETS"] = "days must be between 0 and 365"
