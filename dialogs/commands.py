@@ -1,0 +1,64 @@
+"""The bot's commands: one list shared by the routing and the Teams app manifest.
+
+ASCII identifiers only; the Danish words and descriptions live in dialogs.texts. Stdlib only.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Command(StrEnum):
+    """What a user can type to the bot.
+
+    Each value is the typed word as storage.domain.answers.normalise folds it, so the routing
+    can look up ``Command(normalise(word))`` and "hjælp", "Hjaelp" and "HJÆLP" all match.
+    Values are stable: they are the contract with the manifest already installed in Teams.
+    """
+
+    HJAELP = "hjaelp"
+    FORTSAET = "fortsaet"
+    MINE = "mine"
+    STATUS = "status"
+    OPSAET = "opsaet"
+    TILDEL = "tildel"
+    START = "start"
+    PAAMIND = "paamind"
+    UDKAST = "udkast"
+    SEND = "send"
+    MODTAGET = "modtaget"
+    HISTORIK = "historik"
+    AENDRINGER = "aendringer"
+
+
+# Teams shows one command menu per scope, at most 10 commands each (manifest schema 1.22).
+# The bot answers every command wherever it is typed; the menus only decide what is offered.
+# Personal chat: the systemejer's three first, then the coordinator's everyday commands.
+PERSONAL_MENU: tuple[Command, ...] = (
+    Command.HJAELP,
+    Command.FORTSAET,
+    Command.MINE,
+    Command.STATUS,
+    Command.OPSAET,
+    Command.TILDEL,
+    Command.START,
+    Command.PAAMIND,
+    Command.UDKAST,
+    Command.SEND,
+)
+
+# A team channel: the coordinator's commands. The survey itself runs in personal chat, and
+# opsaet stays there because an uploaded Bilag 1 template reaches a bot only in personal
+# scope (supportsFiles); the rest of the coordinator's work fits the channel.
+TEAM_MENU: tuple[Command, ...] = (
+    Command.HJAELP,
+    Command.STATUS,
+    Command.TILDEL,
+    Command.START,
+    Command.PAAMIND,
+    Command.UDKAST,
+    Command.SEND,
+    Command.MODTAGET,
+    Command.HISTORIK,
+    Command.AENDRINGER,
+)
