@@ -98,6 +98,8 @@ class Settings:
         """Parse and validate every variable; raise one SettingsError naming all bad ones."""
         problems: dict[str, str] = {}
         values: dict[str, object] = {}
+        # With slots=True, cls.<field> is a slot descriptor, not the default; ask an instance.
+        defaults = cls()
 
         def text(name: str, attr: str) -> None:
             raw = environ.get(name)
@@ -165,7 +167,7 @@ class Settings:
         text("PRIVACY_URL", "privacy_url")
         text("TERMS_URL", "terms_url")
 
-        app_type = str(values.get("app_type", cls.app_type))
+        app_type = str(values.get("app_type", defaults.app_type))
         if app_type.lower() not in {"multitenant", "singletenant", "userassignedmsi"}:
             problems["MicrosoftAppType"] = "must be MultiTenant, SingleTenant or UserAssignedMSI"
         needs_password = app_type.lower() != "userassignedmsi"
@@ -181,7 +183,7 @@ class Settings:
             )
 
         try:
-            ZoneInfo(str(values.get("timezone", cls.timezone)))
+            ZoneInfo(str(values.get("timezone", defaults.timezone)))
         except (ZoneInfoNotFoundError, ValueError):
             problems["TIMEZONE"] = "unknown time zone"
 
