@@ -6,7 +6,7 @@ that also do all number and date formatting.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from dialogs.commands import Command
 from storage.domain.model import Anvendelse
@@ -87,11 +87,14 @@ def package_settings_invalid(*, problems: Mapping[str, str]) -> str:
     return f"Indstillingerne kan ikke læses:\n{lines}"
 
 
-def package_url_defaulted(*, variable: str, url: str) -> str:
-    """A developer URL was not set, so the package points at the bot's own address."""
+def package_urls_defaulted(*, variables: Sequence[str]) -> str:
+    """Developer URLs that were not set, so the app's details point at the bot's own address."""
+    *rest, last = variables
+    names = f"{', '.join(rest)} og {last}" if rest else last
+    them = "dem" if rest else "den"
     return (
-        f"Bemærk: {variable} er ikke sat, så appen viser {url}. "
-        f"Sæt den til kommunens egen side, før appen udgives."
+        f"Bemærk: {names} er ikke sat, så appens oplysninger henviser til PUBLIC_URL. "
+        f"Sæt {them} til kommunens egne sider, før appen udgives."
     )
 
 
