@@ -68,7 +68,7 @@ class Settings:
     reminder_time: time = time(9, 0)
     reminders_enabled: bool = True
     log_level: str = "INFO"
-    # The Teams app package (`kortlaegning package`). Empty means: derive at packaging time.
+    # The Teams app package (`kortlaegning package`); bot.packaging derives the empty ones.
     teams_app_id: str = DEFAULT_TEAMS_APP_ID
     app_version: str = ""
     developer_name: str = ""
