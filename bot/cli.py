@@ -11,17 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.packaging import (
-    DEFAULT_PACKAGE_PATH,
-    PackagingError,
-    PackagingProblem,
-    build_manifest,
-    load_template,
-    manifest_values,
-    write_package,
-)
-from bot.settings import Settings, SettingsError
-from dialogs import texts
+from bot import packaging
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,46 +35,10 @@ def _add_package_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     package.add_argument(
         "--out",
         type=Path,
-        default=DEFAULT_PACKAGE_PATH,
-        help=f"where to write the zip (default: {DEFAULT_PACKAGE_PATH})",
+        default=packaging.DEFAULT_PACKAGE_PATH,
+        help=f"where to write the zip (default: {packaging.DEFAULT_PACKAGE_PATH})",
     )
-    package.set_defaults(handler=_package)
-
-
-def _package(args: argparse.Namespace) -> int:
-    """Build the zip from the settings; exit 2 with Danish reasons if Teams would reject it."""
-    try:
-        settings = Settings.from_env(os.environ)
-    except SettingsError as exc:
-        print(texts.package_settings_invalid(problems=exc.problems), file=sys.stderr)
-        print(texts.PACKAGE_REFUSED, file=sys.stderr)
-        return 2
-    try:
-        values = manifest_values(settings)
-    except PackagingError as exc:
-        for problem in exc.problems:
-            print(_describe_packaging_problem(problem, settings), file=sys.stderr)
-        print(texts.PACKAGE_REFUSED, file=sys.stderr)
-        return 2
-    if values.defaulted:
-        print(texts.package_urls_defaulted(variables=values.defaulted), file=sys.stderr)
-    path = write_package(args.out, build_manifest(values, load_template()))
-    print(
-        texts.package_written(
-            path=str(path), version=values.app_version, teams_app_id=values.teams_app_id
-        )
-    )
-    return 0
-
-
-def _describe_packaging_problem(problem: PackagingProblem, settings: Settings) -> str:
-    match problem:
-        case PackagingProblem.APP_ID_MISSING:
-            return texts.PACKAGE_APP_ID_MISSING
-        case PackagingProblem.APP_ID_NOT_GUID:
-            return texts.package_app_id_not_guid(value=settings.app_id)
-        case PackagingProblem.PUBLIC_URL_NOT_HTTPS:
-            return texts.PACKAGE_PUBLIC_URL_NOT_HTTPS
+    package.set_defaults(handler=lambda args: packaging.package_command(args.out, os.environ))
 
 
 if __name__ == "__main__":

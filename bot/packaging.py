@@ -2,7 +2,8 @@
 
 The manifest comes from manifest/manifest.template.json, whose ``{{NAME}}`` placeholders are
 filled from Settings, and whose command menus come from dialogs.commands, the list the bot
-routes on. Everything but load_template and write_package is pure. No aiohttp or botbuilder.
+routes on. Everything but load_template, write_package and package_command (the CLI's
+`package`, which prints Danish texts for the operator) is pure. No aiohttp or botbuilder.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from __future__ import annotations
 import copy
 import json
 import re
+import sys
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from bot.settings import GUID, Settings, is_https_url
+from bot.settings import GUID, Settings, SettingsError, is_https_url
 from dialogs import texts
 from dialogs.commands import PERSONAL_MENU, TEAM_MENU, Command
 
@@ -172,6 +174,50 @@ def write_package(
             archive.writestr(info, data)
     partial.replace(out_path)
     return out_path
+
+
+def package_command(
+    out_path: Path,
+    environ: Mapping[str, str],
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run `kortlaegning package`: build the zip and tell the operator; 0, or 2 if refused."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        settings = Settings.from_env(environ)
+    except SettingsError as exc:
+        print(texts.package_settings_invalid(problems=exc.problems), file=err)
+        print(texts.PACKAGE_REFUSED, file=err)
+        return 2
+    try:
+        values = manifest_values(settings)
+    except PackagingError as exc:
+        for problem in exc.problems:
+            print(_describe(problem, settings), file=err)
+        print(texts.PACKAGE_REFUSED, file=err)
+        return 2
+    if values.defaulted:
+        print(texts.package_urls_defaulted(variables=values.defaulted), file=err)
+    path = write_package(out_path, build_manifest(values, load_template()))
+    print(
+        texts.package_written(
+            path=str(path), version=values.app_version, teams_app_id=values.teams_app_id
+        ),
+        file=out,
+    )
+    return 0
+
+
+def _describe(problem: PackagingProblem, settings: Settings) -> str:
+    match problem:
+        case PackagingProblem.APP_ID_MISSING:
+            return texts.PACKAGE_APP_ID_MISSING
+        case PackagingProblem.APP_ID_NOT_GUID:
+            return texts.package_app_id_not_guid(value=settings.app_id)
+        case PackagingProblem.PUBLIC_URL_NOT_HTTPS:
+            return texts.PACKAGE_PUBLIC_URL_NOT_HTTPS
 
 
 def _menu(menu: Sequence[Command]) -> list[dict[str, str]]:
