@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrate clean
+.PHONY: run test lint migrate package clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: $(STAMP)
 
 migrate: $(STAMP)
 	$(BIN)/kortlaegning db upgrade
+
+# The Teams app zip for Teams admin center; needs MicrosoftAppId and an https PUBLIC_URL.
+package: $(STAMP)
+	$(BIN)/kortlaegning package
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

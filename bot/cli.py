@@ -12,9 +12,11 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from aiohttp import web
 
+from bot import packaging
 from bot.log_context import configure_logging
 from bot.settings import Settings, SettingsError
 
@@ -45,6 +47,8 @@ def _build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(metavar="ACTION")
     upgrade = db_commands.add_parser("upgrade", help="apply migrations up to the newest schema")
     upgrade.set_defaults(handler=_db_upgrade)
+
+    _add_package_command(commands)
     return parser
 
 
@@ -79,6 +83,17 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
     asyncio.run(upgrade())
     logger.info("database is at the newest schema")
     return 0
+
+
+def _add_package_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    package = commands.add_parser("package", help="build the Teams app package (zip) to upload")
+    package.add_argument(
+        "--out",
+        type=Path,
+        default=packaging.DEFAULT_PACKAGE_PATH,
+        help=f"where to write the zip (default: {packaging.DEFAULT_PACKAGE_PATH})",
+    )
+    package.set_defaults(handler=lambda args: packaging.package_command(args.out, os.environ))
 
 
 if __name__ == "__main__":

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/kortlaegning.db"
-DEFAULT_TIMEZONE = "Europe/Copenhagen"
+
+# The Teams app id of Kortlaegningsbot's package. Tenants are separate catalogues, so every
+# municipality may keep it; two installations in one tenant (test and production) need two ids.
+DEFAULT_TEAMS_APP_ID = "288dba68-fd43-44f1-87a4-08e5ed91c33b"
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+# Teams compares app versions numerically to accept an update; plain MAJOR.MINOR.PATCH only.
+_APP_VERSION = re.compile(r"^(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)$")
+# The manifest schema's limit for developer.name.
+_DEVELOPER_NAME_MAX = 32
 
 
 class SettingsError(ValueError):
@@ -39,7 +50,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
     port: int = 3978
-    timezone: str = DEFAULT_TIMEZONE
+    timezone: str = "Europe/Copenhagen"
     koordinatorer: tuple[str, ...] = ()
     tilladte_tenants: tuple[str, ...] = ()
     kombit_email: str = "infrastruktur@kombit.dk"
@@ -57,6 +68,13 @@ class Settings:
     reminder_time: time = time(9, 0)
     reminders_enabled: bool = True
     log_level: str = "INFO"
+    # The Teams app package (`kortlaegning package`); bot.packaging derives the empty ones.
+    teams_app_id: str = DEFAULT_TEAMS_APP_ID
+    app_version: str = ""
+    developer_name: str = ""
+    developer_url: str = ""
+    privacy_url: str = ""
+    terms_url: str = ""
 
     @property
     def auth_enabled(self) -> bool:
@@ -80,6 +98,8 @@ class Settings:
         """Parse and validate every variable; raise one SettingsError naming all bad ones."""
         problems: dict[str, str] = {}
         values: dict[str, object] = {}
+        # With slots=True, cls.<field> is a slot descriptor, not the default; ask an instance.
+        defaults = cls()
 
         def text(name: str, attr: str) -> None:
             raw = environ.get(name)
@@ -140,12 +160,18 @@ class Settings:
         integer("MAX_REQUEST_BYTES", "max_request_bytes", 1024, 10 * 1024 * 1024)
         boolean("REMINDERS_ENABLED", "reminders_enabled")
         text("LOG_LEVEL", "log_level")
+        text("TEAMS_APP_ID", "teams_app_id")
+        text("APP_VERSION", "app_version")
+        text("DEVELOPER_NAME", "developer_name")
+        text("DEVELOPER_URL", "developer_url")
+        text("PRIVACY_URL", "privacy_url")
+        text("TERMS_URL", "terms_url")
 
-        app_type = str(values.get("app_type", "MultiTenant"))
+        app_type = str(values.get("app_type", defaults.app_type))
         if app_type.lower() not in {"multitenant", "singletenant", "userassignedmsi"}:
             problems["MicrosoftAppType"] = "must be MultiTenant, SingleTenant or UserAssignedMSI"
-        needs_password = values.get("app_id") and app_type.lower() != "userassignedmsi"
-        if needs_password and not values.get("app_password"):
+        needs_password = app_type.lower() != "userassignedmsi"
+        if values.get("app_id") and needs_password and not values.get("app_password"):
             problems["MicrosoftAppPassword"] = "required when MicrosoftAppId is set"
         if app_type.lower() == "singletenant" and not values.get("app_tenant_id"):
             problems["MicrosoftAppTenantId"] = "required when MicrosoftAppType is SingleTenant"
@@ -157,7 +183,7 @@ class Settings:
             )
 
         try:
-            ZoneInfo(str(values.get("timezone", DEFAULT_TIMEZONE)))
+            ZoneInfo(str(values.get("timezone", defaults.timezone)))
         except (ZoneInfoNotFoundError, ValueError):
             problems["TIMEZONE"] = "unknown time zone"
 
@@ -182,6 +208,26 @@ class Settings:
             except ValueError:
                 problems["REMINDER_TIME"] = "a local time such as 09:00"
 
+        if not GUID.match(str(values.get("teams_app_id", DEFAULT_TEAMS_APP_ID))):
+            problems["TEAMS_APP_ID"] = "must be a GUID such as " + DEFAULT_TEAMS_APP_ID
+        if not _APP_VERSION.match(str(values.get("app_version", "0.0.0"))):
+            problems["APP_VERSION"] = "MAJOR.MINOR.PATCH with whole numbers, e.g. 1.2.0"
+        if len(str(values.get("developer_name", ""))) > _DEVELOPER_NAME_MAX:
+            problems["DEVELOPER_NAME"] = f"at most {_DEVELOPER_NAME_MAX} characters (Teams limit)"
+        for name, attr in (
+            ("DEVELOPER_URL", "developer_url"),
+            ("PRIVACY_URL", "privacy_url"),
+            ("TERMS_URL", "terms_url"),
+        ):
+            if attr in values and not is_https_url(str(values[attr])):
+                problems[name] = "must be an https:// address"
+
         if problems:
             raise SettingsError(problems)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def is_https_url(url: str) -> bool:
+    """Tell whether url is an absolute https address with a host, as Teams requires."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.hostname)

@@ -109,7 +109,9 @@ async def test_submitting_the_last_area_says_all_are_submitted(
     assert (first.all_submitted, last.all_submitted) == (False, True)
 
 
-async def test_an_added_system_is_added_once_and_can_be_removed(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_an_added_system_is_added_once_and_can_be_removed(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     world = await set_up_small(sessions)
     survey = SurveyRepository(sessions)
     added, created = await survey.add_tilfoejet(
