@@ -15,12 +15,16 @@ from sqlalchemy import text
 from bot.adapter import build_adapter
 from bot.dialog_state import SqlStorage
 from bot.log_context import request_id
+from bot.messenger import DirectMessenger
 from bot.settings import Settings
-from bot.teams_bot import KortlaegningBot
+from bot.teams_bot import KortlaegningBot, releaser
+from dialogs.router import Router
 from storage.conversations import ConversationRepository
+from storage.coordination import CoordinationRepository
 from storage.db import create_engine_for, make_sessionmaker
 from storage.migrate import upgrade_head
 from storage.state_store import StateStore
+from storage.survey import SurveyRepository
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +57,16 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     storage = SqlStorage(StateStore(sessions))
     conversation_state = ConversationState(storage)
     user_state = UserState(storage)
-    bot = KortlaegningBot(conversation_state, user_state, ConversationRepository(sessions))
+    conversations = ConversationRepository(sessions)
+    coordination = CoordinationRepository(sessions)
+    survey = SurveyRepository(sessions)
+    adapter = build_adapter(settings, conversation_state, releaser(conversations))
+    messenger = DirectMessenger(adapter, settings, conversations, coordination)
+    router = Router(conversation_state, user_state, survey, coordination, messenger)
+    bot = KortlaegningBot(conversation_state, user_state, conversations, coordination, router)
     app[ENGINE] = engine
     app[BOT] = bot
-    app[ADAPTER] = build_adapter(settings, conversation_state, bot.release)
+    app[ADAPTER] = adapter
     logger.info("bot ready: auth=%s database=%s", settings.auth_enabled, engine.dialect.name)
     yield
     await engine.dispose()

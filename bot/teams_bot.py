@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 
 from botbuilder.core import ConversationState, TurnContext, UserState
-from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import ActivityTypes, ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
+from msrest.exceptions import HttpOperationError
 
 from bot.log_context import activity_id
 from dialogs import texts
-from dialogs.commands import Command, recognise_command
+from dialogs.context import CALLER_KEY, Caller
+from dialogs.router import Router
 from storage.conversations import PERSONAL, ConversationRepository
+from storage.coordination import CoordinationRepository
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +55,14 @@ class KortlaegningBot(TeamsActivityHandler):
         conversation_state: ConversationState,
         user_state: UserState,
         conversations: ConversationRepository,
+        coordination: CoordinationRepository,
+        router: Router,
     ) -> None:
         self._conversation_state = conversation_state
         self._user_state = user_state
         self._conversations = conversations
+        self._coordination = coordination
+        self._router = router
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -64,17 +72,13 @@ class KortlaegningBot(TeamsActivityHandler):
                 logger.info("duplicate delivery ignored: type=%s", activity.type)
                 return
             await self._remember_reference(turn_context)
+            if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
+                await self._identify(turn_context)
             await super().on_turn(turn_context)
             await self._conversation_state.save_changes(turn_context)
             await self._user_state.save_changes(turn_context)
         finally:
             activity_id.reset(token)
-
-    async def release(self, turn_context: TurnContext) -> None:
-        """Undo the redelivery guard for a failed turn, so Teams' retry is handled."""
-        activity = turn_context.activity
-        if activity.id and activity.conversation:
-            await self._conversations.release_activity(activity.conversation.id, activity.id)
 
     async def _claim(self, turn_context: TurnContext) -> bool:
         # Teams redelivers a message or invoke it thinks went unanswered; the same id
@@ -102,13 +106,29 @@ class KortlaegningBot(TeamsActivityHandler):
             reference=json.dumps(reference.serialize()),
         )
 
+    async def _identify(self, turn_context: TurnContext) -> None:
+        """Record who is writing and put them on the turn for the dialogs."""
+        activity = turn_context.activity
+        account = activity.from_property
+        tenant_id = tenant_of(activity)
+        person = await self._coordination.ensure_person(
+            tenant_id,
+            user_key_of(account),
+            navn=account.name if account else None,
+            teams_user_id=account.id if account else None,
+        )
+        if person.email is None and account is not None:
+            email = await _roster_email(turn_context, account.id)
+            if email:
+                person = await self._coordination.ensure_person(
+                    tenant_id, person.aad_object_id, email=email
+                )
+        turn_context.turn_state[CALLER_KEY] = Caller(
+            tenant_id=tenant_id, person_id=person.id, navn=person.navn
+        )
+
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        text = TurnContext.remove_recipient_mention(turn_context.activity) or ""
-        command = recognise_command(text)
-        if command is Command.HJAELP:
-            await turn_context.send_activity(texts.HELP)
-            return
-        await turn_context.send_activity(texts.NOT_UNDERSTOOD)
+        await self._router.on_message(turn_context)
 
     async def on_teams_members_added(
         self,
@@ -126,3 +146,24 @@ class KortlaegningBot(TeamsActivityHandler):
             if is_bot or personal:
                 await turn_context.send_activity(texts.WELCOME)
                 return
+
+
+async def _roster_email(turn_context: TurnContext, member_id: str) -> str | None:
+    """The person's UPN or e-mail from the Teams roster; coordinators are matched on it."""
+    try:
+        member = await TeamsInfo.get_member(turn_context, member_id)
+    except (HttpOperationError, OSError, ValueError, TypeError):
+        logger.info("roster look-up failed; the person's e-mail stays unknown for now")
+        return None
+    return (member.user_principal_name or member.email or "").lower() or None
+
+
+def releaser(conversations: ConversationRepository) -> Callable[[TurnContext], Awaitable[None]]:
+    """Undo the redelivery guard for a failed turn, so Teams' retry is handled after all."""
+
+    async def release(turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if activity.id and activity.conversation:
+            await conversations.release_activity(activity.conversation.id, activity.id)
+
+    return release

@@ -7,6 +7,7 @@ that also do all number and date formatting.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from dialogs.commands import Command
 from storage.domain.model import Anvendelse
@@ -145,3 +146,258 @@ def package_written(*, path: str, version: str, teams_app_id: str) -> str:
         f"Teams-appen er pakket i {path} (version {version}, app-id {teams_app_id}).\n"
         f"Upload den i Teams Administration under Teams-apps › Administrer apps › Upload ny app."
     )
+
+
+# --- Systemejerens kortlægning ---
+
+
+def _dato(d: date) -> str:
+    return f"{d.day}. {_MAANEDER[d.month - 1]} {d.year}"
+
+
+_MAANEDER = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def dato(d: date) -> str:
+    """A date the Danish way: 31. august 2027."""
+    return _dato(d)
+
+
+def invitation_title(*, fagomraade: str) -> str:
+    return f"Kortlægning af it-systemer: {fagomraade}"
+
+
+def invitation_body(*, fagomraade: str, antal: int, slutdato: date, koordinator: str) -> str:
+    minutter = max(5, round(antal * 0.5))
+    return (
+        f"{koordinator} har bedt dig svare for fagområdet **{fagomraade}**.\n\n"
+        "KOMBIT beregner nøgletal for kommunernes brug af den fælleskommunale "
+        "infrastruktur. Mangler et svar, bruger KOMBIT mindre præcise data, så dit svar "
+        "gør tallene rigtige for kommunen.\n\n"
+        f"Du svarer på **{antal} {'system' if antal == 1 else 'systemer'}**: anvender kommunen "
+        "systemet, anvender den det ikke, eller er der sekundær anvendelse? Til sidst kan du "
+        "tilføje systemer, I bruger, som svarer til dem på listen. Det tager omkring "
+        f"{minutter} minutter, og du kan holde pause undervejs.\n\n"
+        f"**Slutdato:** {_dato(slutdato)}"
+    )
+
+
+START = "Start"
+FORM = "Udfyld som formular"
+NOT_ME = "Ikke mig – send videre"
+SKIP = "Spring over"
+BACK = "Tilbage"
+PAUSE = "Pause"
+MORE_CHOICES = "Flere valg"
+LEVERANDOER = "Leverandør"
+BESKRIVELSE = "Beskrivelse"
+BEMAERKNING = "Bemærkning (valgfri)"
+CURRENT_ANSWER = "Nuværende svar"
+MISSING_ANSWER = "Mangler svar"
+
+
+def system_heading(*, fagomraade: str, nummer: int, antal: int) -> str:
+    return f"{fagomraade} · system {nummer} af {antal}"
+
+
+def answer_saved(*, system: str, anvendelse: Anvendelse) -> str:
+    return f"✓ {system}: {anvendelse_label(anvendelse)}"
+
+
+def answer_corrected(*, system: str, anvendelse: Anvendelse) -> str:
+    return f"Rettet: **{system}** er nu *{anvendelse_label(anvendelse)}*."
+
+
+ANVENDELSE_HELP = (
+    "Det svar forstod jeg ikke. Svar med **Anvender** (*ja*, *1*), **Anvender ikke** "
+    "(*nej*, *2*) eller **Sekundær anvendelse** (*sekundær*, *3*). Du kan også skrive "
+    "*spring over*, *tilbage* eller *pause*, og **hjælp** forklarer de tre svar."
+)
+
+PAUSED = (
+    "Pause. Alle dine svar er gemt. Skriv **fortsæt**, når du vil videre – så starter du "
+    "præcis, hvor du slap."
+)
+
+FIRST_SYSTEM = "Du er ved det første system på listen."
+
+
+def already_submitted(*, fagomraade: str) -> str:
+    return (
+        f"Fagområdet **{fagomraade}** er allerede indsendt, så det kort kan ikke bruges "
+        "længere. Vil du rette et svar, så skriv **mine** og vælg fagområdet."
+    )
+
+
+def not_assigned() -> str:
+    return "Det fagområde er ikke tildelt dig (længere). Skriv **mine** for at se dine fagområder."
+
+
+NO_FAGOMRAADER = (
+    "Du har ikke fået tildelt et fagområde endnu. Den infrastrukturansvarlige tildeler "
+    "fagområderne og sender dig en invitation."
+)
+
+NO_OPEN_FAGOMRAADER = (
+    "Alle dine fagområder er indsendt – tak! Skriv **mine** for at se dem eller rette et svar."
+)
+
+MINE_TITLE = "Dine fagområder"
+CHOOSE_FAGOMRAADE = "Hvilket fagområde vil du arbejde på?"
+CONTINUE = "Fortsæt"
+SUBMITTED_LABEL = "Indsendt"
+OPEN_SUMMARY = "Se oversigt"
+
+
+def fagomraade_progress_line(*, fagomraade: str, besvaret: int, antal: int, indsendt: bool) -> str:
+    status = "indsendt" if indsendt else f"{besvaret} af {antal} besvaret"
+    return f"**{fagomraade}** – {status}"
+
+
+# Tilføjede systemer
+def tilfoej_question(*, fagomraade: str) -> str:
+    return (
+        f"Anvender I andre it-systemer inden for **{fagomraade}**, der svarer til systemerne "
+        "på listen? Så tilføj dem her – ét ad gangen."
+    )
+
+
+TILFOEJ_NAVN = "It-systemets navn"
+TILFOEJ_LEVERANDOER = "Leverandør"
+TILFOEJ_SVARER_TIL = "Svarer til (system på listen)"
+TILFOEJ_ANVENDELSE = "Anvendelse"
+TILFOEJ_BUTTON = "Tilføj system"
+TILFOEJ_DONE = "Nej, videre til oversigten"
+TILFOEJ_REMOVE = "Fjern"
+TILFOEJ_ADDED_HEADING = "Tilføjet indtil nu"
+TILFOEJ_NEEDS_NAME = (
+    "Skriv it-systemets navn i feltet *It-systemets navn*, og tryk *Tilføj system*."
+)
+TILFOEJ_HELP = (
+    "Udfyld kortet og tryk **Tilføj system**, eller skriv **videre**, hvis I ikke har flere "
+    "systemer at tilføje."
+)
+
+
+def tilfoejet(*, navn: str) -> str:
+    return f"✓ {navn} er tilføjet. Tilføj gerne flere, eller gå videre til oversigten."
+
+
+def tilfoejet_removed(*, navn: str) -> str:
+    return f"{navn} er fjernet fra listen."
+
+
+# Oversigt og indsendelse
+def summary_title(*, fagomraade: str) -> str:
+    return f"Oversigt: {fagomraade}"
+
+
+def summary_counts(*, besvaret: int, antal: int) -> str:
+    return f"{besvaret} af {antal} systemer er besvaret."
+
+
+SUMMARY_ADDED = "Tilføjede systemer"
+SUMMARY_NO_ADDED = "Ingen tilføjede systemer."
+CORRECT = "Ret et svar"
+CORRECT_CHOOSE = "Vælg system"
+SUBMIT = "Indsend"
+SUBMIT_ANYWAY = "Indsend alligevel"
+BACK_TO_SUMMARY = "Tilbage til oversigten"
+ADD_SYSTEM = "Tilføj et system"
+SUMMARY_HELP = (
+    "Tryk **Indsend**, når svarene er på plads, eller vælg et system under *Ret et svar*. "
+    "Du kan også skrive **indsend**."
+)
+
+
+def missing_before_submit(*, mangler: list[str]) -> str:
+    antal = len(mangler)
+    navne = ", ".join(mangler[:10]) + (" …" if antal > 10 else "")
+    return (
+        f"{antal} {'system mangler' if antal == 1 else 'systemer mangler'} svar: {navne}. "
+        "Mangler et svar, bruger KOMBIT mindre præcise data. Vil du indsende alligevel?"
+    )
+
+
+def submitted(*, fagomraade: str, besvaret: int, antal: int) -> str:
+    return (
+        f"Tak! Fagområdet **{fagomraade}** er indsendt med {besvaret} af {antal} svar. "
+        "Du kan stadig rette et svar via **mine**, indtil kommunen har sendt Bilag 1 til KOMBIT."
+    )
+
+
+def coordinator_area_submitted(
+    *, systemejer: str, fagomraade: str, besvaret: int, antal: int
+) -> str:
+    return f"{systemejer} har indsendt fagområdet **{fagomraade}** ({besvaret} af {antal} svar)."
+
+
+def coordinator_all_submitted(*, antal: int) -> str:
+    return (
+        f"Alle {antal} fagområder er indsendt. Bilag 1 er klar: skriv **udkast** for at se "
+        "det, eller **send** for at sende det til KOMBIT."
+    )
+
+
+# Send videre
+def handover_question(*, fagomraade: str) -> str:
+    return (
+        f"Hvem skal svare for **{fagomraade}** i stedet? Skriv kollegaens e-mail eller navn "
+        "(eller *annuller*)."
+    )
+
+
+def handover_unknown(*, query: str) -> str:
+    return (
+        f"Jeg kender ingen, der hedder eller har e-mailen «{query}». Skriv kollegaens e-mail "
+        "præcist, eller skriv *annuller*. Kollegaen skal kunne bruge Teams i kommunen."
+    )
+
+
+def handover_ambiguous(*, navne: list[str]) -> str:
+    return "Flere passer: " + ", ".join(navne) + ". Skriv kollegaens e-mail i stedet."
+
+
+def handover_done(*, fagomraade: str, kollega: str) -> str:
+    return f"Tak! **{kollega}** har nu fagområdet **{fagomraade}** og får en invitation fra mig."
+
+
+def coordinator_handover(*, fra: str, til: str, fagomraade: str) -> str:
+    return f"{fra} har sendt fagområdet **{fagomraade}** videre til {til}."
+
+
+HANDOVER_CANCELLED = "Fint, fagområdet bliver hos dig."
+HANDOVER_SELF = "Det er dig selv 🙂 Skriv en kollegas e-mail, eller *annuller*."
+
+
+# Formular
+def form_title(*, fagomraade: str, side: int, sider: int) -> str:
+    return f"{fagomraade} · side {side} af {sider}"
+
+
+FORM_HINT = "Vælg et svar for hvert system. Svar, du allerede har givet, er udfyldt."
+FORM_CHOOSE = "Vælg svar"
+FORM_SAVE_NEXT = "Gem og fortsæt"
+FORM_SAVE_LAST = "Gem og gå videre"
+
+
+def form_saved(*, gemt: int, side: int, sider: int) -> str:
+    return f"✓ Side {side} af {sider} er gemt ({gemt} svar)."
+
+
+FORM_HELP = (
+    "Vælg svarene i formularen og tryk **Gem og fortsæt**. Skriv **pause** for at holde pause."
+)

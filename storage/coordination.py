@@ -90,6 +90,20 @@ class CoordinationRepository:
             return [to_person(r) for r in by_email]
         return [to_person(r) for r in rows if folded and folded in normalise(r.navn)]
 
+    async def coordinators(self, tenant_id: str, configured: Sequence[str] = ()) -> list[Person]:
+        """Coordinators of the tenant: marked in the database, or named by e-mail in settings."""
+        emails = [e.lower() for e in configured]
+        async with self._sessions() as session:
+            condition = PersonRow.is_koordinator.is_(True)
+            if emails:
+                condition = condition | PersonRow.email.in_(emails)
+            rows = await session.scalars(
+                select(PersonRow)
+                .where(PersonRow.tenant_id == tenant_id, condition)
+                .order_by(PersonRow.id)
+            )
+            return [to_person(r) for r in rows]
+
     async def person(self, person_id: int) -> Person:
         async with self._sessions() as session:
             row = await session.get_one(PersonRow, person_id)

@@ -128,8 +128,11 @@ class BotConnector:
         failure = self._scripted("send")
         if failure is not None:
             return failure
-        await self._record(request)
-        return web.json_response({"id": f"activity-{next(self._ids)}"})
+        body = await self._record(request)
+        new_id = f"activity-{next(self._ids)}"
+        if isinstance(body, dict):
+            body["id"] = new_id  # the recorded copy shows the id the service assigned
+        return web.json_response({"id": new_id})
 
     async def _update(self, request: web.Request) -> web.Response:
         await self._record(request)

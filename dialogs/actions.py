@@ -1,0 +1,29 @@
+"""Names of the Action.Submit actions on our cards: the builder and the handler share them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+ACTION_KEY = "action"
+
+
+class Action(StrEnum):
+    START = "start"
+    FORM = "form"
+    HANDOVER = "handover"
+    ANSWER = "answer"
+    SKIP = "skip"
+    BACK = "back"
+    PAUSE = "pause"
+    TILFOEJ = "tilfoej"
+    TILFOEJ_VIS = "tilfoej_vis"
+    VIDERE = "videre"
+    FJERN = "fjern"
+    OVERSIGT = "oversigt"
+    RET = "ret"
+    INDSEND = "indsend"
+    FORM_GEM = "form_gem"
+    FORTSAET = "fortsaet"
+
+
+SURVEY_ACTIONS = frozenset(Action)

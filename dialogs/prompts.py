@@ -1,0 +1,41 @@
+"""A prompt that accepts typed text or an Adaptive Card submit, leaving interpretation to the step.
+
+botbuilder's TextPrompt ignores card submits (they carry `value`, not `text`), and its
+choice recognisers have no Danish (STYLE §3.7), so the waiting step parses input itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.dialogs.prompts import Prompt, PromptOptions, PromptRecognizerResult
+from botbuilder.schema import ActivityTypes
+
+
+class InputPrompt(Prompt):
+    async def on_prompt(
+        self,
+        turn_context: TurnContext,
+        state: dict[str, object],
+        options: PromptOptions,
+        is_retry: bool,
+    ) -> None:
+        if options.prompt is not None and not is_retry:
+            await turn_context.send_activity(options.prompt)
+
+    async def on_recognize(
+        self,
+        turn_context: TurnContext,
+        state: dict[str, object],
+        options: PromptOptions,
+    ) -> PromptRecognizerResult:
+        result = PromptRecognizerResult()
+        activity = turn_context.activity
+        if activity.type == ActivityTypes.message:
+            value: Any = activity.value if isinstance(activity.value, dict) else None
+            text = TurnContext.remove_recipient_mention(activity) or ""
+            if value is not None or text.strip():
+                result.succeeded = True
+                result.value = {"value": value, "text": text.strip()}
+        return result

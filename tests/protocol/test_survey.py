@@ -1,0 +1,350 @@
+"""The systemejer's survey through /api/messages: replies at the connector, answers in the DB."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from dialogs import texts
+from storage.domain.model import Anvendelse
+from storage.models import AnswerRow, AuditRow, FagomraadeRow, ItSystemRow, TilfoejetSystemRow
+from tests.protocol.conftest import RunningBot, StartBot, card_of, card_text, submit_data
+from tests.support.activities import Activities, TeamsUser
+from tests.support.connector import BotConnector
+from tests.support.fixtures import SetUp
+
+ANNE = TeamsUser("Anne Systemejer", "aad-anne", "anne@kommune.dk")
+BO = TeamsUser("Bo Systemejer", "aad-bo", "bo@kommune.dk")
+
+
+async def answers(db: async_sessionmaker[AsyncSession], area_id: int) -> dict[str, Any]:
+    async with db() as session:
+        rows = await session.execute(
+            select(ItSystemRow.navn, AnswerRow.anvendelse, AnswerRow.bemaerkning)
+            .join(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
+            .where(ItSystemRow.fagomraade_id == area_id)
+        )
+        return {navn: (anvendelse, bemaerkning) for navn, anvendelse, bemaerkning in rows}
+
+
+def last_card(connector: BotConnector, user: TeamsUser) -> dict[str, Any]:
+    with_cards = [a for a in connector.sent(user.personal_conversation) if a.get("attachments")]
+    return with_cards[-1]
+
+
+async def press(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    user: TeamsUser,
+    title: str,
+    **inputs: Any,
+) -> dict[str, Any]:
+    """Press a button on the newest card the user got, with any inputs filled in."""
+    activity = last_card(connector, user)
+    data = {**submit_data(card_of(activity), title), **inputs}
+    response = await bot.post(activities.submit(user, data, reply_to=activity["id"]))
+    assert response.status < 300
+    return data
+
+
+async def test_a_whole_area_answered_with_buttons_is_stored_and_submitted(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    world: SetUp,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": world.esdh.id}))
+    first = card_text(card_of(last_card(connector, ANNE)))
+    assert "ESDH · system 1 af 3" in first and "SBSYS" in first
+
+    await press(bot, activities, connector, ANNE, "Anvender")
+    assert "Acadre" in card_text(card_of(last_card(connector, ANNE)))
+    await press(bot, activities, connector, ANNE, "Anvender ikke", bemaerkning="udfaset 2024")
+    await press(bot, activities, connector, ANNE, "Sekundær anvendelse")
+
+    tilfoej = card_text(card_of(last_card(connector, ANNE)))
+    assert texts.tilfoej_question(fagomraade="ESDH") in tilfoej
+    await press(
+        bot,
+        activities,
+        connector,
+        ANNE,
+        "Tilføj system",
+        navn="WorkZone",
+        leverandoer="KMD",
+        svarer_til="Acadre",
+        anvendelse="anvender",
+    )
+    assert texts.tilfoejet(navn="WorkZone") in connector.texts(ANNE.personal_conversation)
+    await press(bot, activities, connector, ANNE, "Nej, videre til oversigten")
+    summary = card_text(card_of(last_card(connector, ANNE)))
+    assert "3 af 3 systemer er besvaret." in summary and "WorkZone" in summary
+    await press(bot, activities, connector, ANNE, "Indsend")
+
+    assert connector.texts(ANNE.personal_conversation)[-1] == texts.submitted(
+        fagomraade="ESDH", besvaret=3, antal=3
+    )
+    assert await answers(db, world.esdh.id) == {
+        "SBSYS": (Anvendelse.ANVENDER, None),
+        "Acadre": (Anvendelse.ANVENDER_IKKE, "udfaset 2024"),
+        "=SUM(A1)": (Anvendelse.SEKUNDAER, None),
+    }
+    async with db() as session:
+        area = await session.get_one(FagomraadeRow, world.esdh.id)
+        added = (await session.scalars(select(TilfoejetSystemRow))).one()
+    assert area.indsendt_at is not None
+    assert (added.navn, added.leverandoer, added.svarer_til, added.anvendelse) == (
+        "WorkZone",
+        "KMD",
+        "Acadre",
+        Anvendelse.ANVENDER,
+    )
+    updated = [card_text(u["attachments"][0]["content"]) for u in connector.updates()]
+    assert updated[0].endswith("✓ SBSYS: Anvender")
+    assert len(updated) == 3
+
+
+async def test_typed_answers_work_and_nonsense_gets_the_three_options_explained(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    world: SetUp,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await bot.post(activities.message(ANNE, "fortsæt"))
+    # Anne has two open areas, so she chooses; ESDH first.
+    assert "Dine fagområder" in card_text(card_of(last_card(connector, ANNE)))
+    await press(bot, activities, connector, ANNE, "Fortsæt")
+
+    for text in ("ja", "måske", "NEJ: bruges ikke længere", "spring over"):
+        await bot.post(activities.message(ANNE, text))
+
+    said = connector.texts(ANNE.personal_conversation)
+    assert texts.ANVENDELSE_HELP in said
+    assert await answers(db, world.esdh.id) == {
+        "SBSYS": (Anvendelse.ANVENDER, None),
+        "Acadre": (Anvendelse.ANVENDER_IKKE, "bruges ikke længere"),
+    }
+    assert texts.tilfoej_question(fagomraade="ESDH") in card_text(
+        card_of(last_card(connector, ANNE))
+    )
+    await bot.post(activities.message(ANNE, "videre"))
+    await bot.post(activities.message(ANNE, "indsend"))
+    missing = card_text(card_of(last_card(connector, ANNE)))
+    assert texts.missing_before_submit(mangler=["=SUM(A1)"]) in missing
+    await press(bot, activities, connector, ANNE, "Indsend alligevel")
+    assert connector.texts(ANNE.personal_conversation)[-1] == texts.submitted(
+        fagomraade="ESDH", besvaret=2, antal=3
+    )
+
+
+async def test_the_form_writes_the_same_answers_as_the_buttons(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    world: SetUp,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await bot.post(activities.submit(ANNE, {"action": "form", "fagomraade_id": world.skole.id}))
+    form = card_of(last_card(connector, ANNE))
+    choice_ids = [e["id"] for e in form["body"] if e["type"] == "Input.ChoiceSet"]
+    assert len(choice_ids) == 2
+
+    await press(
+        bot,
+        activities,
+        connector,
+        ANNE,
+        "Gem og gå videre",
+        **{choice_ids[0]: "anvender", choice_ids[1]: "sekundaer"},
+    )
+
+    assert texts.form_saved(gemt=2, side=1, sider=1) in connector.texts(ANNE.personal_conversation)
+    assert await answers(db, world.skole.id) == {
+        "Aula": (Anvendelse.ANVENDER, None),
+        "Meebook": (Anvendelse.SEKUNDAER, None),
+    }
+    await bot.post(activities.submit(ANNE, {"action": "form", "fagomraade_id": world.skole.id}))
+    prefilled = [
+        e.get("value")
+        for e in card_of(last_card(connector, ANNE))["body"]
+        if e["type"] == "Input.ChoiceSet"
+    ]
+    assert prefilled == ["anvender", "sekundaer"]
+
+
+async def test_pause_and_fortsaet_resume_at_the_same_system_after_a_restart(
+    start_bot: StartBot,
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    world: SetUp,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": world.esdh.id}))
+    await bot.post(activities.message(ANNE, "ja"))
+    await bot.post(activities.message(ANNE, "spring over"))
+    await bot.post(activities.message(ANNE, "pause"))
+    assert connector.texts(ANNE.personal_conversation)[-1] == texts.PAUSED
+    await bot.client.close()
+
+    restarted = await start_bot(bot.settings)
+    await restarted.post(activities.message(ANNE, "fortsæt"))
+
+    resumed = card_text(card_of(last_card(connector, ANNE)))
+    assert "ESDH · system 3 af 3" in resumed and "=SUM(A1)" in resumed
+    await restarted.post(activities.message(ANNE, "3"))
+    assert await answers(db, world.esdh.id) == {
+        "SBSYS": (Anvendelse.ANVENDER, None),
+        "=SUM(A1)": (Anvendelse.SEKUNDAER, None),
+    }
+
+
+async def test_the_same_activity_delivered_twice_records_and_confirms_once(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    world: SetUp,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": world.esdh.id}))
+    card = last_card(connector, ANNE)
+    data = submit_data(card_of(card), "Anvender")
+    activity = activities.submit(ANNE, data, reply_to=card["id"])
+
+    await bot.post(activity)
+    sent_after_first = len(connector.sent())
+    await bot.post(activity)
+
+    assert len(connector.sent()) == sent_after_first
+    assert len(connector.updates()) == 1
+    async with db() as session:
+        assert len((await session.scalars(select(AuditRow))).all()) == 1
+
+
+async def test_a_double_pressed_card_answers_once_and_a_stale_card_is_refused(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    world: SetUp,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": world.skole.id}))
+    aula_card = last_card(connector, ANNE)
+    data = submit_data(card_of(aula_card), "Anvender")
+    await bot.post(activities.submit(ANNE, data, reply_to=aula_card["id"]))
+    sent = len(connector.sent())
+
+    await bot.post(activities.submit(ANNE, data, reply_to=aula_card["id"]))  # pressed again
+
+    assert len(connector.sent()) == sent
+    await bot.post(activities.message(ANNE, "nej"))
+    await bot.post(activities.message(ANNE, "videre"))
+    await bot.post(activities.message(ANNE, "indsend"))
+    stale = submit_data(card_of(aula_card), "Anvender ikke")
+
+    await bot.post(activities.submit(ANNE, stale, reply_to=aula_card["id"]))
+
+    assert connector.texts(ANNE.personal_conversation)[-1] == texts.already_submitted(
+        fagomraade="Skole"
+    )
+    assert (await answers(db, world.skole.id))["Aula"] == (Anvendelse.ANVENDER, None)
+    async with db() as session:
+        assert (
+            len((await session.scalars(select(AuditRow).where(AuditRow.action == "answer"))).all())
+            == 2
+        )
+
+
+async def test_two_people_on_one_area_see_each_other_s_answers_and_the_last_wins(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    world: SetUp,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": world.esdh.id}))
+    await bot.post(activities.message(ANNE, "ja"))
+    await bot.post(activities.submit(BO, {"action": "start", "fagomraade_id": world.esdh.id}))
+    # Bo starts at the first system Anne has not answered.
+    assert "Acadre" in card_text(card_of(last_card(connector, BO)))
+    await bot.post(
+        activities.submit(
+            BO,
+            {
+                "action": "ret",
+                "fagomraade_id": world.esdh.id,
+                "system_id": str(await system_id(db, "SBSYS")),
+            },
+        )
+    )
+    await bot.post(activities.message(BO, "sekundær"))
+
+    summary = card_text(card_of(last_card(connector, BO)))
+    assert "SBSYS\nSekundær anvendelse" in summary
+    await bot.post(activities.submit(ANNE, {"action": "oversigt", "fagomraade_id": world.esdh.id}))
+    assert "SBSYS\nSekundær anvendelse" in card_text(card_of(last_card(connector, ANNE)))
+    async with db() as session:
+        audit = (await session.scalars(select(AuditRow).order_by(AuditRow.id))).all()
+    assert [(a.person_id, a.new_value) for a in audit] == [
+        (world.anne.id, "anvender|"),
+        (world.bo.id, "sekundaer|"),
+    ]
+
+
+async def system_id(db: async_sessionmaker[AsyncSession], navn: str) -> int:
+    async with db() as session:
+        return (await session.scalars(select(ItSystemRow.id).where(ItSystemRow.navn == navn))).one()
+
+
+async def test_hand_over_moves_the_area_and_invites_the_colleague(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    world: SetUp,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await bot.post(activities.message(BO, "hjælp"))  # Bo has a 1:1 chat with the bot
+    await bot.post(activities.submit(ANNE, {"action": "handover", "fagomraade_id": world.skole.id}))
+    assert connector.texts(ANNE.personal_conversation)[-1] == texts.handover_question(
+        fagomraade="Skole"
+    )
+
+    await bot.post(activities.message(ANNE, "ukendt@kommune.dk"))
+    assert connector.texts(ANNE.personal_conversation)[-1] == texts.handover_unknown(
+        query="ukendt@kommune.dk"
+    )
+    await bot.post(activities.message(ANNE, "BO@kommune.dk"))
+
+    assert connector.texts(ANNE.personal_conversation)[-1] == texts.handover_done(
+        fagomraade="Skole", kollega="Bo Systemejer"
+    )
+    invitation = card_text(card_of(last_card(connector, BO)))
+    assert "Kortlægning af it-systemer: Skole" in invitation
+    async with db() as session:
+        from storage.models import TildelingRow
+
+        owners = (
+            await session.scalars(
+                select(TildelingRow.person_id).where(TildelingRow.fagomraade_id == world.skole.id)
+            )
+        ).all()
+    assert owners == [world.bo.id]
+
+
+async def test_someone_without_an_area_is_told_who_assigns_them(
+    bot: RunningBot, activities: Activities, connector: BotConnector, world: SetUp
+) -> None:
+    stranger = TeamsUser("Sara Fremmed", "aad-sara", "sara@kommune.dk")
+
+    await bot.post(activities.message(stranger, "fortsæt"))
+    await bot.post(activities.submit(stranger, {"action": "start", "fagomraade_id": world.esdh.id}))
+
+    assert connector.texts(stranger.personal_conversation) == [
+        texts.NO_FAGOMRAADER,
+        texts.not_assigned(),
+    ]
