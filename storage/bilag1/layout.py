@@ -317,15 +317,25 @@ def _cell(cells: Sequence[object], column: int | None) -> str | None:
 
 
 def parse_answer(
-    text: str | None, *, filename: str, sheet: str | None, row: int | None
+    text: str | None,
+    *,
+    filename: str,
+    sheet: str | None,
+    row: int | None,
+    fagomraade: str | None = None,
 ) -> Anvendelse | None:
-    """Read an answer cell loosely; an empty or placeholder cell is no answer yet."""
+    """Read an answer loosely; an empty or placeholder cell is no answer yet."""
     if text is None or normalise(text) in _ANSWER_PLACEHOLDERS:
         return None
     anvendelse = parse_anvendelse(text)
     if anvendelse is None:
         raise Bilag1Error(
-            Bilag1ErrorKind.INVALID_ANSWER, filename=filename, sheet=sheet, row=row, value=text
+            Bilag1ErrorKind.INVALID_ANSWER,
+            filename=filename,
+            sheet=sheet,
+            row=row,
+            value=text,
+            fagomraade=fagomraade,
         )
     return anvendelse
 
@@ -564,6 +574,26 @@ def answers_of(bilag1: Bilag1) -> FilledAnswers:
     )
 
 
+def find_missing_answers(template: Bilag1, answers: FilledAnswers) -> tuple[tuple[str, str], ...]:
+    """Return (fagområde, system) for each system, listed or added, still without an answer."""
+    given = {
+        (normalise(answer.fagomraade), normalise(answer.navn)): answer.anvendelse
+        for answer in answers.answers
+    }
+    listed = [
+        (fagomraade.navn, system.navn)
+        for fagomraade in template.fagomraader
+        for system in fagomraade.systemer
+        if given.get((normalise(fagomraade.navn), normalise(system.navn))) is None
+    ]
+    added = [
+        (tilfoejet.fagomraade or "", tilfoejet.navn)
+        for tilfoejet in answers.tilfoejede
+        if tilfoejet.anvendelse is None
+    ]
+    return (*listed, *added)
+
+
 def plan_writes(
     template: Bilag1, answers: FilledAnswers, *, draft: bool, filename: str
 ) -> WritePlan:
@@ -573,28 +603,24 @@ def plan_writes(
     answers even when the template was itself a filled workbook.
     """
     given = _index_answers(template, answers, filename=filename)
+    if not draft and (missing := find_missing_answers(template, answers)):
+        raise MissingAnswers(missing)
+    table = template.tilfoejet_table
+    if answers.tilfoejede and table is None:
+        raise Bilag1Error(Bilag1ErrorKind.NO_TILFOEJET_TABLE, filename=filename)
+
     cells: list[CellWrite] = []
-    missing: list[tuple[str, str]] = []
     for fagomraade in template.fagomraader:
         columns = fagomraade.table.columns
         for system in fagomraade.systemer:
             answer = given.get((normalise(fagomraade.navn), normalise(system.navn)))
             anvendelse = answer.anvendelse if answer else None
-            if anvendelse is None:
-                missing.append((fagomraade.navn, system.navn))
             cells.append(_answer_cell(fagomraade.sheet, system.row, columns.anvendelse, anvendelse))
             if columns.bemaerkning is not None:
                 remark = answer.bemaerkning if answer else None
                 cells.append(CellWrite(fagomraade.sheet, system.row, columns.bemaerkning, remark))
-
-    table = template.tilfoejet_table
-    if answers.tilfoejede and table is None:
-        raise Bilag1Error(Bilag1ErrorKind.NO_TILFOEJET_TABLE, filename=filename)
     if table is not None:
-        cells.extend(_tilfoejet_cells(table, template.tilfoejede, answers.tilfoejede, missing))
-
-    if missing and not draft:
-        raise MissingAnswers(tuple(missing))
+        cells.extend(_tilfoejet_cells(table, template.tilfoejede, answers.tilfoejede))
     cells.extend(_forside_cells(template.forside_cells, answers.forside))
     return WritePlan(tuple(cells), table, len(answers.tilfoejede))
 
@@ -634,7 +660,6 @@ def _tilfoejet_cells(
     table: Table,
     old: Sequence[Bilag1Tilfoejet],
     new: Sequence[Bilag1Tilfoejet],
-    missing: list[tuple[str, str]],
 ) -> list[CellWrite]:
     columns = table.columns
     cells: list[CellWrite] = []
@@ -652,8 +677,6 @@ def _tilfoejet_cells(
             CellWrite(table.sheet, row, column, value)
             for column, value in _tilfoejet_values(columns, tilfoejet).items()
         )
-        if tilfoejet.anvendelse is None:
-            missing.append((tilfoejet.fagomraade or "", tilfoejet.navn))
         cells.append(_answer_cell(table.sheet, row, columns.anvendelse, tilfoejet.anvendelse))
     return cells
 
