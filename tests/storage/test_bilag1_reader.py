@@ -189,7 +189,8 @@ def test_a_small_file_that_unpacks_to_a_huge_one_is_refused() -> None:
 
 
 def test_a_sheet_with_an_absurd_number_of_rows_is_refused_naming_it() -> None:
-    rows = [["It-system", "Anvendelse"], *([f"System {n}", None] for n in range(60))]
+    rows: list[list[object]] = [["It-system", "Anvendelse"]]
+    rows += ([f"System {n}", None] for n in range(60))
     err, message = refusal(build([("Alt", rows)]), max_rows=50)
     assert (err.kind, err.sheet, err.limit) == (Bilag1ErrorKind.TOO_MANY_ROWS, "Alt", 50)
     assert message == (
@@ -211,7 +212,8 @@ def test_a_table_without_a_system_column_names_sheet_and_header_row() -> None:
 
 
 def test_duplicate_system_names_within_an_area_name_the_second_row() -> None:
-    rows = [["It-system", "Anvendelse"], ["SBSYS", None], ["WorkZone", None], ["SBSYS ", None]]
+    rows: list[list[object]] = [["It-system", "Anvendelse"], ["SBSYS", None], ["WorkZone", None]]
+    rows.append(["SBSYS ", None])
     err, message = refusal(build([("ESDH", rows)]))
     assert err.kind is Bilag1ErrorKind.DUPLICATE_SYSTEM
     assert message == (

@@ -64,8 +64,8 @@ def one_sheet_layout() -> bytes:
         (None, "KMD Opus Økonomi", "KMD", None, None, None),
         ("Skole", "Aula", "KOMBIT", None, "ANVENDER", None),
     ]
-    for row in rows:
-        systemer.append(list(row))
+    for values in rows:
+        systemer.append(list(values))
     systemer.merge_cells("A4:A5")  # ESDH spans its two systems
     systemer.merge_cells("A7:A8")
 
