@@ -362,29 +362,28 @@ def _columns(sheet: str, header_row: int, roles: Mapping[Role, int], filename: s
 
 def table_rows(
     rows: Sequence[Sequence[object]], header_row: int, columns: Columns
-) -> Iterable[tuple[int, Sequence[object]]]:
-    """Yield (Excel row, cells) for each data row, skipping blank and decoration rows.
+) -> Iterable[tuple[int, str, Sequence[object]]]:
+    """Yield (Excel row, system name, cells) for each data row, skipping decoration rows.
 
     A row without a system name is decoration (a spacer, a section heading merged across the
-    table, a note); a row repeating the header is a printed header repeat.
+    table, a note); a row that reads as a header again is a printed header repeat.
     """
     for index in range(header_row, len(rows)):
         cells = rows[index]
         navn = _cell(cells, columns.system)
-        if navn is None or _HEADER_WORDS.get(_header_key(navn)) is Role.SYSTEM:
+        if navn is None or len(recognise_header(cells)) >= 2:
             continue
-        yield index + 1, cells
+        yield index + 1, navn, cells
 
 
 def map_systems(
     table: Table, rows: Sequence[Sequence[object]], *, filename: str
-) -> list[tuple[str | None, Bilag1System]]:
-    """Map a table's data rows to (fagområde cell or None, system), answers read loosely."""
+) -> list[Bilag1System]:
+    """Map a table's data rows to systems, answers read loosely."""
     columns = table.columns
-    mapped: list[tuple[str | None, Bilag1System]] = []
-    for row, cells in table_rows(rows, table.header_row, columns):
-        system = Bilag1System(
-            navn=_cell(cells, columns.system) or "",
+    return [
+        Bilag1System(
+            navn=navn,
             leverandoer=_cell(cells, columns.leverandoer),
             beskrivelse=_cell(cells, columns.beskrivelse),
             anvendelse=parse_answer(
@@ -393,8 +392,8 @@ def map_systems(
             bemaerkning=_cell(cells, columns.bemaerkning),
             row=row,
         )
-        mapped.append((_cell(cells, columns.fagomraade), system))
-    return mapped
+        for row, navn, cells in table_rows(rows, table.header_row, columns)
+    ]
 
 
 def map_tilfoejede(
@@ -405,7 +404,7 @@ def map_tilfoejede(
     return tuple(
         Bilag1Tilfoejet(
             fagomraade=_cell(cells, columns.fagomraade),
-            navn=_cell(cells, columns.system) or "",
+            navn=navn,
             leverandoer=_cell(cells, columns.leverandoer),
             svarer_til=_cell(cells, columns.svarer_til),
             anvendelse=parse_answer(
@@ -414,7 +413,7 @@ def map_tilfoejede(
             bemaerkning=_cell(cells, columns.bemaerkning),
             row=row,
         )
-        for row, cells in table_rows(rows, table.header_row, columns)
+        for row, navn, cells in table_rows(rows, table.header_row, columns)
     )
 
 
@@ -485,9 +484,7 @@ def parse_bilag1(sheets: Sequence[SheetContent], *, filename: str) -> Bilag1:
             fagomraader.extend(_group_by_fagomraade(table, sheet.rows, filename=filename))
         else:
             navn = fagomraade_name(sheet.name, sheet.rows[: header_row - 1])
-            systemer = tuple(
-                system for _, system in map_systems(table, sheet.rows, filename=filename)
-            )
+            systemer = tuple(map_systems(table, sheet.rows, filename=filename))
             fagomraader.append(Bilag1Fagomraade(navn, table, systemer))
 
     if not fagomraader:
@@ -505,20 +502,25 @@ def parse_bilag1(sheets: Sequence[SheetContent], *, filename: str) -> Bilag1:
 def _group_by_fagomraade(
     table: Table, rows: Sequence[Sequence[object]], *, filename: str
 ) -> list[Bilag1Fagomraade]:
-    # An empty fagområde cell continues the one above: lists are often written that way, and a
-    # vertically merged cell reads as one value followed by blanks.
-    groups: dict[str, tuple[str, list[Bilag1System]]] = {}
+    # An empty fagområde cell continues the one above, counting rows without a system too:
+    # lists are written with the area once as a heading or in a vertically merged cell, and a
+    # merged cell reads as one value followed by blanks.
+    area_of_row: dict[int, str | None] = {}
     current: str | None = None
-    for navn, system in map_systems(table, rows, filename=filename):
-        current = navn or current
-        if current is None:
+    for index in range(table.header_row, len(rows)):
+        current = _cell(rows[index], table.columns.fagomraade) or current
+        area_of_row[index + 1] = current
+    groups: dict[str, tuple[str, list[Bilag1System]]] = {}
+    for system in map_systems(table, rows, filename=filename):
+        navn = area_of_row[system.row]
+        if navn is None:
             raise Bilag1Error(
                 Bilag1ErrorKind.MISSING_FAGOMRAADE,
                 filename=filename,
                 sheet=table.sheet,
                 row=system.row,
             )
-        groups.setdefault(normalise(current), (current, []))[1].append(system)
+        groups.setdefault(normalise(navn), (navn, []))[1].append(system)
     return [Bilag1Fagomraade(navn, table, tuple(systemer)) for navn, systemer in groups.values()]
 
 

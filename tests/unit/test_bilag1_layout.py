@@ -204,6 +204,31 @@ def test_one_sheet_with_a_fagomraade_column_gives_areas_in_order_of_appearance()
     ]
 
 
+def test_a_fagomraade_written_once_as_a_heading_row_covers_the_rows_below() -> None:
+    bilag1 = parse(
+        sheet(
+            "Alle systemer",
+            ["Fagområde", "System", "Svar"],
+            ["ESDH"],
+            [None, "SBSYS", None],
+            [None, "System", None],  # a system may be called "System"; only a header row repeats
+        )
+    )
+    assert [(a.navn, [s.navn for s in a.systemer]) for a in bilag1.fagomraader] == [
+        ("ESDH", ["SBSYS", "System"])
+    ]
+
+
+def test_a_system_before_any_fagomraade_in_the_one_sheet_layout_is_refused() -> None:
+    with pytest.raises(Bilag1Error) as caught:
+        parse(sheet("Alle", ["Fagområde", "System", "Svar"], [None, "SBSYS", None]))
+    assert (caught.value.kind, caught.value.sheet, caught.value.row) == (
+        Bilag1ErrorKind.MISSING_FAGOMRAADE,
+        "Alle",
+        2,
+    )
+
+
 def test_hidden_sheets_instructions_and_front_page_are_not_fagomraader() -> None:
     bilag1 = parse(
         sheet("LÆS MIG", ["Vælg for hvert it-system Anvender, Anvender ikke eller Sekundær."]),
