@@ -165,9 +165,7 @@ class Settings:
             try:
                 offsets = tuple(sorted({int(p) for p in offsets_raw.split(",")}, reverse=True))
             except ValueError:
-                problems["REMINDER_OFFSETS"] = (
-                    "comma-separated whole numbers of days, e.g. 14,7,3,1,0"
-                )
+                problems["REMINDER_OFFSETS"] = "comma-separated whole numbers of days, e.g. 14,7,3,1,0"
             else:
                 if any(o < 0 or o > 365 for o in offsets):
                     problems["REMINDER_OFFSETS"] = "days must be between 0 and 365"
