@@ -17,7 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from storage.bilag1.layout import Bilag1, Bilag1Tilfoejet, FilledAnswers, Forside, SystemAnswer
+from storage.bilag1.layout import Bilag1, Bilag1Tilfoejet, Forside
+from storage.bilag1.plan import FilledAnswers, SystemAnswer
 from storage.bilag1.reader import read_bilag1
 from storage.bilag1.writer import write_bilag1
 from storage.domain.model import Anvendelse

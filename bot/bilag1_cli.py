@@ -15,7 +15,7 @@ from pathlib import Path
 from dialogs import texts
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind, MissingAnswers
 from storage.bilag1.jsonshape import bilag1_to_json, filled_answers_from_json
-from storage.bilag1.layout import find_missing_answers
+from storage.bilag1.plan import find_missing_answers
 from storage.bilag1.reader import MAX_BYTES, read_bilag1
 from storage.bilag1.writer import write_bilag1
 

@@ -9,15 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind
-from storage.bilag1.layout import (
-    KOMBIT_ANVENDELSE,
-    Bilag1,
-    Bilag1Tilfoejet,
-    FilledAnswers,
-    Forside,
-    SystemAnswer,
-    parse_answer,
-)
+from storage.bilag1.layout import KOMBIT_ANVENDELSE, Bilag1, Bilag1Tilfoejet, Forside, parse_answer
+from storage.bilag1.plan import FilledAnswers, SystemAnswer
 from storage.domain.model import Anvendelse
 
 

@@ -21,7 +21,8 @@ from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind
-from storage.bilag1.layout import MISSING_ANSWER_NOTE, CellWrite, FilledAnswers, plan_writes
+from storage.bilag1.layout import MISSING_ANSWER_NOTE
+from storage.bilag1.plan import CellWrite, FilledAnswers, plan_writes
 from storage.bilag1.reader import read_bilag1
 
 logger = logging.getLogger(__name__)

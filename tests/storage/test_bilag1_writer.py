@@ -10,14 +10,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dialogs import texts
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind, MissingAnswers
-from storage.bilag1.layout import (
-    Bilag1,
-    Bilag1Tilfoejet,
-    FilledAnswers,
-    Forside,
-    SystemAnswer,
-    answers_of,
-)
+from storage.bilag1.layout import Bilag1, Bilag1Tilfoejet, Forside
+from storage.bilag1.plan import FilledAnswers, SystemAnswer, answers_of
 from storage.bilag1.reader import read_bilag1
 from storage.bilag1.writer import write_bilag1
 from storage.domain.model import Anvendelse
