@@ -130,7 +130,7 @@ class _Shape:
         value = parent.get(key)
         if value is not None and not isinstance(value, str):
             raise self._bad(f"{where}.{key}")
-        return value.strip() or None if value is not None else None
+        return (value.strip() or None) if value is not None else None
 
     def required_text(self, parent: Mapping[str, object], key: str, where: str) -> str:
         value = self.text(parent, key, where)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import io
 import logging
 import warnings
+import zipfile
 from copy import copy
 from datetime import date
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.comments import Comment
+from openpyxl.drawing.image import PILImage
 from openpyxl.styles import PatternFill
 from openpyxl.styles.numbers import is_date_format
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
@@ -72,11 +74,19 @@ def _load_template(template: bytes, *, filename: str) -> Workbook:
         except Exception as exc:
             logger.warning("template could not be loaded: %s", type(exc).__name__)
             raise Bilag1Error(Bilag1ErrorKind.NOT_XLSX, filename=filename) from exc
+    # Without Pillow openpyxl drops a template's images (a logo) silently, so say it here.
+    if PILImage is None and _has_images(template):
+        logger.warning("template images are dropped: Pillow is not installed")
     # openpyxl warns when it drops a part it cannot write back (e.g. x14 data validations):
     # the output then differs from KOMBIT's format, which operators must hear about.
     for warning in caught:
         logger.warning("openpyxl while loading the template: %s", warning.message)
     return workbook
+
+
+def _has_images(template: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(template)) as archive:
+        return any(name.startswith("xl/media/") for name in archive.namelist())
 
 
 def _write_cell(sheet: Worksheet, write: CellWrite, *, draft: bool) -> None:
