@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import packaging
+from bot import bilag1_cli, packaging
 from bot.log_context import configure_logging
 from bot.settings import Settings, SettingsError
 
@@ -49,6 +49,7 @@ def _build_parser() -> argparse.ArgumentParser:
     upgrade.set_defaults(handler=_db_upgrade)
 
     _add_package_command(commands)
+    _add_bilag1_commands(commands)
     return parser
 
 
@@ -94,6 +95,22 @@ def _add_package_command(commands: argparse._SubParsersAction[argparse.ArgumentP
         help=f"where to write the zip (default: {packaging.DEFAULT_PACKAGE_PATH})",
     )
     package.set_defaults(handler=lambda args: packaging.package_command(args.out, os.environ))
+
+
+def _add_bilag1_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    inspect = commands.add_parser("inspect", help="show what a Bilag 1 workbook holds")
+    inspect.add_argument("file", type=Path, metavar="FILE", help="the workbook (.xlsx)")
+    inspect.add_argument("--json", action="store_true", help="print the whole workbook as JSON")
+    inspect.set_defaults(handler=bilag1_cli.inspect)
+
+    fill = commands.add_parser("fill", help="write a filled Bilag 1 from answers in JSON")
+    fill.add_argument("template", type=Path, metavar="TEMPLATE", help="the Bilag 1 template")
+    fill.add_argument("answers", type=Path, metavar="ANSWERS", help="answers, as inspect --json")
+    fill.add_argument("out", type=Path, metavar="OUT", help="where to save the workbook")
+    fill.add_argument(
+        "--draft", action="store_true", help="allow missing answers and mark them in the sheet"
+    )
+    fill.set_defaults(handler=bilag1_cli.fill)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,123 @@
+"""Read a Bilag 1 workbook from untrusted bytes: check the container, then hand layout.py values.
+
+With writer.py, the only modules that import openpyxl. No layout rules here; they are pure.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import warnings
+import zipfile
+
+from openpyxl import load_workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind
+from storage.bilag1.layout import Bilag1, SheetContent, parse_bilag1
+
+logger = logging.getLogger(__name__)
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20_000
+# A real workbook's XML unpacks to a few times its size; a zip bomb to thousands of times.
+# zipfile stops each member at its declared size, so the sum of declared sizes is a true bound.
+_MAX_UNPACK_RATIO = 20
+
+# Both a legacy .xls and a password-protected .xlsx are OLE compound files. Encryption wraps the
+# real .xlsx in a stream named "EncryptedPackage" (MS-OFFCRYPTO §2.3.4.4); directory entry names
+# are UTF-16LE, so finding that name tells the two apart without parsing the whole container.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def read_bilag1(
+    data: bytes, *, filename: str, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS
+) -> Bilag1:
+    """Read a Bilag 1 workbook, or raise Bilag1Error saying what is wrong and where.
+
+    max_rows bounds the filled rows of any one sheet; the check runs while rows stream in, so
+    an absurd sheet is refused before it is held in memory.
+    """
+    _check_container(data, filename=filename, max_bytes=max_bytes)
+    sheets = _load_sheets(data, filename=filename, max_rows=max_rows)
+    bilag1 = parse_bilag1(sheets, filename=filename)
+    logger.info(
+        "bilag1 read: %d fagomraader, %d systems, %d added systems",
+        len(bilag1.fagomraader),
+        sum(len(fagomraade.systemer) for fagomraade in bilag1.fagomraader),
+        len(bilag1.tilfoejede),
+    )
+    return bilag1
+
+
+def _check_container(data: bytes, *, filename: str, max_bytes: int) -> None:
+    if len(data) > max_bytes:
+        raise Bilag1Error(Bilag1ErrorKind.TOO_LARGE, filename=filename, limit=max_bytes)
+    if data.startswith(_OLE_MAGIC):
+        kind = (
+            Bilag1ErrorKind.ENCRYPTED if _ENCRYPTED_PACKAGE in data else Bilag1ErrorKind.LEGACY_XLS
+        )
+        raise Bilag1Error(kind, filename=filename)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile as exc:
+        raise Bilag1Error(Bilag1ErrorKind.NOT_XLSX, filename=filename) from exc
+    if not any(member.filename == "[Content_Types].xml" for member in members):
+        raise Bilag1Error(Bilag1ErrorKind.NOT_XLSX, filename=filename)
+    if sum(member.file_size for member in members) > max_bytes * _MAX_UNPACK_RATIO:
+        raise Bilag1Error(Bilag1ErrorKind.TOO_LARGE, filename=filename, limit=max_bytes)
+
+
+def _load_sheets(data: bytes, *, filename: str, max_rows: int) -> list[SheetContent]:
+    # read_only streams rows, so the row limit bites before memory does. VBA and external
+    # links are never kept from an upload. data_only gives what Excel shows, not formulas.
+    # openpyxl parses XML through defusedxml (a dependency), so DTDs and entities are refused.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            workbook = load_workbook(
+                io.BytesIO(data), read_only=True, data_only=True, keep_vba=False, keep_links=False
+            )
+            try:
+                sheets = [
+                    _sheet_content(sheet, filename=filename, max_rows=max_rows)
+                    for sheet in workbook.worksheets
+                    if isinstance(sheet, ReadOnlyWorksheet)
+                ]
+            finally:
+                workbook.close()
+        except Bilag1Error:
+            raise
+        # openpyxl reports malformed parts with whatever its parser raised (KeyError for a
+        # missing part, ParseError, ValueError, TypeError, defusedxml's EntitiesForbidden...);
+        # for an upload they all mean the same to the user: not a workbook we can read.
+        except Exception as exc:
+            logger.warning("workbook could not be parsed: %s", type(exc).__name__)
+            raise Bilag1Error(Bilag1ErrorKind.NOT_XLSX, filename=filename) from exc
+    for warning in caught:
+        logger.debug("openpyxl while reading: %s", warning.message)
+    return sheets
+
+
+def _sheet_content(sheet: ReadOnlyWorksheet, *, filename: str, max_rows: int) -> SheetContent:
+    # The stored <dimension> may be stale (some tools never update it); without it, rows come
+    # back as wide as their own cells, which layout.py expects.
+    sheet.reset_dimensions()
+    rows: list[tuple[object, ...]] = []
+    filled = 0
+    for values in sheet.iter_rows(values_only=True):
+        if any(value is not None for value in values):
+            filled += 1
+            if filled > max_rows:
+                raise Bilag1Error(
+                    Bilag1ErrorKind.TOO_MANY_ROWS,
+                    filename=filename,
+                    sheet=sheet.title,
+                    limit=max_rows,
+                )
+            rows.append(tuple(values))
+        else:
+            rows.append(())
+    return SheetContent(name=sheet.title, hidden=sheet.sheet_state != "visible", rows=rows)

@@ -1,0 +1,36 @@
+"""Only the Bilag 1 reader and writer may import openpyxl (STYLE §1)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OPENPYXL_USERS = {"storage/bilag1/reader.py", "storage/bilag1/writer.py"}
+
+
+def _imports_openpyxl(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import) and any(
+            alias.name.split(".")[0] == "openpyxl" for alias in node.names
+        ):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "openpyxl":
+            return True
+    return False
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        path
+        for folder in ("bot", "dialogs", "storage")
+        for path in (ROOT / folder).rglob("*.py")
+        if path.relative_to(ROOT).as_posix() not in OPENPYXL_USERS
+    ),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_only_the_bilag1_reader_and_writer_import_openpyxl(path: Path) -> None:
+    assert not _imports_openpyxl(path)
