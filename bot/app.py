@@ -7,6 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 
 from aiohttp import web
 from botbuilder.core import ConversationState, UserState
@@ -14,10 +15,13 @@ from sqlalchemy import text
 
 from bot.adapter import build_adapter
 from bot.dialog_state import SqlStorage
+from bot.files import HttpFiles
 from bot.log_context import request_id
 from bot.messenger import DirectMessenger
+from bot.roster import TeamsRoster
 from bot.settings import Settings
 from bot.teams_bot import KortlaegningBot, releaser
+from dialogs.coordinator import KoordinatorConfig
 from dialogs.router import Router
 from storage.conversations import ConversationRepository
 from storage.coordination import CoordinationRepository
@@ -62,7 +66,23 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     survey = SurveyRepository(sessions)
     adapter = build_adapter(settings, conversation_state, releaser(conversations))
     messenger = DirectMessenger(adapter, settings, conversations, coordination)
-    router = Router(conversation_state, user_state, survey, coordination, messenger)
+    config = KoordinatorConfig(
+        koordinatorer=settings.koordinatorer,
+        auth_enabled=settings.auth_enabled,
+        max_upload_bytes=settings.max_upload_bytes,
+        zone=settings.zone,
+        today=lambda: datetime.now(settings.zone).date(),
+    )
+    router = Router(
+        conversation_state,
+        user_state,
+        survey,
+        coordination,
+        messenger,
+        TeamsRoster(conversations),
+        HttpFiles(),
+        config,
+    )
     bot = KortlaegningBot(conversation_state, user_state, conversations, coordination, router)
     app[ENGINE] = engine
     app[BOT] = bot

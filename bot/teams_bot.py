@@ -19,7 +19,7 @@ from bot.log_context import activity_id
 from dialogs import texts
 from dialogs.context import CALLER_KEY, Caller
 from dialogs.router import Router
-from storage.conversations import PERSONAL, ConversationRepository
+from storage.conversations import PERSONAL, TEAM, ConversationRepository
 from storage.coordination import CoordinationRepository
 
 logger = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ class KortlaegningBot(TeamsActivityHandler):
 
     async def _remember_reference(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
+        await self._remember_team(turn_context)
         if activity.type != ActivityTypes.message or not activity.from_property:
             return
         if not activity.conversation or not activity.service_url:
@@ -102,6 +103,23 @@ class KortlaegningBot(TeamsActivityHandler):
             user_key=user_key_of(activity.from_property),
             conversation_id=activity.conversation.id,
             conversation_type=activity.conversation.conversation_type or PERSONAL,
+            service_url=activity.service_url,
+            reference=json.dumps(reference.serialize()),
+        )
+
+    async def _remember_team(self, turn_context: TurnContext) -> None:
+        """Remember teams the bot is in: their rosters are where systemejere are found."""
+        activity = turn_context.activity
+        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        team = channel_data.get("team") or {}
+        if not isinstance(team, dict) or not team.get("id") or not activity.service_url:
+            return
+        reference = TurnContext.get_conversation_reference(activity)
+        await self._conversations.save_reference(
+            tenant_id=tenant_of(activity),
+            user_key="",
+            conversation_id=str(team["id"]),
+            conversation_type=TEAM,
             service_url=activity.service_url,
             reference=json.dumps(reference.serialize()),
         )

@@ -27,3 +27,14 @@ class Action(StrEnum):
 
 
 SURVEY_ACTIONS = frozenset(Action)
+
+
+class KoordinatorAction(StrEnum):
+    """Actions on the coordinator's cards."""
+
+    OPSAET = "opsaet"
+    TILDEL = "tildel"
+    STATUS_FAGOMRAADE = "status_fagomraade"
+
+
+KOORDINATOR_ACTIONS = frozenset(KoordinatorAction)

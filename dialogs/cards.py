@@ -7,14 +7,16 @@ the conversation moved on, still says exactly what it is about.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any
 
 from botbuilder.schema import Attachment
 
 from dialogs import texts
-from dialogs.actions import ACTION_KEY, Action
-from storage.domain.model import Anvendelse, FagomraadeOverview, ItSystem
+from dialogs.actions import ACTION_KEY, Action, KoordinatorAction
+from dialogs.ports import Member
+from storage.domain.model import Anvendelse, Fagomraade, FagomraadeOverview, ItSystem, Kommune
+from storage.domain.progress import Progress
 
 Card = dict[str, Any]
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -219,8 +221,8 @@ def _tilfoejet_row(navn: str, tilfoejet_id: int, area_id: int) -> dict[str, Any]
     }
 
 
-def summary_card(overview: FagomraadeOverview) -> Card:
-    """Every answer and added system, with Ret et svar and Indsend."""
+def summary_card(overview: FagomraadeOverview, *, readonly: bool = False) -> Card:
+    """Every answer and added system, with Ret et svar and Indsend (not for a coordinator)."""
     area = overview.fagomraade
     facts = [
         (
@@ -243,6 +245,8 @@ def summary_card(overview: FagomraadeOverview) -> Card:
         _text(texts.SUMMARY_ADDED, weight="Bolder", separator=True),
         added,
     ]
+    if readonly:
+        return _card(body)
     correct = {
         "type": "Action.ShowCard",
         "title": texts.CORRECT,
@@ -363,5 +367,133 @@ def mine_card(overviews: Sequence[FagomraadeOverview]) -> Card:
                     },
                 ],
             }
+        )
+    return _card(body)
+
+
+def opsaet_card(kommuner: Sequence[Kommune], *, today: date) -> Card:
+    """Kommune, slutdato and template on one card; the typed dialog asks the same."""
+    return _card(
+        [
+            _text(texts.OPSAET_CARD_TITLE, size="Large", weight="Bolder"),
+            {
+                "type": "Input.ChoiceSet",
+                "id": "kommune",
+                "label": texts.OPSAET_KOMMUNE_LABEL,
+                "style": "filtered",
+                "isRequired": True,
+                "choices": [{"title": k.officielt_navn, "value": k.kode} for k in kommuner],
+            },
+            {
+                "type": "Input.Date",
+                "id": "slutdato",
+                "label": texts.OPSAET_SLUTDATO_LABEL,
+                "min": today.isoformat(),
+                "isRequired": True,
+            },
+            {
+                "type": "Input.ChoiceSet",
+                "id": "skabelon",
+                "label": texts.OPSAET_SKABELON_LABEL,
+                "style": "expanded",
+                "value": "eksempel",
+                "choices": [
+                    {"title": texts.OPSAET_SKABELON_EKSEMPEL, "value": "eksempel"},
+                    {"title": texts.OPSAET_SKABELON_UPLOAD, "value": "upload"},
+                ],
+            },
+        ],
+        [_koordinator_submit(texts.OPSAET_SUBMIT, KoordinatorAction.OPSAET)],
+    )
+
+
+def _koordinator_submit(title: str, action: KoordinatorAction, **data: Any) -> dict[str, Any]:
+    return {
+        "type": "Action.Submit",
+        "title": title,
+        "style": "positive",
+        "data": {ACTION_KEY: action.value, **data},
+    }
+
+
+def tildel_card(
+    areas: Sequence[tuple[Fagomraade, Sequence[str]]], members: Sequence[Member]
+) -> Card:
+    """Every fagområde with its owners, and a form to assign one to a member of the team."""
+    body: list[dict[str, Any]] = [
+        _text(texts.TILDEL_CARD_TITLE, size="Large", weight="Bolder"),
+        _facts(
+            [
+                (area.navn, ", ".join(owners) if owners else texts.TILDEL_NO_OWNER)
+                for area, owners in areas
+            ]
+        ),
+        {
+            "type": "Input.ChoiceSet",
+            "id": "fagomraade_id",
+            "label": texts.TILDEL_FAGOMRAADE_LABEL,
+            "style": "compact",
+            "choices": [{"title": area.navn, "value": str(area.id)} for area, _ in areas],
+        },
+    ]
+    actions = []
+    if members:
+        body.append(
+            {
+                "type": "Input.ChoiceSet",
+                "id": "person",
+                "label": texts.TILDEL_PERSON_LABEL,
+                "style": "filtered",
+                "choices": [
+                    {
+                        "title": m.navn + (f" ({m.email})" if m.email else ""),
+                        "value": m.aad_object_id,
+                    }
+                    for m in members
+                ],
+            }
+        )
+        actions.append(_koordinator_submit(texts.TILDEL_SUBMIT, KoordinatorAction.TILDEL))
+    else:
+        body.append(_text(texts.TILDEL_HOW, isSubtle=True))
+    return _card(body, actions)
+
+
+def status_card(progress: Progress, *, slutdato: date, zone: tzinfo) -> Card:
+    """The coordinator's overview: one line per fagområde, kept small for 14 areas."""
+    body: list[dict[str, Any]] = [
+        _text(texts.STATUS_TITLE, size="Large", weight="Bolder"),
+        _text(
+            texts.status_overall(
+                procent=progress.percent,
+                besvaret=progress.answered,
+                antal=progress.total,
+                indsendt=progress.submitted_count,
+                fagomraader=len(progress.fagomraader),
+            ),
+            weight="Bolder",
+        ),
+        _text(texts.status_days(dage=progress.days_to_slutdato, slutdato=slutdato)),
+    ]
+    for area in progress.fagomraader:
+        line = texts.status_area_line(
+            fagomraade=area.fagomraade.navn,
+            ejere=[owner.navn for owner in area.owners],
+            besvaret=area.answered,
+            antal=area.total,
+            indsendt=area.submitted,
+        )
+        if area.last_activity:
+            line += " · " + texts.status_last_activity(
+                tidspunkt=texts.tidspunkt(area.last_activity, zone)
+            )
+        body.append(_text(("⚠ " if area.late else "") + line, separator=True, spacing="Small"))
+    if progress.complete:
+        body.append(_text(texts.STATUS_COMPLETE, weight="Bolder", color="Good"))
+    elif progress.late_owners:
+        body.append(
+            _text(
+                texts.status_late(navne=[p.navn for p in progress.late_owners]), color="Attention"
+            )
         )
     return _card(body)

@@ -40,3 +40,45 @@ class Messenger(Protocol):
     async def send_to_coordinators(self, tenant_id: str, message: OutgoingMessage) -> None:
         """Deliver to every coordinator of the tenant who can be reached."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A person in the municipality's Teams, as the roster knows them."""
+
+    aad_object_id: str
+    navn: str
+    email: str | None
+    teams_user_id: str | None = None
+
+
+class Roster(Protocol):
+    """The Teams roster: who is in the team or chat the bot is part of."""
+
+    async def member(self, context: Any, teams_user_id: str) -> Member | None:
+        """The member behind an id (as in an @mention), or None when unknown."""
+        ...
+
+    async def find(self, context: Any, email: str) -> Member | None:
+        """A member by e-mail/UPN in the current conversation or the teams the bot is in."""
+        ...
+
+    async def members(self, context: Any) -> list[Member]:
+        """Members to pick from: the current team or group chat, else the known teams."""
+        ...
+
+
+class FileTooLarge(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"file larger than {limit} bytes")
+        self.limit = limit
+
+
+class FileUnavailable(Exception):
+    """The file could not be downloaded (gone, refused, network)."""
+
+
+class Files(Protocol):
+    async def download(self, url: str, *, max_bytes: int) -> bytes:
+        """Download an uploaded file; FileTooLarge or FileUnavailable when it cannot be had."""
+        ...

@@ -13,10 +13,18 @@ from botbuilder.core import ConversationState, MessageFactory, TurnContext, User
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 
 from dialogs import cards, texts
-from dialogs.actions import ACTION_KEY, SURVEY_ACTIONS
+from dialogs.actions import ACTION_KEY, KOORDINATOR_ACTIONS, SURVEY_ACTIONS, KoordinatorAction
 from dialogs.commands import Command, recognise_command
 from dialogs.context import caller_of
-from dialogs.ports import Messenger
+from dialogs.coordinator import (
+    OPSAET_DIALOG_ID,
+    KoordinatorCommands,
+    KoordinatorConfig,
+    OpsaetDialog,
+    opsaet_options,
+    recognise_koordinator_add,
+)
+from dialogs.ports import Files, Messenger, Roster
 from dialogs.survey import SURVEY_DIALOG_ID, SurveyDialog, survey_options
 from storage.coordination import CoordinationRepository
 from storage.survey import SurveyRepository
@@ -24,6 +32,7 @@ from storage.survey import SurveyRepository
 logger = logging.getLogger(__name__)
 
 SURVEY_POSITION = "survey_position"
+_KOORDINATOR_COMMANDS = frozenset({Command.TILDEL, Command.START, Command.STATUS, Command.PAAMIND})
 
 
 class Router:
@@ -34,11 +43,16 @@ class Router:
         survey: SurveyRepository,
         coordination: CoordinationRepository,
         messenger: Messenger,
+        roster: Roster,
+        files: Files,
+        config: KoordinatorConfig,
     ) -> None:
         self._survey = survey
         self._position = user_state.create_property(SURVEY_POSITION)
+        self._koordinator = KoordinatorCommands(coordination, survey, messenger, roster, config)
         self._dialogs = DialogSet(conversation_state.create_property("dialog_state"))
         self._dialogs.add(SurveyDialog(survey, coordination, messenger, self._position))
+        self._dialogs.add(OpsaetDialog(coordination, files, config))
 
     async def on_message(self, context: TurnContext) -> None:
         dialog_context = await self._dialogs.create_context(context)
@@ -48,7 +62,18 @@ class Router:
             return
         text = TurnContext.remove_recipient_mention(context.activity) or ""
         command = recognise_command(text)
-        if command is Command.HJAELP:
+        new_koordinator = recognise_koordinator_add(text)
+        if new_koordinator is not None:
+            if await self._koordinator.allowed(context, may_claim=False):
+                await self._koordinator.add_koordinator(context, new_koordinator)
+        elif command is Command.OPSAET:
+            if await self._koordinator.allowed(context, may_claim=True):
+                await dialog_context.cancel_all_dialogs()
+                await dialog_context.begin_dialog(OPSAET_DIALOG_ID, opsaet_options())
+        elif command in _KOORDINATOR_COMMANDS:
+            if await self._koordinator.allowed(context, may_claim=False):
+                await self._koordinator.run(context, command, text)  # type: ignore[arg-type]
+        elif command is Command.HJAELP:
             await context.send_activity(texts.HELP)
         elif command is Command.MINE:
             await self._show_mine(context)
@@ -61,6 +86,9 @@ class Router:
                 await context.send_activity(texts.NOT_UNDERSTOOD)
 
     async def _on_card(self, dialog_context: Any, value: dict[str, Any]) -> None:
+        if value[ACTION_KEY] in KOORDINATOR_ACTIONS:
+            await self._on_koordinator_card(dialog_context, value)
+            return
         if value[ACTION_KEY] not in SURVEY_ACTIONS:
             logger.warning("card submit with unknown action ignored")
             await dialog_context.context.send_activity(texts.NOT_UNDERSTOOD)
@@ -75,6 +103,20 @@ class Router:
             return
         await dialog_context.cancel_all_dialogs()
         await dialog_context.begin_dialog(SURVEY_DIALOG_ID, survey_options(area_id, pending=value))
+
+    async def _on_koordinator_card(self, dialog_context: Any, value: dict[str, Any]) -> None:
+        context = dialog_context.context
+        if not await self._koordinator.allowed(context, may_claim=False):
+            return
+        if value[ACTION_KEY] != KoordinatorAction.OPSAET:
+            await self._koordinator.on_card(context, value)
+            return
+        active = dialog_context.active_dialog
+        if active is not None and active.id == OPSAET_DIALOG_ID:
+            await dialog_context.continue_dialog()
+            return
+        await dialog_context.cancel_all_dialogs()
+        await dialog_context.begin_dialog(OPSAET_DIALOG_ID, opsaet_options(card=value))
 
     async def _resume(self, dialog_context: Any) -> None:
         """Continue exactly where the person left off, or offer their open areas."""

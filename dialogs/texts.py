@@ -7,7 +7,7 @@ that also do all number and date formatting.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from typing import assert_never
 
 from dialogs.commands import Command
@@ -551,4 +551,271 @@ def bilag1_written(*, filename: str, draft: bool, mangler: int) -> str:
     return (
         f'Udkastet er gemt i "{filename}". '
         f"{_antal(mangler, 'it-system mangler', 'it-systemer mangler')} svar og er markeret."
+    )
+
+
+# --- Infrastrukturansvarlig: roller, opsætning, tildeling, start og status ---
+
+
+def not_koordinator(*, koordinatorer: Sequence[str]) -> str:
+    if not koordinatorer:
+        return (
+            "Det er kun den infrastrukturansvarlige, der kan bruge den kommando, og der er "
+            "ikke sat nogen op endnu."
+        )
+    return (
+        "Det er kun den infrastrukturansvarlige, der kan bruge den kommando. Spørg "
+        + _og(list(koordinatorer))
+        + ", hvis du mener, du skal have adgang."
+    )
+
+
+NO_KOORDINATORER_CONFIGURED = (
+    "Der er ikke sat nogen infrastrukturansvarlig op. IT-driften skal tilføje jeres e-mail "
+    "(UPN) i indstillingen **KOORDINATORER** og genstarte botten."
+)
+
+BECAME_KOORDINATOR = (
+    "Du er nu infrastrukturansvarlig for kortlægningen, fordi du er den første, der sætter "
+    "den op (lokal prøve uden app-id)."
+)
+
+
+def koordinator_added(*, navn: str) -> str:
+    return f"{navn} er nu også infrastrukturansvarlig."
+
+
+KOORDINATOR_ADD_HOW = "Skriv fx **koordinator tilføj anne.jensen@kommune.dk**."
+
+
+def _og(navne: list[str]) -> str:
+    if len(navne) <= 1:
+        return "".join(navne)
+    return ", ".join(navne[:-1]) + " eller " + navne[-1]
+
+
+OPSAET_RERUN = (
+    "Kortlægningen er allerede sat op. Vil du ændre kommune, slutdato eller Bilag 1? "
+    "Alle svar på systemer, der stadig findes på listen, bevares. Svar **ja** eller **nej**."
+)
+OPSAET_KEPT = "Fint, opsætningen er uændret."
+OPSAET_CARD_TITLE = "Opsæt kortlægningen"
+OPSAET_KOMMUNE_LABEL = "Kommune"
+OPSAET_SLUTDATO_LABEL = "Slutdato"
+OPSAET_SKABELON_LABEL = "Bilag 1"
+OPSAET_SKABELON_EKSEMPEL = "Eksempel-listen, der følger med botten (ikke KOMBITs officielle)"
+OPSAET_SKABELON_UPLOAD = "Jeg uploader KOMBITs Bilag 1 her i chatten"
+OPSAET_SUBMIT = "Gem opsætning"
+OPSAET_ASK_KOMMUNE = (
+    "Hvilken kommune? Skriv navnet eller kommunekoden (fx *Aarhus* eller *751*) – eller "
+    "udfyld kortet."
+)
+OPSAET_ASK_SLUTDATO = "Hvad er slutdatoen? Skriv fx *31/8*, *31-08-2027* eller *31. august*."
+
+
+def opsaet_kommune_unknown(*, query: str) -> str:
+    return f"Jeg kender ingen kommune, der hedder «{query}». Prøv med navnet eller kommunekoden."
+
+
+def opsaet_kommune_suggestions(*, navne: Sequence[str]) -> str:
+    return "Mente du " + _og([f"**{n}**" for n in navne]) + "? Skriv kommunens fulde navn."
+
+
+def opsaet_kommune_chosen(*, kommune: str) -> str:
+    return f"✓ {kommune}."
+
+
+OPSAET_SLUTDATO_UNKNOWN = (
+    "Den dato kunne jeg ikke læse. Skriv fx *31/8*, *31-08-2027* eller *31. august*."
+)
+
+
+def opsaet_slutdato_past(*, slutdato: date) -> str:
+    return f"{_dato(slutdato)} er allerede passeret. Vælg en slutdato i fremtiden."
+
+
+def opsaet_ask_skabelon(*, fagomraader: int, systemer: int) -> str:
+    return (
+        "Hvilken Bilag 1 skal bruges? Send KOMBITs Bilag 1 (.xlsx) her i chatten, eller skriv "
+        f"**eksempel** for at bruge eksempel-listen, der følger med botten ({fagomraader} "
+        f"fagområder, {systemer} systemer). Eksempel-listen er **ikke KOMBITs officielle "
+        "liste** – den rigtige får du ved at uploade KOMBITs fil."
+    )
+
+
+OPSAET_SKABELON_HELP = (
+    "Send Bilag 1 som en .xlsx-fil her i chatten, eller skriv **eksempel** for at bruge "
+    "eksempel-listen."
+)
+
+
+def opsaet_file_too_large(*, filnavn: str, max_mb: int) -> str:
+    return f"Filen «{filnavn}» er for stor. Den må højst fylde {max_mb} MB."
+
+
+def opsaet_file_download_failed(*, filnavn: str) -> str:
+    return f"Jeg kunne ikke hente filen «{filnavn}» fra Teams. Prøv at sende den igen."
+
+
+def opsaet_done(
+    *,
+    kommune: str,
+    slutdato: date,
+    fagomraader: int,
+    systemer: int,
+    eksempel: bool,
+    bevaret: int,
+    fjernet: int,
+) -> str:
+    kilde = (
+        "eksempel-listen (ikke KOMBITs officielle liste)" if eksempel else "jeres uploadede Bilag 1"
+    )
+    tekst = (
+        f"Kortlægningen er sat op for **{kommune}** med slutdato **{_dato(slutdato)}**: "
+        f"{fagomraader} fagområder og {systemer} systemer fra {kilde}."
+    )
+    if bevaret or fjernet:
+        tekst += f" {bevaret} svar er bevaret"
+        tekst += (
+            f", {fjernet} svar hørte til systemer, der ikke længere er på listen."
+            if fjernet
+            else "."
+        )
+    return tekst + "\n\nNæste skridt: **tildel** fagområderne til systemejerne, og skriv **start**."
+
+
+NO_KORTLAEGNING = "Kortlægningen er ikke sat op endnu. Skriv **opsæt** for at begynde."
+
+# tildel
+TILDEL_HOW = (
+    "Skriv **tildel <fagområde> <e-mail>** (fx *tildel ESDH anne.jensen@kommune.dk*), nævn "
+    "kollegaen med @ i et team, eller skriv **tildel <fagområde> mig**. Du kan også vælge på "
+    "kortet."
+)
+TILDEL_CARD_TITLE = "Tildel fagområder"
+TILDEL_FAGOMRAADE_LABEL = "Fagområde"
+TILDEL_PERSON_LABEL = "Systemejer"
+TILDEL_SUBMIT = "Tildel"
+TILDEL_NO_OWNER = "Ingen endnu"
+
+
+def tildel_unknown_fagomraade(*, query: str, fagomraader: Sequence[str]) -> str:
+    return (
+        f"Jeg kender intet fagområde, der hedder «{query}». Fagområderne er: "
+        + ", ".join(fagomraader)
+        + "."
+    )
+
+
+def tildel_ambiguous_fagomraade(*, navne: Sequence[str]) -> str:
+    return "Flere fagområder passer: " + ", ".join(navne) + ". Skriv mere af navnet."
+
+
+def tildel_unknown_person(*, query: str) -> str:
+    return (
+        f"Jeg kan ikke finde «{query}» i kommunens Teams. Skriv personens e-mail (UPN) "
+        "præcist, eller nævn personen med @ i et team, hvor botten er med."
+    )
+
+
+def tildel_done(*, fagomraade: str, navn: str, inviteret: bool) -> str:
+    tekst = f"✓ **{fagomraade}** er tildelt {navn}."
+    return tekst + (" Invitationen er sendt." if inviteret else "")
+
+
+def tildel_already(*, fagomraade: str, navn: str) -> str:
+    return f"{navn} har allerede **{fagomraade}**."
+
+
+# start
+def start_done(*, inviteret: int) -> str:
+    return (
+        f"Invitationerne er sendt til {inviteret} "
+        f"{'systemejer' if inviteret == 1 else 'systemejere'}. "
+        "Skriv **status** for at følge med.\n\nHusk at sætte opgaven til **påbegyndt** i KLIK."
+    )
+
+
+START_NOTHING = (
+    "Der er ingen at invitere: tildel først fagområderne med **tildel**, eller også er alle "
+    "allerede inviteret."
+)
+
+
+def start_unassigned(*, fagomraader: Sequence[str]) -> str:
+    return "Disse fagområder har ingen systemejer endnu: " + ", ".join(fagomraader) + "."
+
+
+def unreachable(*, navne: Sequence[str]) -> str:
+    return (
+        "Jeg kunne ikke nå "
+        + _og(list(navne)).replace(" eller ", " og ")
+        + ". De skal åbne en chat med botten i Teams (eller have den installeret), før "
+        "jeg kan skrive til dem."
+    )
+
+
+# status
+STATUS_TITLE = "Status for kortlægningen"
+
+
+def status_overall(
+    *, procent: int, besvaret: int, antal: int, indsendt: int, fagomraader: int
+) -> str:
+    return (
+        f"{procent} % besvaret ({besvaret} af {antal} systemer) · {indsendt} af "
+        f"{fagomraader} fagområder indsendt"
+    )
+
+
+def status_days(*, dage: int, slutdato: date) -> str:
+    if dage > 1:
+        return f"{dage} dage til slutdatoen ({_dato(slutdato)})."
+    if dage == 1:
+        return f"1 dag til slutdatoen ({_dato(slutdato)})."
+    if dage == 0:
+        return f"Slutdatoen er i dag ({_dato(slutdato)})."
+    return f"Slutdatoen ({_dato(slutdato)}) er overskredet med {-dage} dage."
+
+
+def status_area_line(
+    *, fagomraade: str, ejere: Sequence[str], besvaret: int, antal: int, indsendt: bool
+) -> str:
+    hvem = ", ".join(ejere) if ejere else TILDEL_NO_OWNER
+    state = "✓ indsendt" if indsendt else f"{besvaret}/{antal}"
+    return f"**{fagomraade}** · {state} · {hvem}"
+
+
+def status_last_activity(*, tidspunkt: str) -> str:
+    return f"Sidst aktiv: {tidspunkt}"
+
+
+def status_late(*, navne: Sequence[str]) -> str:
+    return "Bagud: " + ", ".join(navne)
+
+
+STATUS_COMPLETE = "Alle fagområder er indsendt."
+
+
+def tidspunkt(moment: datetime, zone: tzinfo) -> str:
+    """A moment in local time, the Danish way: 3. marts 2027 kl. 14.05."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(zone)
+    return f"{_dato(local.date())} kl. {local:%H.%M}"
+
+
+# påmind
+def paamind_done(*, antal: int) -> str:
+    return f"Påmindelsen er sendt til {antal} {'systemejer' if antal == 1 else 'systemejere'}."
+
+
+PAAMIND_NOBODY = "Alle fagområder er indsendt – der er ingen at påminde."
+
+
+def reminder_now(*, fagomraade: str, mangler: int, slutdato: date) -> str:
+    return (
+        f"Påmindelse: fagområdet **{fagomraade}** mangler stadig {mangler} svar. "
+        f" Slutdatoen er {_dato(slutdato)}. Skriv "
+        "**fortsæt** for at svare videre."
     )

@@ -12,6 +12,8 @@ from storage.db import dialect_insert
 from storage.models import ConversationReferenceRow, ProcessedActivityRow
 
 PERSONAL = "personal"
+TEAM = "team"
+"""A team the bot is installed in, stored with the team id as conversation id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,19 @@ class ConversationRepository:
                 .limit(1)
             )
             return _to_reference(row) if row else None
+
+    async def team_ids(self, tenant_id: str) -> list[str]:
+        """Teams the bot has been installed in or written to, for roster look-ups."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(ConversationReferenceRow.conversation_id)
+                .where(
+                    ConversationReferenceRow.tenant_id == tenant_id,
+                    ConversationReferenceRow.conversation_type == TEAM,
+                )
+                .distinct()
+            )
+            return list(rows)
 
     async def claim_activity(self, conversation_id: str, activity_id: str) -> bool:
         """Record the activity as being handled; False when it was handled before."""

@@ -20,6 +20,7 @@ from storage.domain.model import (
     NoKortlaegning,
     Person,
 )
+from storage.domain.progress import FagomraadeFacts
 from storage.models import (
     AnswerRow,
     FagomraadeRow,
@@ -103,6 +104,23 @@ class CoordinationRepository:
                 .order_by(PersonRow.id)
             )
             return [to_person(r) for r in rows]
+
+    async def is_koordinator(self, person_id: int, configured: Sequence[str] = ()) -> bool:
+        person = await self._person_row(person_id)
+        emails = {e.lower() for e in configured}
+        return person.is_koordinator or bool(person.email and person.email in emails)
+
+    async def make_koordinator(self, person_id: int) -> None:
+        async with self._sessions() as session, session.begin():
+            row = await session.get_one(PersonRow, person_id)
+            row.is_koordinator = True
+
+    async def has_koordinator(self, tenant_id: str, configured: Sequence[str] = ()) -> bool:
+        return bool(await self.coordinators(tenant_id, configured))
+
+    async def _person_row(self, person_id: int) -> PersonRow:
+        async with self._sessions() as session:
+            return await session.get_one(PersonRow, person_id)
 
     async def person(self, person_id: int) -> Person:
         async with self._sessions() as session:
@@ -250,6 +268,107 @@ class CoordinationRepository:
             )
             return True
 
+    async def fagomraade_by_name(self, tenant_id: str, query: str) -> list[Fagomraade]:
+        """Areas whose name equals the query, or failing that contains or starts it."""
+        areas = await self.fagomraader(tenant_id)
+        wanted = normalise(query)
+        exact = [a for a in areas if normalise(a.navn) == wanted]
+        if exact or not wanted:
+            return exact
+        return [a for a in areas if wanted in normalise(a.navn)]
+
+    async def uninvited(self, tenant_id: str) -> list[tuple[Fagomraade, Person]]:
+        """Assignments whose systemejer has not been invited yet, in workbook order."""
+        async with self._sessions() as session:
+            row = await _kortlaegning_row(session, tenant_id)
+            if row is None:
+                raise NoKortlaegning(tenant_id)
+            areas = {a.id: a for a in await _fagomraader(session, row.id)}
+            rows = await session.execute(
+                select(TildelingRow.fagomraade_id, PersonRow)
+                .join(PersonRow, PersonRow.id == TildelingRow.person_id)
+                .where(
+                    TildelingRow.fagomraade_id.in_(list(areas)),
+                    TildelingRow.invited_at.is_(None),
+                )
+                .order_by(TildelingRow.id)
+            )
+            pairs = [(areas[area_id], to_person(person)) for area_id, person in rows]
+            return sorted(pairs, key=lambda pair: pair[0].position)
+
+    async def mark_invited(self, fagomraade_id: int, person_id: int) -> None:
+        async with self._sessions() as session, session.begin():
+            row = await session.scalar(
+                select(TildelingRow).where(
+                    TildelingRow.fagomraade_id == fagomraade_id,
+                    TildelingRow.person_id == person_id,
+                )
+            )
+            if row is not None:
+                row.invited_at = datetime.now(UTC)
+
+    async def mark_started(self, tenant_id: str) -> bool:
+        """Record that invitations went out; False when the survey was started before."""
+        async with self._sessions() as session, session.begin():
+            row = await _kortlaegning_row(session, tenant_id)
+            if row is None:
+                raise NoKortlaegning(tenant_id)
+            if row.started_at is not None:
+                return False
+            row.started_at = datetime.now(UTC)
+            return True
+
+    async def is_started(self, tenant_id: str) -> bool:
+        async with self._sessions() as session:
+            row = await _kortlaegning_row(session, tenant_id)
+            return bool(row and row.started_at)
+
+    async def status_facts(self, tenant_id: str) -> list[FagomraadeFacts]:
+        """Per area: answered count, owners and last activity, for compute_progress."""
+        async with self._sessions() as session:
+            row = await _kortlaegning_row(session, tenant_id)
+            if row is None:
+                raise NoKortlaegning(tenant_id)
+            areas = await _fagomraader(session, row.id)
+            area_ids = [area.id for area in areas]
+            answered = dict(
+                (
+                    await session.execute(
+                        select(ItSystemRow.fagomraade_id, func.count(AnswerRow.id))
+                        .join(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
+                        .where(ItSystemRow.fagomraade_id.in_(area_ids))
+                        .group_by(ItSystemRow.fagomraade_id)
+                    )
+                ).all()
+            )
+            last = dict(
+                (
+                    await session.execute(
+                        select(ItSystemRow.fagomraade_id, func.max(AnswerRow.answered_at))
+                        .join(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
+                        .where(ItSystemRow.fagomraade_id.in_(area_ids))
+                        .group_by(ItSystemRow.fagomraade_id)
+                    )
+                ).all()
+            )
+            owners: dict[int, list[Person]] = {}
+            for area_id, person in await session.execute(
+                select(TildelingRow.fagomraade_id, PersonRow)
+                .join(PersonRow, PersonRow.id == TildelingRow.person_id)
+                .where(TildelingRow.fagomraade_id.in_(area_ids))
+                .order_by(TildelingRow.id)
+            ):
+                owners.setdefault(area_id, []).append(to_person(person))
+            return [
+                FagomraadeFacts(
+                    fagomraade=area,
+                    answered=int(answered.get(area.id, 0)),
+                    owners=tuple(owners.get(area.id, ())),
+                    last_activity=_latest(last.get(area.id), area.indsendt_at),
+                )
+                for area in areas
+            ]
+
     async def owners(self, fagomraade_id: int) -> list[Person]:
         async with self._sessions() as session:
             rows = await session.scalars(
@@ -290,6 +409,11 @@ async def _fagomraader(session: AsyncSession, kortlaegning_id: int) -> list[Fago
         .order_by(FagomraadeRow.position)
     )
     return [to_fagomraade(area, int(n)) for area, n in rows]
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    present = [m for m in moments if m is not None]
+    return max(present) if present else None
 
 
 def to_person(row: PersonRow) -> Person:

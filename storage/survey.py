@@ -70,6 +70,11 @@ class SurveyRepository:
             await _require_assigned(session, fagomraade_id, person_id)
             return await _overview(session, fagomraade_id)
 
+    async def read_overview(self, fagomraade_id: int) -> FagomraadeOverview:
+        """An area for a coordinator's eyes: no assignment needed (the caller checked the role)."""
+        async with self._sessions() as session:
+            return await _overview(session, fagomraade_id)
+
     async def record_answer(
         self,
         person_id: int,

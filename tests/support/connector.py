@@ -68,8 +68,11 @@ class BotConnector:
         ]
 
     def texts(self, conversation_id: str | None = None) -> list[str]:
+        """The text of every message with text (cards without text are left out)."""
         return [
-            a.get("text") or "" for a in self.sent(conversation_id) if a.get("type") == "message"
+            a["text"]
+            for a in self.sent(conversation_id)
+            if a.get("type") == "message" and a.get("text")
         ]
 
     def updates(self) -> list[dict[str, Any]]:

@@ -1,0 +1,417 @@
+"""The infrastrukturansvarlig through /api/messages: set-up, tildeling, start, status, refusals."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.settings import Settings
+from dialogs import texts
+from storage.catalogue.reference import load_reference_bilag1
+from storage.models import FagomraadeRow, ItSystemRow, KortlaegningRow, PersonRow, TildelingRow
+from tests.protocol.conftest import RunningBot, StartBot, card_of, card_text, submit_data
+from tests.support.activities import Activities, TeamsUser
+from tests.support.connector import BotConnector
+
+KIM = TeamsUser("Kim Koordinator", "aad-kim", "kim@kommune.dk")
+ANNE = TeamsUser("Anne Jensen", "aad-anne", "anne.jensen@kommune.dk")
+BO = TeamsUser("Bo Hansen", "aad-bo", "bo.hansen@kommune.dk")
+TEAM_ID = "19:team-kommune@thread.tacv2"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url, reminders_enabled=False, koordinatorer=("kim@kommune.dk",)
+    )
+
+
+@pytest.fixture
+def roster(connector: BotConnector) -> None:
+    """Everyone is in the municipality's team; each 1:1 chat knows its own member."""
+    for user in (KIM, ANNE, BO):
+        connector.add_member(TEAM_ID, user.roster_entry())
+        connector.add_member(user.personal_conversation, user.roster_entry())
+
+
+def in_team(activity: dict[str, Any]) -> dict[str, Any]:
+    """The same message, written in the team's channel instead of the 1:1 chat."""
+    return {
+        **activity,
+        "conversation": {
+            "id": TEAM_ID,
+            "conversationType": "channel",
+            "tenantId": activity["conversation"]["tenantId"],
+        },
+        "channelData": {
+            **activity["channelData"],
+            "team": {"id": TEAM_ID},
+            "channel": {"id": TEAM_ID},
+        },
+    }
+
+
+def last_card(connector: BotConnector, conversation: str) -> dict[str, Any]:
+    return [a for a in connector.sent(conversation) if a.get("attachments")][-1]
+
+
+async def count(db: async_sessionmaker[AsyncSession], row: type) -> int:
+    async with db() as session:
+        return int(await session.scalar(select(func.count()).select_from(row)) or 0)
+
+
+async def set_up_by_text(
+    bot: RunningBot, activities: Activities, slutdato: str = "31-08-2099"
+) -> None:
+    for text in ("opsæt", "Århus", slutdato, "eksempel"):
+        await bot.post(activities.message(KIM, text))
+    await bot.post(in_team(activities.message(KIM, "hjælp")))  # the bot is in the team
+
+
+async def test_set_up_with_the_bundled_example_asks_step_by_step_and_stores_the_catalogue(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await set_up_by_text(bot, activities)
+
+    said = connector.texts(KIM.personal_conversation)
+    assert said[0] == texts.OPSAET_ASK_KOMMUNE
+    assert texts.opsaet_kommune_chosen(kommune="Aarhus Kommune") in said
+    assert said[-1] == texts.opsaet_done(
+        kommune="Aarhus Kommune",
+        slutdato=date(2099, 8, 31),
+        fagomraader=14,
+        systemer=55,
+        eksempel=True,
+        bevaret=0,
+        fjernet=0,
+    )
+    assert "ikke KOMBITs officielle liste" in said[-1]
+    async with db() as session:
+        kortlaegning = (await session.scalars(select(KortlaegningRow))).one()
+    assert (kortlaegning.kommunekode, kortlaegning.slutdato) == ("751", date(2099, 8, 31))
+    assert kortlaegning.template == load_reference_bilag1()
+    assert await count(db, FagomraadeRow) == 14
+    assert await count(db, ItSystemRow) == 55
+
+
+async def test_bad_kommune_and_dates_get_their_danish_message_and_change_nothing(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    for text in ("opsæt", "Gotham", "frederiks", "Aarhus Kommune", "32/13", "1/1-2020"):
+        await bot.post(activities.message(KIM, text))
+
+    said = connector.texts(KIM.personal_conversation)
+    assert texts.opsaet_kommune_unknown(query="Gotham") in said
+    assert any(s.startswith("Mente du ") and "Frederiksberg Kommune" in s for s in said)
+    assert texts.OPSAET_SLUTDATO_UNKNOWN in said
+    assert said[-1] == texts.opsaet_slutdato_past(slutdato=date(2020, 1, 1))
+    assert await count(db, KortlaegningRow) == 0
+
+
+async def test_set_up_with_an_uploaded_workbook_reads_it_and_a_bad_file_changes_nothing(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    connector.files["ikke-excel.xlsx"] = b"dette er ikke en Excel-fil"
+    connector.files["kombit.xlsx"] = _one_area_workbook()
+
+    for text in ("opsæt", "751", "31/8-2099"):
+        await bot.post(activities.message(KIM, text))
+    await bot.post(_upload(activities, connector, "ikke-excel.xlsx"))
+    refusal = connector.texts(KIM.personal_conversation)[-1]
+    assert "ikke-excel.xlsx" in refusal and "ikke en Excel-fil" in refusal
+    assert await count(db, KortlaegningRow) == 0
+
+    await bot.post(_upload(activities, connector, "kombit.xlsx"))
+
+    assert "jeres uploadede Bilag 1" in connector.texts(KIM.personal_conversation)[-1]
+    async with db() as session:
+        kortlaegning = (await session.scalars(select(KortlaegningRow))).one()
+        areas = (await session.scalars(select(FagomraadeRow.navn))).all()
+    assert kortlaegning.template_filename == "kombit.xlsx"
+    assert kortlaegning.template_is_reference is False
+    assert len(areas) == 14 and await count(db, ItSystemRow) == 54
+
+
+def _one_area_workbook() -> bytes:
+    """The reference workbook with one system fewer, as KOMBIT's real file would differ."""
+    from io import BytesIO
+
+    workbook = load_workbook(BytesIO(load_reference_bilag1()))
+    sheet = next(ws for ws in workbook.worksheets if "ESDH" in ws.title)
+    sheet.delete_rows(5)
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _upload(activities: Activities, connector: BotConnector, name: str) -> dict[str, Any]:
+    return activities.message(
+        KIM,
+        "",
+        attachments=[
+            {
+                "contentType": "application/vnd.microsoft.teams.file.download.info",
+                "name": name,
+                "content": {"downloadUrl": f"{connector.url}/files/{name}", "fileType": "xlsx"},
+            }
+        ],
+    )
+
+
+async def test_a_systemejer_is_refused_coordinator_commands_politely(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    for text in ("opsæt", "status", "tildel ESDH mig", "koordinator tilføj anne.jensen@kommune.dk"):
+        await bot.post(activities.message(ANNE, text))
+
+    expected = texts.not_koordinator(koordinatorer=["kim@kommune.dk"])
+    assert connector.texts(ANNE.personal_conversation) == [expected] * 4
+    assert "kim@kommune.dk" in expected
+    assert await count(db, KortlaegningRow) == 0
+    async with db() as session:
+        assert (await session.scalars(select(PersonRow.is_koordinator))).all() == [False]
+
+
+async def test_the_first_person_in_a_local_trial_becomes_coordinator(
+    start_bot: StartBot,
+    database_url: str,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+) -> None:
+    trial = await start_bot(Settings(database_url=database_url, reminders_enabled=False))
+
+    await trial.post(activities.message(ANNE, "opsæt"))
+    await trial.post(activities.message(BO, "status"))
+
+    assert connector.texts(ANNE.personal_conversation)[:2] == [
+        texts.BECAME_KOORDINATOR,
+        texts.OPSAET_ASK_KOMMUNE,
+    ]
+    assert connector.texts(BO.personal_conversation) == [
+        texts.not_koordinator(koordinatorer=["Anne Jensen"])
+    ]
+
+
+async def test_assignment_by_email_mention_roster_card_and_mig(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await set_up_by_text(bot, activities)
+
+    await bot.post(activities.message(KIM, "tildel økonomi ANNE.JENSEN@kommune.dk"))
+    await bot.post(
+        in_team(
+            activities.message(
+                KIM,
+                "<at>Kortlægningsbot</at> tildel Løn og personale <at>Bo Hansen</at>",
+                entities=[
+                    {
+                        "type": "mention",
+                        "mentioned": {"id": "28:kortlaegningsbot", "name": "Kortlægningsbot"},
+                        "text": "<at>Kortlægningsbot</at>",
+                    },
+                    {
+                        "type": "mention",
+                        "mentioned": {"id": BO.teams_id, "name": "Bo Hansen"},
+                        "text": "<at>Bo Hansen</at>",
+                    },
+                ],
+            )
+        )
+    )
+    await bot.post(activities.message(KIM, "tildel beskæftigelse mig"))
+    await bot.post(activities.message(KIM, "tildel"))
+    card = card_of(last_card(connector, KIM.personal_conversation))
+    assert "Økonomi\nAnne Jensen" in card_text(card)
+    areas = {
+        c["title"]: c["value"]
+        for e in card["body"]
+        if e.get("id") == "fagomraade_id"
+        for c in e["choices"]
+    }
+    people = {
+        c["title"]: c["value"]
+        for e in card["body"]
+        if e.get("id") == "person"
+        for c in e["choices"]
+    }
+    await bot.post(
+        activities.submit(
+            KIM,
+            {
+                **submit_data(card, "Tildel"),
+                "fagomraade_id": areas["Økonomi"],
+                "person": people["Bo Hansen (bo.hansen@kommune.dk)"],
+            },
+        )
+    )
+
+    said = connector.texts(KIM.personal_conversation) + connector.texts(TEAM_ID)
+    assert texts.tildel_done(fagomraade="Økonomi", navn="Anne Jensen", inviteret=False) in said
+    assert (
+        texts.tildel_done(fagomraade="Løn og personale", navn="Bo Hansen", inviteret=False) in said
+    )
+    assert (
+        texts.tildel_done(fagomraade="Beskæftigelse", navn="Kim Koordinator", inviteret=False)
+        in said
+    )
+    assert texts.tildel_done(fagomraade="Økonomi", navn="Bo Hansen", inviteret=False) in said
+    async with db() as session:
+        rows = await session.execute(
+            select(FagomraadeRow.navn, PersonRow.email)
+            .join(TildelingRow, TildelingRow.fagomraade_id == FagomraadeRow.id)
+            .join(PersonRow, PersonRow.id == TildelingRow.person_id)
+            .order_by(TildelingRow.id)
+        )
+        assert rows.all() == [
+            ("Økonomi", "anne.jensen@kommune.dk"),
+            ("Løn og personale", "bo.hansen@kommune.dk"),
+            ("Beskæftigelse", "kim@kommune.dk"),
+            ("Økonomi", "bo.hansen@kommune.dk"),
+        ]
+
+
+async def test_unknown_fagomraade_or_person_is_explained_and_nothing_assigned(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await set_up_by_text(bot, activities)
+
+    await bot.post(activities.message(KIM, "tildel Rumfart anne.jensen@kommune.dk"))
+    await bot.post(activities.message(KIM, "tildel Økonomi ukendt@kommune.dk"))
+
+    said = connector.texts(KIM.personal_conversation)
+    assert said[-2].startswith("Jeg kender intet fagområde, der hedder «Rumfart»")
+    assert said[-1] == texts.tildel_unknown_person(query="ukendt@kommune.dk")
+    assert await count(db, TildelingRow) == 0
+
+
+async def test_start_invites_the_reachable_and_names_the_unreachable(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await set_up_by_text(bot, activities)
+    await bot.post(activities.message(ANNE, "hjælp"))  # Anne has a chat with the bot; Bo has not
+    await bot.post(activities.message(KIM, "tildel økonomi anne.jensen@kommune.dk"))
+    await bot.post(activities.message(KIM, "tildel Løn og personale bo.hansen@kommune.dk"))
+
+    await bot.post(activities.message(KIM, "start"))
+
+    invitation = card_text(card_of(last_card(connector, ANNE.personal_conversation)))
+    assert "Kortlægning af it-systemer: Økonomi" in invitation and "Kim Koordinator" in invitation
+    said = connector.texts(KIM.personal_conversation)
+    assert texts.start_done(inviteret=1) in said
+    assert "Bo Hansen" in next(s for s in said if s.startswith("Jeg kunne ikke nå"))
+    async with db() as session:
+        invited = (
+            await session.execute(select(TildelingRow.person_id, TildelingRow.invited_at))
+        ).all()
+    assert sum(1 for _, at in invited if at is not None) == 1
+
+
+async def test_status_figures_match_the_answers_in_the_database(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await set_up_by_text(bot, activities)
+    await bot.post(activities.message(KIM, "tildel økonomi anne.jensen@kommune.dk"))
+    async with db() as session:
+        okonomi = (
+            await session.scalars(select(FagomraadeRow).where(FagomraadeRow.navn == "Økonomi"))
+        ).one()
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": okonomi.id}))
+    await bot.post(activities.message(ANNE, "ja"))
+    await bot.post(activities.message(ANNE, "nej"))
+
+    await bot.post(activities.message(KIM, "status"))
+
+    status = card_text(card_of(last_card(connector, KIM.personal_conversation)))
+    assert (
+        texts.status_overall(procent=3, besvaret=2, antal=55, indsendt=0, fagomraader=14) in status
+    )
+    assert "**Økonomi** · 2/4 · Anne Jensen" in status
+    await bot.post(activities.message(KIM, "status økonomi"))
+    detail = card_text(card_of(last_card(connector, KIM.personal_conversation)))
+    assert "2 af 4 systemer er besvaret." in detail
+
+
+async def test_every_coordinator_is_told_when_the_last_area_is_submitted(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    for text in ("opsæt", "Aarhus", "31/8-2099"):
+        await bot.post(activities.message(KIM, text))
+    await bot.post(in_team(activities.message(KIM, "hjælp")))
+    connector.files["kombit.xlsx"] = _single_area_workbook()
+    await bot.post(_upload(activities, connector, "kombit.xlsx"))
+    await bot.post(activities.message(KIM, "tildel ESDH anne.jensen@kommune.dk"))
+    async with db() as session:
+        area = (await session.scalars(select(FagomraadeRow))).one()
+    await bot.post(activities.submit(ANNE, {"action": "form", "fagomraade_id": area.id}))
+    form = card_of(last_card(connector, ANNE.personal_conversation))
+    choices = {e["id"]: "anvender" for e in form["body"] if e["type"] == "Input.ChoiceSet"}
+    await bot.post(activities.submit(ANNE, {**submit_data(form, "Gem og gå videre"), **choices}))
+    await bot.post(activities.message(ANNE, "videre"))
+    await bot.post(activities.message(ANNE, "indsend"))
+
+    said = connector.texts(KIM.personal_conversation)
+    assert said[-1] == texts.coordinator_all_submitted(antal=1)
+    assert said[-2] == texts.coordinator_area_submitted(
+        systemejer="Anne Jensen",
+        fagomraade="Sags- og dokumenthåndtering (ESDH)",
+        besvaret=8,
+        antal=8,
+    )
+
+
+def _single_area_workbook() -> bytes:
+    from io import BytesIO
+
+    workbook = load_workbook(BytesIO(load_reference_bilag1()))
+    for sheet in list(workbook.worksheets):
+        if (
+            sheet.title[:2].strip().isdigit()
+            and int(sheet.title.split()[0]) >= 4
+            and "Tilføjede" not in sheet.title
+        ):
+            workbook.remove(sheet)
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
