@@ -1,0 +1,115 @@
+"""Dialogs under botbuilder's TestAdapter, on real repositories (SQLite); fakes only for ports."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from botbuilder.core import ConversationState, MemoryStorage, TurnContext, UserState
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from dialogs.context import CALLER_KEY, Caller
+from dialogs.coordinator import KoordinatorConfig
+from dialogs.ports import DeliveryReport, Member, OutgoingMessage
+from dialogs.router import Router
+from storage.coordination import CoordinationRepository
+from storage.db import create_engine_for, make_sessionmaker
+from storage.migrate import upgrade_head
+from storage.survey import SurveyRepository
+from tests.support.fixtures import TENANT, SetUp, set_up_small
+
+
+@dataclass
+class RecordingMessenger:
+    """Records proactive messages instead of delivering them (a port, so a fake is fair)."""
+
+    to_people: list[tuple[int, OutgoingMessage]] = field(default_factory=list)
+    to_coordinators: list[OutgoingMessage] = field(default_factory=list)
+
+    async def send_to_person(
+        self, tenant_id: str, person_id: int, message: OutgoingMessage
+    ) -> DeliveryReport:
+        self.to_people.append((person_id, message))
+        return DeliveryReport(person_id, delivered=True)
+
+    async def send_to_coordinators(self, tenant_id: str, message: OutgoingMessage) -> None:
+        self.to_coordinators.append(message)
+
+
+class NoRoster:
+    async def member(self, context: Any, teams_user_id: str) -> Member | None:
+        return None
+
+    async def find(self, context: Any, email: str) -> Member | None:
+        return None
+
+    async def members(self, context: Any) -> list[Member]:
+        return []
+
+
+class NoFiles:
+    async def download(self, url: str, *, max_bytes: int) -> bytes:
+        raise AssertionError("no downloads in dialog tests")
+
+
+@dataclass
+class Conversation:
+    adapter: TestAdapter
+    messenger: RecordingMessenger
+    world: SetUp
+    sessions: async_sessionmaker[AsyncSession]
+
+    async def say(
+        self, text: str | None = None, value: dict[str, Any] | None = None
+    ) -> list[Activity]:
+        """Send one message (text or card submit) and return what the bot sent back."""
+        activity = Activity(
+            type=ActivityTypes.message,
+            text=text,
+            value=value,
+            from_property=ChannelAccount(id="29:aad-anne", name="Anne Systemejer"),
+        )
+        await self.adapter.receive_activity(activity)
+        replies = list(self.adapter.activity_buffer)
+        self.adapter.activity_buffer.clear()
+        return replies
+
+
+@pytest.fixture
+async def conversation(tmp_path: Path) -> AsyncIterator[Conversation]:
+    engine = create_engine_for(f"sqlite+aiosqlite:///{tmp_path / 'dialogs.db'}")
+    await upgrade_head(engine)
+    sessions = make_sessionmaker(engine)
+    world = await set_up_small(sessions)
+    storage = MemoryStorage()
+    conversation_state, user_state = ConversationState(storage), UserState(storage)
+    messenger = RecordingMessenger()
+    config = KoordinatorConfig(
+        (), False, 1024 * 1024, ZoneInfo("Europe/Copenhagen"), lambda: date(2027, 6, 1)
+    )
+    router = Router(
+        conversation_state,
+        user_state,
+        SurveyRepository(sessions),
+        CoordinationRepository(sessions),
+        messenger,
+        NoRoster(),
+        NoFiles(),
+        config,
+    )
+
+    async def logic(context: TurnContext) -> None:
+        context.turn_state[CALLER_KEY] = Caller(TENANT, world.anne.id, world.anne.navn)
+        await router.on_message(context)
+        await conversation_state.save_changes(context)
+        await user_state.save_changes(context)
+
+    yield Conversation(TestAdapter(logic), messenger, world, sessions)
+    await engine.dispose()

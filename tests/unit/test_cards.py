@@ -1,0 +1,115 @@
+"""Card sizes and shapes: what Teams will accept and what a person can press."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from dialogs import cards, texts
+from storage.domain.model import (
+    Answer,
+    Anvendelse,
+    Fagomraade,
+    FagomraadeOverview,
+    ItSystem,
+    Person,
+    SystemAnswer,
+)
+from storage.domain.progress import FagomraadeFacts, compute_progress
+
+TEAMS_MESSAGE_LIMIT = 28 * 1024
+"""Teams refuses bot messages over about 28 KB, card JSON included."""
+
+
+def _overview(systems: int, *, answered: int = 0) -> FagomraadeOverview:
+    area = Fagomraade(
+        id=1, navn="Sags- og dokumenthåndtering (ESDH)", position=0, antal_systemer=systems
+    )
+    lines = tuple(
+        SystemAnswer(
+            system=ItSystem(
+                id=100 + i,
+                fagomraade_id=1,
+                navn=f"Et meget langt systemnavn nummer {i} " + "x" * 60,
+                leverandoer="En leverandør med et langt navn A/S",
+                beskrivelse="Beskrivelse " * 10,
+                position=i,
+            ),
+            answer=Answer(100 + i, Anvendelse.ANVENDER, None, 1, datetime.now(UTC))
+            if i < answered
+            else None,
+        )
+        for i in range(systems)
+    )
+    return FagomraadeOverview(area, 1, date(2027, 8, 31), lines, ())
+
+
+def _size(card: cards.Card) -> int:
+    return len(json.dumps(card, ensure_ascii=False).encode())
+
+
+def test_every_form_page_of_a_large_area_fits_a_teams_message() -> None:
+    overview = _overview(100, answered=40)
+
+    pages = cards.form_pages(overview)
+
+    assert pages == 10
+    assert (
+        max(_size(cards.form_card(overview, page)) for page in range(pages)) < TEAMS_MESSAGE_LIMIT
+    )
+
+
+def test_form_pages_are_prefilled_with_answers_given() -> None:
+    card = cards.form_card(_overview(12, answered=3), 0)
+
+    values = [e["value"] for e in card["body"] if e["type"] == "Input.ChoiceSet"]
+
+    assert values == ["anvender"] * 3 + [""] * 7
+
+
+def test_the_status_card_for_fourteen_areas_with_several_owners_fits() -> None:
+    owners = tuple(
+        Person(i, "t", f"aad-{i}", f"Systemejer Med Langt Navn {i}", f"s{i}@kommune.dk")
+        for i in range(4)
+    )
+    facts = [
+        FagomraadeFacts(
+            Fagomraade(i, f"Fagområde med et langt navn nummer {i}", i, 100),
+            50,
+            owners,
+            datetime(2027, 8, 1, 12, tzinfo=UTC),
+        )
+        for i in range(14)
+    ]
+    progress = compute_progress(
+        facts, today=date(2027, 8, 20), slutdato=date(2027, 8, 31), helligdage=frozenset()
+    )
+
+    card = cards.status_card(
+        progress, slutdato=date(2027, 8, 31), zone=ZoneInfo("Europe/Copenhagen")
+    )
+
+    assert _size(card) < TEAMS_MESSAGE_LIMIT
+    assert texts.status_overall(
+        procent=50, besvaret=700, antal=1400, indsendt=0, fagomraader=14
+    ) in json.dumps(card, ensure_ascii=False)
+
+
+def test_the_summary_card_marks_missing_answers_and_offers_submit() -> None:
+    card = cards.summary_card(_overview(3, answered=1))
+    dumped = json.dumps(card, ensure_ascii=False)
+
+    assert dumped.count(texts.MISSING_ANSWER) == 2
+    assert card["actions"][0]["title"] == texts.SUBMIT
+    assert "actions" not in cards.summary_card(_overview(3), readonly=True)
+
+
+def test_a_system_card_carries_ids_for_every_answer_button() -> None:
+    overview = _overview(2)
+    card = cards.system_card(overview, overview.systemer[1].system)
+
+    answers = [a["data"] for a in card["actions"] if a.get("data", {}).get("action") == "answer"]
+
+    assert [a["anvendelse"] for a in answers] == ["anvender", "anvender_ikke", "sekundaer"]
+    assert {(a["fagomraade_id"], a["system_id"]) for a in answers} == {(1, 101)}
