@@ -8,8 +8,10 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from aiohttp import web
-from botbuilder.core import ConversationState, UserState
+from aiohttp import hdrs, web
+from botbuilder.core import ConversationState, UserState, serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
 from sqlalchemy import text
 
 from bot.adapter import build_adapter
@@ -31,7 +33,7 @@ logger = logging.getLogger(__name__)
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", object)
 BOT = web.AppKey("bot", KortlaegningBot)
-ADAPTER = web.AppKey("adapter", object)
+ADAPTER = web.AppKey("adapter", CloudAdapter)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -73,7 +75,12 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:
-    """Validate the envelope ourselves so bad input gets a 4xx with a reason, never a 500."""
+    """Check envelope and token before a turn may touch anything.
+
+    The envelope is validated here so bad input gets a 4xx with a reason, never a 500.
+    Authentication is botbuilder's own (`authenticate_request`), called here rather than inside
+    `CloudAdapter.process` so that its failures cannot be confused with the turn's.
+    """
     if request.content_type != "application/json":
         return _problem(415, "Content-Type must be application/json")
     try:
@@ -89,13 +96,36 @@ async def _messages(request: web.Request) -> web.StreamResponse:
     if not isinstance(body.get("conversation"), dict) or not body["conversation"].get("id"):
         return _problem(400, "activity has no 'conversation.id'")
 
+    activity = Activity().deserialize(body)
     adapter = request.app[ADAPTER]
+    authentication = adapter.bot_framework_authentication
     try:
-        response = await adapter.process(request, request.app[BOT])  # type: ignore[attr-defined]
-    except web.HTTPUnauthorized:
-        logger.warning("activity refused: missing or invalid Bot Framework token")
-        return _problem(401, "missing or invalid Bot Framework token")
-    return response or web.Response(status=201)
+        authenticated = await authentication.authenticate_request(
+            activity, request.headers.get(hdrs.AUTHORIZATION, "")
+        )
+    except PermissionError as exc:
+        # botbuilder's own refusal. Caught before OSError, of which it is a subclass.
+        return _unauthenticated(exc)
+    except OSError:
+        # Any other OSError is `requests` failing to fetch the signing keys: our side, and
+        # passing, so 503 lets the Bot Connector deliver the activity again.
+        logger.exception("Bot Framework signing keys unreachable; activity not verified")
+        return _problem(503, "cannot verify the Bot Framework token right now")
+    except Exception as exc:
+        # Fail closed. Besides PermissionError, botbuilder 4.17.1 lets PyJWT's errors (expired,
+        # bad signature, not a JWT), an IndexError (unknown key id), a KeyError (no issuer) and
+        # bare Exceptions (algorithm, endorsements) escape. Only the token check runs in this
+        # try, so whatever it raises means "not authenticated".
+        return _unauthenticated(exc)
+
+    invoke_response = await adapter.process_activity(
+        authenticated, activity, request.app[BOT].on_turn
+    )
+    if invoke_response:
+        return web.json_response(
+            serializer_helper(invoke_response.body), status=invoke_response.status
+        )
+    return web.Response(status=201)
 
 
 async def _healthz(request: web.Request) -> web.Response:
@@ -107,6 +137,12 @@ async def _healthz(request: web.Request) -> web.Response:
         logger.exception("health check: database unreachable")
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
     return web.json_response({"status": "ok", "database": "ok"})
+
+
+def _unauthenticated(exc: Exception) -> web.Response:
+    # The reason's type only: the token is a credential and never logged.
+    logger.warning("activity refused: invalid Bot Framework token (%s)", type(exc).__name__)
+    return _problem(401, "missing or invalid Bot Framework token")
 
 
 def _problem(status: int, detail: str) -> web.Response:
