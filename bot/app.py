@@ -19,7 +19,7 @@ from bot.dialog_state import SqlStorage
 from bot.log_context import request_id
 from bot.messenger import DirectMessenger
 from bot.settings import Settings
-from bot.teams_bot import KortlaegningBot, releaser
+from bot.teams_bot import KortlaegningBot, releaser, tenant_of
 from dialogs.router import Router
 from storage.conversations import ConversationRepository
 from storage.coordination import CoordinationRepository
@@ -70,16 +70,22 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     app[BOT] = bot
     app[ADAPTER] = adapter
     logger.info("bot ready: auth=%s database=%s", settings.auth_enabled, engine.dialect.name)
+    if settings.auth_enabled and not settings.tilladte_tenants:
+        logger.warning(
+            "TILLADTE_TENANTS is empty: any tenant that installs the app is served; "
+            "set it to the municipality's tenant id"
+        )
     yield
     await engine.dispose()
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:
-    """Check envelope and token before a turn may touch anything.
+    """Check envelope, token and tenant, in that order, before a turn may touch anything.
 
     The envelope is validated here so bad input gets a 4xx with a reason, never a 500.
     Authentication is botbuilder's own (`authenticate_request`), called here rather than inside
-    `CloudAdapter.process` so that its failures cannot be confused with the turn's.
+    `CloudAdapter.process` so that its failures cannot be confused with the turn's, and so the
+    tenant is checked on an authenticated activity but before the turn stores anything.
     """
     if request.content_type != "application/json":
         return _problem(415, "Content-Type must be application/json")
@@ -117,6 +123,15 @@ async def _messages(request: web.Request) -> web.StreamResponse:
         # bare Exceptions (algorithm, endorsements) escape. Only the token check runs in this
         # try, so whatever it raises means "not authenticated".
         return _unauthenticated(exc)
+
+    settings = request.app[SETTINGS]
+    tenant_id = tenant_of(activity)
+    if not settings.serves_tenant(tenant_id):
+        # 403, not 200: the Bot Connector does not retry a 4xx, and the refusal shows up in the
+        # Azure Bot's channel error log where an operator looks. Nothing is said to the user:
+        # we do not write into a tenant we do not serve.
+        logger.warning("activity refused: tenant %s is not in TILLADTE_TENANTS", tenant_id)
+        return _problem(403, "this bot does not serve the tenant")
 
     invoke_response = await adapter.process_activity(
         authenticated, activity, request.app[BOT].on_turn

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from typing import cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -80,6 +81,12 @@ class Settings:
     def auth_enabled(self) -> bool:
         """No app id means a local trial: botbuilder then skips JWT validation."""
         return bool(self.app_id)
+
+    def serves_tenant(self, tenant_id: str) -> bool:
+        """Tell whether the bot serves this tenant: any when TILLADTE_TENANTS is empty."""
+        return not self.tilladte_tenants or tenant_id.lower() in {
+            allowed.lower() for allowed in self.tilladte_tenants
+        }
 
     @property
     def zone(self) -> ZoneInfo:
@@ -208,6 +215,12 @@ class Settings:
             except ValueError:
                 problems["REMINDER_TIME"] = "a local time such as 09:00"
 
+        # Teams sends the tenant as a GUID; anything else (a domain, a name) would never match
+        # and the bot would silently refuse its own municipality.
+        tenants = cast("tuple[str, ...]", values.get("tilladte_tenants", ()))
+        bad_tenants = [tenant for tenant in tenants if not GUID.match(tenant)]
+        if bad_tenants:
+            problems["TILLADTE_TENANTS"] = "tenant ids are GUIDs; not: " + ", ".join(bad_tenants)
         if not GUID.match(str(values.get("teams_app_id", DEFAULT_TEAMS_APP_ID))):
             problems["TEAMS_APP_ID"] = "must be a GUID such as " + DEFAULT_TEAMS_APP_ID
         if not _APP_VERSION.match(str(values.get("app_version", "0.0.0"))):
