@@ -102,7 +102,11 @@ async def _messages(request: web.Request) -> web.StreamResponse:
     if not isinstance(body.get("conversation"), dict) or not body["conversation"].get("id"):
         return _problem(400, "activity has no 'conversation.id'")
 
-    activity = Activity().deserialize(body)
+    try:
+        activity = Activity().deserialize(body)
+    except ValueError:
+        # msrest's DeserializationError, e.g. a timestamp that is not a date.
+        return _problem(400, "body is not a Bot Framework activity")
     adapter = request.app[ADAPTER]
     authentication = adapter.bot_framework_authentication
     try:
