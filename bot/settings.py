@@ -37,7 +37,7 @@ class BotAuth:
     """The attribute names botbuilder's ConfigurationBotFrameworkAuthentication looks for."""
 
     APP_ID: str
-    APP_PASSWORD: str
+    APP_PASSWORD: str = field(repr=False)
     APP_TYPE: str
     APP_TENANTID: str
 
@@ -48,7 +48,8 @@ class Settings:
     app_password: str = field(default="", repr=False)
     app_type: str = "MultiTenant"
     app_tenant_id: str = ""
-    database_url: str = DEFAULT_DATABASE_URL
+    # A PostgreSQL URL may carry the database password.
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)
     host: str = "127.0.0.1"
     port: int = 3978
     timezone: str = "Europe/Copenhagen"
