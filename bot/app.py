@@ -19,6 +19,7 @@ from bot.dialog_state import SqlStorage
 from bot.log_context import request_id
 from bot.messenger import DirectMessenger
 from bot.settings import Settings
+from bot.signing import download_signing_key
 from bot.teams_bot import KortlaegningBot, releaser, tenant_of
 from dialogs.router import Router
 from storage.conversations import ConversationRepository
@@ -34,6 +35,8 @@ SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", object)
 BOT = web.AppKey("bot", KortlaegningBot)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
+DOWNLOAD_KEY = web.AppKey("download_key", str)
+"""The key download links are signed and checked with (bot.signing), fixed at start."""
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -69,6 +72,7 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     app[ENGINE] = engine
     app[BOT] = bot
     app[ADAPTER] = adapter
+    app[DOWNLOAD_KEY] = download_signing_key(settings.signing_key)
     logger.info("bot ready: auth=%s database=%s", settings.auth_enabled, engine.dialect.name)
     if settings.auth_enabled and not settings.tilladte_tenants:
         logger.warning(

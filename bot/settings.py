@@ -19,6 +19,8 @@ DEFAULT_TEAMS_APP_ID = "288dba68-fd43-44f1-87a4-08e5ed91c33b"
 GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 # Teams compares app versions numerically to accept an update; plain MAJOR.MINOR.PATCH only.
 _APP_VERSION = re.compile(r"^(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)$")
+# 32 random characters of base64url carry 192 bits; shorter keys invite offline guessing.
+_SIGNING_KEY_MIN = 32
 # The manifest schema's limit for developer.name.
 _DEVELOPER_NAME_MAX = 32
 
@@ -216,6 +218,13 @@ class Settings:
             except ValueError:
                 problems["REMINDER_TIME"] = "a local time such as 09:00"
 
+        signing_key = str(values.get("signing_key", ""))
+        if signing_key and len(signing_key) < _SIGNING_KEY_MIN:
+            # Anyone holding one download link can guess at a short key offline.
+            problems["SIGNING_KEY"] = (
+                f"at least {_SIGNING_KEY_MIN} characters; make one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
         # Teams sends the tenant as a GUID; anything else (a domain, a name) would never match
         # and the bot would silently refuse its own municipality.
         tenants = cast("tuple[str, ...]", values.get("tilladte_tenants", ()))

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from bot.app import DOWNLOAD_KEY
 from bot.settings import Settings
 from dialogs import texts
 from storage.db import create_engine_for
@@ -80,3 +81,24 @@ async def test_no_secret_or_token_is_logged_by_a_turn_or_a_failing_turn(
         assert secret not in logged
     assert token not in logged
     assert token.split(".")[2] not in logged  # not even the signature on its own
+
+
+async def test_the_configured_signing_key_signs_download_links(
+    start_bot: StartBot, database_url: str
+) -> None:
+    bot = await start_bot(secret_settings(database_url))
+
+    assert bot.client.app[DOWNLOAD_KEY] == SIGNING_KEY
+
+
+async def test_without_a_signing_key_the_bot_warns_at_start_and_uses_a_random_key(
+    start_bot: StartBot, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+
+    bot = await start_bot(settings)
+
+    key = bot.client.app[DOWNLOAD_KEY]
+    assert len(key) >= 43
+    assert any("SIGNING_KEY is not set" in r.getMessage() for r in caplog.records)
+    assert key not in caplog.text

@@ -70,6 +70,15 @@ def test_a_served_tenant_that_is_not_a_guid_is_named() -> None:
     assert raised.value.problems == {"TILLADTE_TENANTS": "tenant ids are GUIDs; not: kommune.dk"}
 
 
+def test_a_short_signing_key_is_refused() -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"SIGNING_KEY": "hemmelig"})
+
+    assert list(raised.value.problems) == ["SIGNING_KEY"]
+    assert "hemmelig" not in str(raised.value)
+    assert Settings.from_env({"SIGNING_KEY": "k" * 32}).signing_key == "k" * 32
+
+
 def test_every_bad_variable_is_named_at_once() -> None:
     with pytest.raises(SettingsError) as raised:
         Settings.from_env(
