@@ -138,7 +138,8 @@ async def _messages(request: web.Request) -> web.StreamResponse:
         # 403, not 200: the Bot Connector does not retry a 4xx, and the refusal shows up in the
         # Azure Bot's channel error log where an operator looks. Nothing is said to the user:
         # we do not write into a tenant we do not serve.
-        logger.warning("activity refused: tenant %s is not in TILLADTE_TENANTS", tenant_id)
+        # %r: the tenant id is text from the request body, so it cannot forge a log line.
+        logger.warning("activity refused: tenant %r is not in TILLADTE_TENANTS", tenant_id)
         return _problem(403, "this bot does not serve the tenant")
 
     invoke_response = await adapter.process_activity(

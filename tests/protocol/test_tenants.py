@@ -46,7 +46,7 @@ async def test_an_activity_from_a_tenant_not_served_gets_403_and_stores_nothing(
         for r in caplog.records
         if r.levelno == logging.WARNING and r.getMessage().startswith("activity refused")
     ]
-    assert refusals == [f"activity refused: tenant {OTHER_TENANT} is not in TILLADTE_TENANTS"] * 2
+    assert refusals == [f"activity refused: tenant {OTHER_TENANT!r} is not in TILLADTE_TENANTS"] * 2
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert ANNE.aad_object_id not in logged and ANNE.name not in logged
 
