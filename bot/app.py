@@ -9,8 +9,10 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 
-from aiohttp import web
-from botbuilder.core import ConversationState, UserState
+from aiohttp import hdrs, web
+from botbuilder.core import ConversationState, UserState, serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
 from sqlalchemy import text
 
 from bot.adapter import build_adapter
@@ -20,7 +22,8 @@ from bot.log_context import request_id
 from bot.messenger import DirectMessenger
 from bot.roster import TeamsRoster
 from bot.settings import Settings
-from bot.teams_bot import KortlaegningBot, releaser
+from bot.signing import download_signing_key
+from bot.teams_bot import KortlaegningBot, releaser, tenant_of
 from dialogs.coordinator import KoordinatorConfig
 from dialogs.router import Router
 from storage.conversations import ConversationRepository
@@ -35,7 +38,9 @@ logger = logging.getLogger(__name__)
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", object)
 BOT = web.AppKey("bot", KortlaegningBot)
-ADAPTER = web.AppKey("adapter", object)
+ADAPTER = web.AppKey("adapter", CloudAdapter)
+DOWNLOAD_KEY = web.AppKey("download_key", str)
+"""The key download links are signed and checked with (bot.signing), fixed at start."""
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -87,13 +92,25 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     app[ENGINE] = engine
     app[BOT] = bot
     app[ADAPTER] = adapter
+    app[DOWNLOAD_KEY] = download_signing_key(settings.signing_key)
     logger.info("bot ready: auth=%s database=%s", settings.auth_enabled, engine.dialect.name)
+    if settings.auth_enabled and not settings.tilladte_tenants:
+        logger.warning(
+            "TILLADTE_TENANTS is empty: any tenant that installs the app is served; "
+            "set it to the municipality's tenant id"
+        )
     yield
     await engine.dispose()
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:
-    """Validate the envelope ourselves so bad input gets a 4xx with a reason, never a 500."""
+    """Check envelope, token and tenant, in that order, before a turn may touch anything.
+
+    The envelope is validated here so bad input gets a 4xx with a reason, never a 500.
+    Authentication is botbuilder's own (`authenticate_request`), called here rather than inside
+    `CloudAdapter.process` so that its failures cannot be confused with the turn's, and so the
+    tenant is checked on an authenticated activity but before the turn stores anything.
+    """
     if request.content_type != "application/json":
         return _problem(415, "Content-Type must be application/json")
     try:
@@ -109,13 +126,50 @@ async def _messages(request: web.Request) -> web.StreamResponse:
     if not isinstance(body.get("conversation"), dict) or not body["conversation"].get("id"):
         return _problem(400, "activity has no 'conversation.id'")
 
-    adapter = request.app[ADAPTER]
     try:
-        response = await adapter.process(request, request.app[BOT])  # type: ignore[attr-defined]
-    except web.HTTPUnauthorized:
-        logger.warning("activity refused: missing or invalid Bot Framework token")
-        return _problem(401, "missing or invalid Bot Framework token")
-    return response or web.Response(status=201)
+        activity = Activity().deserialize(body)
+    except ValueError:
+        # msrest's DeserializationError, e.g. a timestamp that is not a date.
+        return _problem(400, "body is not a Bot Framework activity")
+    adapter = request.app[ADAPTER]
+    authentication = adapter.bot_framework_authentication
+    try:
+        authenticated = await authentication.authenticate_request(
+            activity, request.headers.get(hdrs.AUTHORIZATION, "")
+        )
+    except PermissionError as exc:
+        # botbuilder's own refusal. Caught before OSError, of which it is a subclass.
+        return _unauthenticated(exc)
+    except OSError:
+        # Any other OSError is `requests` failing to fetch the signing keys: our side, and
+        # passing, so 503 lets the Bot Connector deliver the activity again.
+        logger.exception("Bot Framework signing keys unreachable; activity not verified")
+        return _problem(503, "cannot verify the Bot Framework token right now")
+    except Exception as exc:
+        # Fail closed. Besides PermissionError, botbuilder 4.17.1 lets PyJWT's errors (expired,
+        # bad signature, not a JWT), an IndexError (unknown key id), a KeyError (no issuer) and
+        # bare Exceptions (algorithm, endorsements) escape. Only the token check runs in this
+        # try, so whatever it raises means "not authenticated".
+        return _unauthenticated(exc)
+
+    settings = request.app[SETTINGS]
+    tenant_id = tenant_of(activity)
+    if not settings.serves_tenant(tenant_id):
+        # 403, not 200: the Bot Connector does not retry a 4xx, and the refusal shows up in the
+        # Azure Bot's channel error log where an operator looks. Nothing is said to the user:
+        # we do not write into a tenant we do not serve.
+        # %r: the tenant id is text from the request body, so it cannot forge a log line.
+        logger.warning("activity refused: tenant %r is not in TILLADTE_TENANTS", tenant_id)
+        return _problem(403, "this bot does not serve the tenant")
+
+    invoke_response = await adapter.process_activity(
+        authenticated, activity, request.app[BOT].on_turn
+    )
+    if invoke_response:
+        return web.json_response(
+            serializer_helper(invoke_response.body), status=invoke_response.status
+        )
+    return web.Response(status=201)
 
 
 async def _healthz(request: web.Request) -> web.Response:
@@ -127,6 +181,12 @@ async def _healthz(request: web.Request) -> web.Response:
         logger.exception("health check: database unreachable")
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
     return web.json_response({"status": "ok", "database": "ok"})
+
+
+def _unauthenticated(exc: Exception) -> web.Response:
+    # The reason's type only: the token is a credential and never logged.
+    logger.warning("activity refused: invalid Bot Framework token (%s)", type(exc).__name__)
+    return _problem(401, "missing or invalid Bot Framework token")
 
 
 def _problem(status: int, detail: str) -> web.Response:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from typing import cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,6 +19,8 @@ DEFAULT_TEAMS_APP_ID = "288dba68-fd43-44f1-87a4-08e5ed91c33b"
 GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 # Teams compares app versions numerically to accept an update; plain MAJOR.MINOR.PATCH only.
 _APP_VERSION = re.compile(r"^(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)$")
+# 32 random characters of base64url carry 192 bits; shorter keys invite offline guessing.
+_SIGNING_KEY_MIN = 32
 # The manifest schema's limit for developer.name.
 _DEVELOPER_NAME_MAX = 32
 
@@ -36,7 +39,7 @@ class BotAuth:
     """The attribute names botbuilder's ConfigurationBotFrameworkAuthentication looks for."""
 
     APP_ID: str
-    APP_PASSWORD: str
+    APP_PASSWORD: str = field(repr=False)
     APP_TYPE: str
     APP_TENANTID: str
 
@@ -47,7 +50,8 @@ class Settings:
     app_password: str = field(default="", repr=False)
     app_type: str = "MultiTenant"
     app_tenant_id: str = ""
-    database_url: str = DEFAULT_DATABASE_URL
+    # A PostgreSQL URL may carry the database password.
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)
     host: str = "127.0.0.1"
     port: int = 3978
     timezone: str = "Europe/Copenhagen"
@@ -80,6 +84,12 @@ class Settings:
     def auth_enabled(self) -> bool:
         """No app id means a local trial: botbuilder then skips JWT validation."""
         return bool(self.app_id)
+
+    def serves_tenant(self, tenant_id: str) -> bool:
+        """Tell whether the bot serves this tenant: any when TILLADTE_TENANTS is empty."""
+        return not self.tilladte_tenants or tenant_id.lower() in {
+            allowed.lower() for allowed in self.tilladte_tenants
+        }
 
     @property
     def zone(self) -> ZoneInfo:
@@ -208,6 +218,19 @@ class Settings:
             except ValueError:
                 problems["REMINDER_TIME"] = "a local time such as 09:00"
 
+        signing_key = str(values.get("signing_key", ""))
+        if signing_key and len(signing_key) < _SIGNING_KEY_MIN:
+            # Anyone holding one download link can guess at a short key offline.
+            problems["SIGNING_KEY"] = (
+                f"at least {_SIGNING_KEY_MIN} characters; make one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        # Teams sends the tenant as a GUID; anything else (a domain, a name) would never match
+        # and the bot would silently refuse its own municipality.
+        tenants = cast("tuple[str, ...]", values.get("tilladte_tenants", ()))
+        bad_tenants = [tenant for tenant in tenants if not GUID.match(tenant)]
+        if bad_tenants:
+            problems["TILLADTE_TENANTS"] = "tenant ids are GUIDs; not: " + ", ".join(bad_tenants)
         if not GUID.match(str(values.get("teams_app_id", DEFAULT_TEAMS_APP_ID))):
             problems["TEAMS_APP_ID"] = "must be a GUID such as " + DEFAULT_TEAMS_APP_ID
         if not _APP_VERSION.match(str(values.get("app_version", "0.0.0"))):

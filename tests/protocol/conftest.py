@@ -3,21 +3,42 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from botframework.connector.auth import (
+    ChannelValidation,
+    JwtTokenExtractor,
+    MicrosoftAppCredentials,
+)
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_app
 from bot.settings import Settings
 from storage.db import create_engine_for, make_sessionmaker
 from storage.migrate import upgrade_head
+from storage.models import (
+    AnswerRow,
+    AuditRow,
+    BotStateRow,
+    ConversationReferenceRow,
+    PersonRow,
+    ProcessedActivityRow,
+)
 from tests.support.activities import Activities
+from tests.support.channel_tokens import ChannelTokenIssuer
 from tests.support.connector import BotConnector, running_connector
 from tests.support.fixtures import SetUp, set_up_small
+
+APP_ID = "6f1f7c4e-6a3b-4d55-9c61-2b0d8e0a7c11"
+"""The Azure Bot's app id in tests with authentication on."""
+
+OUTGOING_TOKEN = "token-the-bot-got-from-entra-id"
+"""What the bot presents to the Bot Connector; Entra ID (login.microsoftonline.com) is offline."""
 
 
 @pytest.fixture
@@ -36,8 +57,12 @@ class RunningBot:
     client: TestClient
     settings: Settings
 
-    async def post(self, activity: dict[str, Any]) -> web.Response:
-        return await self.client.post("/api/messages", json=activity)  # type: ignore[return-value]
+    async def post(self, activity: dict[str, Any], *, token: str | None = None) -> web.Response:
+        """POST an activity, with `Authorization: Bearer <token>` when a token is given."""
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        return await self.client.post(  # type: ignore[return-value]
+            "/api/messages", json=activity, headers=headers
+        )
 
 
 StartBot = Callable[..., Awaitable[RunningBot]]
@@ -65,6 +90,34 @@ async def bot(start_bot: StartBot, settings: Settings) -> RunningBot:
 
 
 @pytest.fixture
+def token_issuer(monkeypatch: pytest.MonkeyPatch) -> Iterator[ChannelTokenIssuer]:
+    """Point botbuilder's channel-token validation and its outgoing tokens at local stand-ins.
+
+    ChannelValidation.open_id_metadata_endpoint is botbuilder's own override of the public
+    metadata URL. The metadata cache is a class-level dict keyed by URL, so each test gets an
+    empty one. Outgoing calls need an Entra ID token from MSAL; it is replaced by a fixed string
+    that the connector stub records, which is how the tests see the reply was authenticated.
+    """
+    issuer = ChannelTokenIssuer()
+    issuer.start()
+    monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", issuer.metadata_url)
+    monkeypatch.setattr(JwtTokenExtractor, "metadataCache", {})
+    monkeypatch.setattr(
+        MicrosoftAppCredentials,
+        "get_access_token",
+        lambda self, force_refresh=False: OUTGOING_TOKEN,
+    )
+    yield issuer
+    issuer.stop()
+
+
+@pytest.fixture
+def authenticated_settings(settings: Settings) -> Settings:
+    """The test settings as in production: an app id and password, so tokens are required."""
+    return dataclasses.replace(settings, app_id=APP_ID, app_password="app-password-in-tests")
+
+
+@pytest.fixture
 def activities(connector: BotConnector) -> Activities:
     return Activities(service_url=connector.url)
 
@@ -82,6 +135,27 @@ async def db(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession
 async def world(bot: RunningBot, db: async_sessionmaker[AsyncSession]) -> SetUp:
     """A kortlægning with ESDH (Anne, Bo) and Skole (Anne), as after the coordinator's set-up."""
     return await set_up_small(db)
+
+
+TURN_TABLES = (
+    PersonRow,
+    ConversationReferenceRow,
+    ProcessedActivityRow,
+    BotStateRow,
+    AnswerRow,
+    AuditRow,
+)
+"""Every table a turn writes to: who wrote, where to reach them, the redelivery guard, the
+dialog state, and the answers with their audit trail."""
+
+
+async def turn_rows(db: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+    """How many rows each table a turn writes to holds, by table name."""
+    async with db() as session:
+        return {
+            table.__tablename__: await session.scalar(select(func.count()).select_from(table)) or 0
+            for table in TURN_TABLES
+        }
 
 
 def card_of(activity: dict[str, Any]) -> dict[str, Any]:

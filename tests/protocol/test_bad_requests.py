@@ -53,13 +53,25 @@ async def test_an_activity_without_a_required_field_gets_400(
     assert connector.calls == []
 
 
+async def test_an_activity_with_a_malformed_field_gets_400(
+    bot: RunningBot, activities: Activities, connector: BotConnector
+) -> None:
+    activity = {**activities.message(ANNE, "hjælp"), "timestamp": "i går"}
+
+    response = await bot.post(activity)
+
+    assert response.status == 400
+    assert (await response.json())["error"] == "body is not a Bot Framework activity"
+    assert connector.calls == []
+
+
 async def test_a_json_array_gets_400(bot: RunningBot) -> None:
     response = await bot.client.post("/api/messages", json=[1, 2])
 
     assert response.status == 400
 
 
-async def test_an_oversized_body_gets_413(bot: RunningBot) -> None:
+async def test_an_oversized_body_gets_413(bot: RunningBot, connector: BotConnector) -> None:
     huge = "x" * (bot.settings.max_request_bytes + 10)
 
     response = await bot.client.post(
@@ -68,6 +80,7 @@ async def test_an_oversized_body_gets_413(bot: RunningBot) -> None:
 
     assert response.status == 413
     assert (await response.json())["status"] == 413
+    assert connector.calls == []
 
 
 async def test_get_on_the_messages_endpoint_is_405_with_a_body(bot: RunningBot) -> None:

@@ -23,6 +23,8 @@ class Call:
     method: str
     path: str
     body: Any
+    # The bot's own bearer token when authentication is on; the stub accepts any.
+    authorization: str | None = None
 
 
 @dataclass
@@ -112,7 +114,9 @@ class BotConnector:
     async def _record(self, request: web.Request) -> Any:
         body = await request.json() if request.can_read_body else None
         async with self._changed:
-            self.calls.append(Call(request.method, request.path, body))
+            self.calls.append(
+                Call(request.method, request.path, body, request.headers.get("Authorization"))
+            )
             self._changed.notify_all()
         return body
 

@@ -53,6 +53,32 @@ def test_lists_and_times_are_parsed() -> None:
     assert settings.smtp_starttls is False
 
 
+def test_the_served_tenants_are_guids_compared_without_case() -> None:
+    tenant = "72F988BF-86F1-41AF-91AB-2D7CD011DB47"
+
+    settings = Settings.from_env({"TILLADTE_TENANTS": f" {tenant} ,"})
+
+    assert settings.serves_tenant(tenant.lower())
+    assert not settings.serves_tenant("0b9a4a8d-0000-4000-8000-000000000000")
+    assert Settings().serves_tenant("any-tenant")
+
+
+def test_a_served_tenant_that_is_not_a_guid_is_named() -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"TILLADTE_TENANTS": "kommune.dk"})
+
+    assert raised.value.problems == {"TILLADTE_TENANTS": "tenant ids are GUIDs; not: kommune.dk"}
+
+
+def test_a_short_signing_key_is_refused() -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"SIGNING_KEY": "hemmelig"})
+
+    assert list(raised.value.problems) == ["SIGNING_KEY"]
+    assert "hemmelig" not in str(raised.value)
+    assert Settings.from_env({"SIGNING_KEY": "k" * 32}).signing_key == "k" * 32
+
+
 def test_every_bad_variable_is_named_at_once() -> None:
     with pytest.raises(SettingsError) as raised:
         Settings.from_env(
