@@ -605,7 +605,7 @@ class OpsaetDialog(ComponentDialog):
             read_bilag1(data, filename=filename, max_bytes=self._config.max_upload_bytes)
         except FileTooLarge as exc:
             await prompt.context.send_activity(
-                texts.opsaet_file_too_large(filnavn=filename, max_mb=exc.limit // (1024 * 1024))
+                texts.opsaet_file_too_large(filnavn=filename, max_bytes=exc.limit)
             )
             return False
         except FileUnavailable:

@@ -649,8 +649,14 @@ OPSAET_SKABELON_HELP = (
 )
 
 
-def opsaet_file_too_large(*, filnavn: str, max_mb: int) -> str:
-    return f"Filen «{filnavn}» er for stor. Den må højst fylde {max_mb} MB."
+def opsaet_file_too_large(*, filnavn: str, max_bytes: int) -> str:
+    return f"Filen «{filnavn}» er for stor. Den må højst fylde {_stoerrelse(max_bytes)}."
+
+
+def _stoerrelse(antal_bytes: int) -> str:
+    if antal_bytes >= 1024 * 1024:
+        return f"{antal_bytes / (1024 * 1024):.0f} MB"
+    return f"{antal_bytes / 1024:.0f} kB"
 
 
 def opsaet_file_download_failed(*, filnavn: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
@@ -415,3 +416,24 @@ def _single_area_workbook() -> bytes:
     out = BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+async def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(
+    start_bot: StartBot,
+    settings: Settings,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    small = await start_bot(dataclasses.replace(settings, max_upload_bytes=64 * 1024))
+    connector.files["stor.xlsx"] = load_reference_bilag1() + b"\0" * (128 * 1024)
+
+    for text in ("opsæt", "751", "31/8-2099"):
+        await small.post(activities.message(KIM, text))
+    await small.post(_upload(activities, connector, "stor.xlsx"))
+
+    assert connector.texts(KIM.personal_conversation)[-1] == texts.opsaet_file_too_large(
+        filnavn="stor.xlsx", max_bytes=64 * 1024
+    )
+    assert await count(db, KortlaegningRow) == 0
