@@ -66,11 +66,16 @@ TILDELINGER: dict[str, tuple[str, ...]] = {
 @dataclass(frozen=True, slots=True)
 class Demo:
     koordinator: Person
+    people: dict[str, Person]
     fagomraader: dict[str, Fagomraade]
 
 
 async def seed_demo(database_url: str, tenant: Tenant) -> Demo | None:
-    """Set up the demo kortlægning with its people and tildelinger; None if one exists."""
+    """Set up the demo kortlægning with its people and tildelinger; None if one exists.
+
+    Only the coordinator and the assigned systemejere are stored: the other colleagues are
+    known to the bot only through the Teams roster, as in a real municipality.
+    """
     engine = create_engine_for(database_url)
     try:
         await upgrade_head(engine)
@@ -86,6 +91,7 @@ async def seed_demo(database_url: str, tenant: Tenant) -> Demo | None:
                 teams_user_id=user.teams_id,
             )
             for user in tenant.everyone
+            if user.email in TILDELINGER
         }
         koordinator = people[KOORDINATOR]
         await repository.set_up(
@@ -104,6 +110,6 @@ async def seed_demo(database_url: str, tenant: Tenant) -> Demo | None:
                 await repository.assign(
                     areas[name].id, people[email].id, by_person_id=koordinator.id
                 )
-        return Demo(koordinator, areas)
+        return Demo(koordinator, people, areas)
     finally:
         await engine.dispose()

@@ -16,7 +16,7 @@ from tests.protocol.conftest import card_text
 
 REPLY_TIMEOUT = 10.0
 REPLAY_QUIET = 0.3
-"""The stream replays earlier messages on connect; this long without one means it is done."""
+"""Seconds without a message after which the stream counts as drained."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,7 @@ class Shown:
     """A message the bot created, or the new version of one it updated."""
 
     action: str
+    conversation_id: str
     message_id: str
     text: str
     card: dict[str, Any] | None
@@ -35,7 +36,8 @@ class Shown:
 
 
 class Chat:
-    def __init__(self, base_url: str, conversation_id: str, user_id: str) -> None:
+    def __init__(self, base_url: str, conversation_id: str | None, user_id: str) -> None:
+        """Follow one conversation, or every conversation (None), e.g. proactive 1:1 chats."""
         self._base = base_url
         self._conversation_id = conversation_id
         self._user_id = user_id
@@ -46,8 +48,7 @@ class Chat:
         self._stream = await self._session.ws_connect(
             self._base.replace("http", "ws", 1) + "/_ws_conversation/v1/conversations/stream"
         )
-        while await self._receive(REPLAY_QUIET) is not None:
-            pass
+        await self.drain()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -55,14 +56,30 @@ class Chat:
             await self._stream.close()
         await self._session.close()
 
+    async def drain(self, quiet: float = REPLAY_QUIET) -> list[Shown]:
+        """Everything shown and not yet read, once the stream has been quiet for `quiet` s.
+
+        On connect the stream replays what it buffered while no client listened.
+        """
+        shown: list[Shown] = []
+        while (event := await self._receive(quiet)) is not None:
+            shown.append(_shown(event))
+        return shown
+
     async def install(self) -> None:
         """Add the app, as a user does in Teams: installationUpdate and conversationUpdate."""
         await self._post(f"/_debug/conversation/{self._conversation_id}/installation", None)
 
-    async def say(self, text: str) -> None:
+    async def say(self, text: str, attachments: list[dict[str, Any]] | None = None) -> None:
+        message: dict[str, Any] = {
+            "from": {"id": self._user_id},
+            "text": text,
+            "textFormat": "plain",
+        }
+        if attachments:
+            message["attachments"] = attachments
         await self._post(
-            f"/_conversation/v1/conversations/{self._conversation_id}/messages",
-            {"from": {"id": self._user_id}, "text": text, "textFormat": "plain"},
+            f"/_conversation/v1/conversations/{self._conversation_id}/messages", message
         )
 
     async def press(self, shown: Shown, title: str, **inputs: Any) -> None:
@@ -86,18 +103,7 @@ class Chat:
         event = await self._receive(REPLY_TIMEOUT)
         assert event is not None, f"the bot showed nothing within {REPLY_TIMEOUT} s"
         assert event["action"] == action, f"expected {action}, got {json.dumps(event)[:500]}"
-        message = event["message"]
-        cards = [
-            a["content"]
-            for a in message.get("attachments") or []
-            if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
-        ]
-        return Shown(
-            action=action,
-            message_id=message["messageId"],
-            text=message.get("text") or "",
-            card=cards[0] if cards else None,
-        )
+        return _shown(event)
 
     async def next_text(self) -> str:
         shown = await self.next()
@@ -117,13 +123,30 @@ class Chat:
             return None
         assert frame.type == aiohttp.WSMsgType.TEXT, f"the stream ended: {frame!r}"
         event: dict[str, Any] = json.loads(frame.data)
-        if event.get("actionConversationId") not in (None, self._conversation_id):
+        followed = (None, self._conversation_id)
+        if self._conversation_id and event.get("actionConversationId") not in followed:
             return await self._receive(timeout)
         return event
 
     async def _post(self, path: str, body: dict[str, Any] | None) -> None:
         async with self._session.post(self._base + path, json=body) as response:
             assert response.status < 300, f"{path}: {response.status} {await response.text()}"
+
+
+def _shown(event: dict[str, Any]) -> Shown:
+    message = event["message"]
+    cards = [
+        a["content"]
+        for a in message.get("attachments") or []
+        if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+    ]
+    return Shown(
+        action=event["action"],
+        conversation_id=event.get("actionConversationId") or "",
+        message_id=message["messageId"],
+        text=message.get("text") or "",
+        card=cards[0] if cards else None,
+    )
 
 
 def button_data(card: dict[str, Any], title: str, **match: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.demo import Demo, seed_demo
+from playground.demo import KOORDINATOR, Demo, seed_demo
 from playground.launcher import (
     REPO,
     free_port,
@@ -81,21 +81,25 @@ async def start_stack(tmp_path: Path, artifacts: Path) -> AsyncIterator[StartSta
         database_url = f"sqlite+aiosqlite:///{tmp_path / 'kortlaegning.db'}"
         seeded = await seed_demo(database_url, tenant) if demo else None
         bot_port, playground_port = free_port(), free_port()
-        processes.append(
-            await asyncio.to_thread(
+        # Started side by side: the Playground itself waits (up to 15 s) for the bot.
+        results = await asyncio.gather(
+            asyncio.to_thread(
                 start_bot, bot_port, artifacts / "bot.log", _bot_environment(database_url)
-            )
-        )
-        processes.append(
-            await asyncio.to_thread(
+            ),
+            asyncio.to_thread(
                 start_playground,
                 bot_port,
                 playground_port,
                 config,
                 artifacts / "playground.log",
                 artifacts / "playground-activities.log",
-            )
+            ),
+            return_exceptions=True,
         )
+        processes.extend(r for r in results if isinstance(r, subprocess.Popen))
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
         return Stack(f"http://127.0.0.1:{playground_port}", database_url, tenant, seeded, artifacts)
 
     yield start
@@ -112,7 +116,7 @@ def _bot_environment(database_url: str) -> dict[str, str]:
         "MicrosoftAppId": "",
         "MicrosoftAppPassword": "",
         "TILLADTE_TENANTS": "",
-        "KOORDINATORER": "",
+        "KOORDINATORER": KOORDINATOR,
         "SMTP_HOST": "",
         "REMINDERS_ENABLED": "false",
         "LOG_LEVEL": "INFO",
