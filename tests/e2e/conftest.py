@@ -33,8 +33,6 @@ from tests.support.databases import skip_or_fail
 ARTIFACTS = REPO / "test-artifacts"
 ANNE = "anne.jensen@kommune.dk"
 
-pytestmark = pytest.mark.e2e
-
 
 @dataclass(frozen=True, slots=True)
 class Stack:

@@ -44,6 +44,8 @@ LOCAL_ONLY = re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/])")
 SCREENSHOT = ARTIFACTS / "playground-survey.png"
 """The README's picture of a survey in progress; `make screenshot` copies it to docs/."""
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:

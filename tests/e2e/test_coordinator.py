@@ -32,6 +32,8 @@ NEEDS_COORDINATOR = pytest.mark.skip(reason="needs the coordinator commands (iss
 REFERENCE_BILAG1 = Path(catalogue.__file__).with_name("reference-bilag1.xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 async def file_host() -> AsyncIterator[str]:

@@ -6,12 +6,16 @@ and compared with the exact text from dialogs.texts; the answers are read from t
 
 from __future__ import annotations
 
+import pytest
+
 from dialogs import cards, texts
 from playground import demo
 from storage.domain.model import Anvendelse
 from tests.e2e import stored
 from tests.e2e.chat import Chat, Shown, button_data
 from tests.e2e.conftest import ANNE, StartStack
+
+pytestmark = pytest.mark.e2e
 
 
 async def test_installing_the_app_greets_once_and_hjaelp_explains_the_three_answers(
