@@ -36,10 +36,12 @@ $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; \
 	else echo "npm not found: the Agents Playground is not installed"; fi
 
-# Chat with the bot in a local Teams-like client. AS=anne.jensen@kommune.dk acts as a
-# systemejer; DEMO=1 stores a demo kortlægning first (until opsæt/tildel/start exist).
+# Chat with the bot in a local Teams-like client. AS_USER=anne.jensen@kommune.dk acts as a
+# systemejer (not AS: make predefines that as the assembler); DEMO=1 stores a demo
+# kortlægning first (until opsæt/tildel/start exist); PLAYGROUND_PORT=<n> if 56150 is taken.
 playground: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python -m playground.launcher $(if $(AS),--as $(AS)) $(if $(DEMO),--demo)
+	$(BIN)/python -m playground.launcher $(if $(AS_USER),--as $(AS_USER)) $(if $(DEMO),--demo) \
+		$(if $(PLAYGROUND_PORT),--port $(PLAYGROUND_PORT))
 
 # Retake the README's screenshot with the browser test.
 screenshot: $(STAMP) $(NODE_STAMP)

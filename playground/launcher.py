@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import shutil
 import signal
 import socket
@@ -105,14 +106,14 @@ def start_playground(
         process = subprocess.Popen(
             command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-    _wait(
-        lambda: (
-            f"Listening on {port}" in log.read_text(errors="replace")
-            and _get(f"http://127.0.0.1:{port}/_debug/ping") == "pong"
-        ),
-        process,
-        f"the Playground did not listen on port {port}; see {log}",
-    )
+
+    def ready() -> bool:
+        listening = re.search(r"Listening on (\d+)", log.read_text(errors="replace"))
+        if listening and int(listening[1]) != port:
+            raise StartupError(f"port {port} is taken (the Playground chose {listening[1]})")
+        return bool(listening) and _get(f"http://127.0.0.1:{port}/_debug/ping") == "pong"
+
+    _wait(ready, process, f"the Playground did not listen on port {port}; see {log}")
     return process
 
 
@@ -148,7 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="kortlaegning-playground-"))
     config = CONFIG_PATH
     if args.as_email:
-        config = write_config_as(args.as_email, workdir / "m365agentsplayground.yml")
+        try:
+            config = write_config_as(args.as_email, workdir / "m365agentsplayground.yml")
+        except KeyError as exc:
+            print(f"Cannot act as {args.as_email}: {exc.args[0]}", file=sys.stderr)
+            return 2
     if args.demo:
         from playground.demo import seed_demo
 
@@ -191,6 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 1
     finally:
+        # A second Ctrl-C (or make passing on its own SIGTERM) must not cut the clean-up
+        # short and leave the bot running without us.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for process in reversed(started):
             stop(process)
 
