@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrate package clean
+.PHONY: run test lint migrate package playground screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,27 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# The Agents Playground, pinned in package-lock.json. Without npm this only says so, and the
+# e2e tests then skip with the reason (or fail under CI=true).
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; \
+	else echo "npm not found: the Agents Playground is not installed"; fi
+
+# Chat with the bot in a local Teams-like client. AS_USER=anne.jensen@kommune.dk acts as a
+# systemejer (not AS: make predefines that as the assembler); DEMO=1 stores a demo
+# kortlægning first (until opsæt/tildel/start exist); PLAYGROUND_PORT=<n> if 56150 is taken.
+playground: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m playground.launcher $(if $(AS_USER),--as $(AS_USER)) $(if $(DEMO),--demo) \
+		$(if $(PLAYGROUND_PORT),--port $(PLAYGROUND_PORT))
+
+# Retake the README's screenshot with the browser test.
+screenshot: $(STAMP) $(NODE_STAMP)
+	$(BIN)/pytest -q tests/e2e/test_browser.py
+	cp test-artifacts/playground-survey.png docs/playground-survey.png
+
+test: lint $(NODE_STAMP)
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) data/*.db*
+	rm -rf $(VENV) node_modules test-artifacts data/*.db*

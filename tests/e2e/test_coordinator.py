@@ -1,0 +1,172 @@
+"""The infrastrukturansvarlig's side in the Agents Playground: opsæt, tildel, start, status, udkast.
+
+The coordinator commands are being built (issues 5 and 6); each test says what it needs and
+is skipped until then. The Playground's current user is the coordinator (KOORDINATORER names
+her), and its mocked connector answers the roster and 1:1-conversation calls from the config.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+import openpyxl
+import pytest
+from aiohttp import web
+
+from dialogs import texts
+from playground.demo import SLUTDATO
+from storage import catalogue
+from storage.coordination import CoordinationRepository
+from storage.db import create_engine_for, make_sessionmaker
+from storage.domain.model import Anvendelse
+from storage.survey import SurveyRepository
+from tests.e2e.chat import Chat
+from tests.e2e.conftest import ANNE, Stack, StartStack
+
+NEEDS_COORDINATOR = pytest.mark.skip(reason="needs the coordinator commands (issue 5/6)")
+REFERENCE_BILAG1 = Path(catalogue.__file__).with_name("reference-bilag1.xlsx")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def file_host() -> AsyncIterator[str]:
+    """A local stand-in for SharePoint/OneDrive, serving the file a user uploads in Teams."""
+
+    async def bilag1(_: web.Request) -> web.FileResponse:
+        return web.FileResponse(REFERENCE_BILAG1)
+
+    app = web.Application()
+    app.router.add_get("/bilag1.xlsx", bilag1)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{port}"
+    await runner.cleanup()
+
+
+@NEEDS_COORDINATOR
+async def test_opsaet_with_an_uploaded_bilag1_sets_up_all_fagomraader(
+    start_stack: StartStack, file_host: str
+) -> None:
+    stack = await start_stack(demo=False)
+    async with stack.chat() as chat:
+        # A file sent to a bot in a personal chat arrives as Teams' file download info.
+        await chat.say(
+            "opsæt",
+            attachments=[
+                {
+                    "contentType": "application/vnd.microsoft.teams.file.download.info",
+                    "name": "Bilag 1.xlsx",
+                    "content": {
+                        "downloadUrl": f"{file_host}/bilag1.xlsx",
+                        "uniqueId": "bilag1",
+                        "fileType": "xlsx",
+                    },
+                }
+            ],
+        )
+        await chat.next()
+        await chat.say("Aarhus")
+        await chat.next()
+        await chat.say(f"{SLUTDATO.day}.{SLUTDATO.month}.{SLUTDATO.year}")
+        await chat.next()
+
+    async with _coordination(stack) as repository:
+        kortlaegning = await repository.kortlaegning(stack.tenant.tenant_id)
+        assert kortlaegning is not None
+        assert (kortlaegning.kommunekode, kortlaegning.slutdato) == ("751", SLUTDATO)
+        assert len(await repository.fagomraader(stack.tenant.tenant_id)) == 14
+
+
+@NEEDS_COORDINATOR
+async def test_tildel_finds_a_colleague_in_the_team_roster(start_stack: StartStack) -> None:
+    stack = await start_stack()
+    assert stack.demo is not None
+    # Peter has never written to the bot: only the roster knows him.
+    async with stack.chat() as chat:
+        await chat.say("tildel Økonomi peter.soerensen@kommune.dk")
+        await chat.next()
+
+    async with _coordination(stack) as repository:
+        owners = await repository.owners(stack.demo.fagomraader["Økonomi"].id)
+    assert "peter.soerensen@kommune.dk" in {p.email for p in owners}
+
+
+@NEEDS_COORDINATOR
+async def test_start_invites_each_systemejer_in_a_chat_of_their_own(
+    start_stack: StartStack,
+) -> None:
+    stack = await start_stack()
+    everywhere = Chat(stack.url, None, stack.user.teams_id)
+    async with stack.chat() as chat, everywhere:
+        await chat.say("start")
+        shown = await everywhere.drain(quiet=3.0)
+
+    invitations = [
+        s for s in shown if s.card and s.conversation_id != stack.tenant.personal_chat_id
+    ]
+    titles = sorted(s.card_text.splitlines()[0] for s in invitations)
+    assert titles == sorted(
+        texts.invitation_title(fagomraade=f)
+        for f in ("ESDH", "ESDH", "Skole", "Økonomi", "Beskæftigelse")
+    )
+
+
+@NEEDS_COORDINATOR
+async def test_status_shows_answered_and_total_per_fagomraade(start_stack: StartStack) -> None:
+    stack = await start_stack()
+    await _anne_answers_two_esdh_systems(stack)
+    async with stack.chat() as chat:
+        await chat.say("status")
+        status = await chat.next_card()
+    assert re.search(r"ESDH\D+2 af 4", status.card_text), status.card_text
+    assert re.search(r"Skole\D+0 af 3", status.card_text), status.card_text
+
+
+@NEEDS_COORDINATOR
+async def test_udkast_gives_a_bilag1_with_the_answers_so_far(start_stack: StartStack) -> None:
+    stack = await start_stack()
+    await _anne_answers_two_esdh_systems(stack)
+    async with stack.chat() as chat:
+        await chat.say("udkast")
+        reply = await chat.next()
+    link = re.search(r"https?://[^\s)\"]+/download/[^\s)\"]+", reply.text + str(reply.card))
+    assert link, f"no download link in {reply}"
+    async with aiohttp.ClientSession() as session, session.get(link.group(0)) as response:
+        assert response.status == 200 and response.content_type == XLSX
+        workbook = openpyxl.load_workbook(io.BytesIO(await response.read()))
+    esdh = {row[1]: row[3] for row in workbook["ESDH"].iter_rows(values_only=True)}
+    assert esdh["WorkZone"] == texts.anvendelse_label(Anvendelse.ANVENDER)
+    assert esdh["Acadre"] == texts.anvendelse_label(Anvendelse.ANVENDER_IKKE)
+
+
+async def _anne_answers_two_esdh_systems(stack: Stack) -> None:
+    assert stack.demo is not None
+    engine = create_engine_for(stack.database_url)
+    try:
+        survey = SurveyRepository(make_sessionmaker(engine))
+        anne = stack.demo.people[ANNE]
+        overview = await survey.overview(stack.demo.fagomraader["ESDH"].id, anne.id)
+        workzone, acadre = (line.system.id for line in overview.systemer[:2])
+        await survey.record_answer(anne.id, workzone, Anvendelse.ANVENDER)
+        await survey.record_answer(anne.id, acadre, Anvendelse.ANVENDER_IKKE)
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def _coordination(stack: Stack) -> AsyncIterator[CoordinationRepository]:
+    engine = create_engine_for(stack.database_url)
+    try:
+        yield CoordinationRepository(make_sessionmaker(engine))
+    finally:
+        await engine.dispose()
