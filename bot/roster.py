@@ -42,11 +42,11 @@ class TeamsRoster:
         return None
 
     async def members(self, context: TurnContext) -> list[Member]:
+        # The current conversation first: in a team or group chat that is the roster the
+        # coordinator sees; in a 1:1 chat it is just the two of them, which does no harm.
         found: dict[str, Member] = {}
-        conversation = context.activity.conversation
-        if conversation and (conversation.conversation_type or "personal") != "personal":
-            for member in await self._paged(context, None):
-                found.setdefault(member.aad_object_id, member)
+        for member in await self._paged(context, None):
+            found.setdefault(member.aad_object_id, member)
         for team_id in await self._conversations.team_ids(tenant_of(context.activity)):
             for member in await self._paged(context, team_id):
                 found.setdefault(member.aad_object_id, member)

@@ -82,6 +82,10 @@ class Chat:
             f"/_conversation/v1/conversations/{self._conversation_id}/messages", message
         )
 
+    async def send_raw(self, activity: dict[str, Any]) -> None:
+        """Forward a raw activity through the Playground, for what its chat API drops."""
+        await self._post("/_internal/v1/customActivities", activity)
+
     async def press(self, shown: Shown, title: str, **inputs: Any) -> None:
         """Press the card's Action.Submit with this title, with the inputs filled in."""
         assert shown.card is not None

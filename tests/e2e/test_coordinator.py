@@ -28,6 +28,8 @@ from storage.survey import SurveyRepository
 from tests.e2e.chat import Chat
 from tests.e2e.conftest import ANNE, Stack, StartStack
 
+TEAM_ID = "19:team-digitalisering@thread.tacv2"
+"""The team in playground/m365agentsplayground.yml."""
 NEEDS_COORDINATOR = pytest.mark.skip(reason="needs the coordinator commands (issue 5/6)")
 REFERENCE_BILAG1 = Path(catalogue.__file__).with_name("reference-bilag1.xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,32 +55,55 @@ async def file_host() -> AsyncIterator[str]:
     await runner.cleanup()
 
 
-@NEEDS_COORDINATOR
 async def test_opsaet_with_an_uploaded_bilag1_sets_up_all_fagomraader(
     start_stack: StartStack, file_host: str
 ) -> None:
     stack = await start_stack(demo=False)
     async with stack.chat() as chat:
-        # A file sent to a bot in a personal chat arrives as Teams' file download info.
-        await chat.say(
-            "opsæt",
-            attachments=[
-                {
-                    "contentType": "application/vnd.microsoft.teams.file.download.info",
-                    "name": "Bilag 1.xlsx",
-                    "content": {
-                        "downloadUrl": f"{file_host}/bilag1.xlsx",
-                        "uniqueId": "bilag1",
-                        "fileType": "xlsx",
-                    },
-                }
-            ],
-        )
-        await chat.next()
+        await chat.say("opsæt")
+        assert (await chat.next_card()).card_text.startswith(texts.OPSAET_CARD_TITLE)
+        assert (await chat.next()).text == texts.OPSAET_ASK_KOMMUNE
         await chat.say("Aarhus")
-        await chat.next()
+        assert (await chat.next()).text == texts.opsaet_kommune_chosen(kommune="Aarhus Kommune")
+        assert (await chat.next()).text == texts.OPSAET_ASK_SLUTDATO
         await chat.say(f"{SLUTDATO.day}.{SLUTDATO.month}.{SLUTDATO.year}")
-        await chat.next()
+        assert (await chat.next()).text.startswith("Hvilken Bilag 1 skal bruges?")
+        # A file sent to a bot in a personal chat arrives as Teams' file download info. The
+        # Playground's chat API drops a user's attachments, so the message goes in raw.
+        await chat.send_raw(
+            {
+                "type": "message",
+                "id": "upload-bilag1",
+                "channelId": "msteams",
+                "serviceUrl": f"{stack.url}/_connector",
+                "recipient": {"id": "28:kortlaegningsbot", "name": "Kortlægningsbot"},
+                "text": "",
+                "from": {
+                    "id": stack.user.teams_id,
+                    "aadObjectId": stack.user.aad_object_id,
+                    "name": stack.user.navn,
+                },
+                "conversation": {
+                    "id": stack.tenant.personal_chat_id,
+                    "conversationType": "personal",
+                    "tenantId": stack.tenant.tenant_id,
+                },
+                "channelData": {"tenant": {"id": stack.tenant.tenant_id}},
+                "attachments": [
+                    {
+                        "contentType": "application/vnd.microsoft.teams.file.download.info",
+                        "name": "Bilag 1.xlsx",
+                        "content": {
+                            "downloadUrl": f"{file_host}/bilag1.xlsx",
+                            "uniqueId": "bilag1",
+                            "fileType": "xlsx",
+                        },
+                    }
+                ],
+            }
+        )
+        done = await chat.next()
+    assert "jeres uploadede Bilag 1" in done.text
 
     async with _coordination(stack) as repository:
         kortlaegning = await repository.kortlaegning(stack.tenant.tenant_id)
@@ -87,11 +112,14 @@ async def test_opsaet_with_an_uploaded_bilag1_sets_up_all_fagomraader(
         assert len(await repository.fagomraader(stack.tenant.tenant_id)) == 14
 
 
-@NEEDS_COORDINATOR
 async def test_tildel_finds_a_colleague_in_the_team_roster(start_stack: StartStack) -> None:
     stack = await start_stack()
     assert stack.demo is not None
-    # Peter has never written to the bot: only the roster knows him.
+    # Peter has never written to the bot: only the roster knows him. The bot learns the
+    # team's roster when it is added to the team, as a Teams admin or owner would do.
+    async with Chat(stack.url, TEAM_ID, stack.user.teams_id) as team:
+        await team.install()
+        await team.drain()
     async with stack.chat() as chat:
         await chat.say("tildel Økonomi peter.soerensen@kommune.dk")
         await chat.next()
@@ -101,7 +129,7 @@ async def test_tildel_finds_a_colleague_in_the_team_roster(start_stack: StartSta
     assert "peter.soerensen@kommune.dk" in {p.email for p in owners}
 
 
-@NEEDS_COORDINATOR
+@pytest.mark.skip(reason="needs 1:1 conversation creation from the outbox (issue 7)")
 async def test_start_invites_each_systemejer_in_a_chat_of_their_own(
     start_stack: StartStack,
 ) -> None:
@@ -121,15 +149,14 @@ async def test_start_invites_each_systemejer_in_a_chat_of_their_own(
     )
 
 
-@NEEDS_COORDINATOR
 async def test_status_shows_answered_and_total_per_fagomraade(start_stack: StartStack) -> None:
     stack = await start_stack()
     await _anne_answers_two_esdh_systems(stack)
     async with stack.chat() as chat:
         await chat.say("status")
         status = await chat.next_card()
-    assert re.search(r"ESDH\D+2 af 4", status.card_text), status.card_text
-    assert re.search(r"Skole\D+0 af 3", status.card_text), status.card_text
+    assert "**ESDH** · 2/4" in status.card_text, status.card_text
+    assert "**Skole** · 0/3" in status.card_text, status.card_text
 
 
 @NEEDS_COORDINATOR
