@@ -173,13 +173,15 @@ class ArchiveRepository:
             row = await session.get(StoredFileRow, file_id)
             return _to_file(row, with_content=True) if row else None
 
-    async def tenant_of_file(self, file_id: str) -> str | None:
+    async def tenant_file(self, tenant_id: str, file_id: str) -> StoredFile | None:
+        """A stored file with its content if it belongs to this tenant's kortlægning, or None."""
         async with self._sessions() as session:
-            return await session.scalar(
-                select(KortlaegningRow.tenant_id)
-                .join(StoredFileRow, StoredFileRow.kortlaegning_id == KortlaegningRow.id)
-                .where(StoredFileRow.id == file_id)
+            row = await session.scalar(
+                select(StoredFileRow)
+                .join(KortlaegningRow, KortlaegningRow.id == StoredFileRow.kortlaegning_id)
+                .where(StoredFileRow.id == file_id, KortlaegningRow.tenant_id == tenant_id)
             )
+            return _to_file(row, with_content=True) if row else None
 
     # --- the archive ------------------------------------------------------------------------
     async def archive(
