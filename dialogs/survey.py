@@ -423,7 +423,10 @@ class SurveyDialog(ComponentDialog):
                 texts.already_submitted(fagomraade=overview.fagomraade.navn)
             )
             return None
-        await self._position.delete(step.context)
+        if await self._position.get(step.context) is not None:
+            # botbuilder's delete raises KeyError for a property never set, which is the case
+            # when Indsend is pressed on a summary card from before a restart.
+            await self._position.delete(step.context)
         besvaret, antal = overview.answered, len(overview.systemer)
         await step.context.send_activity(
             texts.submitted(fagomraade=overview.fagomraade.navn, besvaret=besvaret, antal=antal)
