@@ -281,6 +281,9 @@ class ArchiveRepository:
                     ),
                 )
                 .values(send_status=SendStatus.SENDING.value, sending_since=now)
+                # The decision is the database's; SQLite hands back naive datetimes that the
+                # in-Python session sync cannot compare with `now`.
+                .execution_options(synchronize_session=False)
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -428,6 +431,7 @@ class ArchiveRepository:
                 update(Bilag1VersionRow)
                 .where(Bilag1VersionRow.id == row.id, Bilag1VersionRow.change_noticed_at.is_(None))
                 .values(change_noticed_at=datetime.now(UTC))
+                .execution_options(synchronize_session=False)
             )
             if not result.rowcount:  # type: ignore[attr-defined]
                 return None
