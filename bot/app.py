@@ -7,7 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import hdrs, web
 from botbuilder.core import ConversationState, UserState, serializer_helper
@@ -17,15 +17,19 @@ from sqlalchemy import text
 
 from bot.adapter import build_adapter
 from bot.dialog_state import SqlStorage
+from bot.download import DownloadEndpoint, SignedLinks
 from bot.files import HttpFiles
 from bot.log_context import request_id
+from bot.mail import SmtpMailer
 from bot.messenger import DirectMessenger
 from bot.roster import TeamsRoster
 from bot.settings import Settings
 from bot.signing import download_signing_key
 from bot.teams_bot import KortlaegningBot, releaser, tenant_of
 from dialogs.coordinator import KoordinatorConfig
+from dialogs.delivery import Delivery, DeliveryConfig
 from dialogs.router import Router
+from storage.archive import ArchiveRepository
 from storage.conversations import ConversationRepository
 from storage.coordination import CoordinationRepository
 from storage.db import create_engine_for, make_sessionmaker
@@ -41,6 +45,7 @@ BOT = web.AppKey("bot", KortlaegningBot)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 DOWNLOAD_KEY = web.AppKey("download_key", str)
 """The key download links are signed and checked with (bot.signing), fixed at start."""
+DOWNLOADS = web.AppKey("downloads", DownloadEndpoint)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -55,6 +60,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_wire_up)
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/download/{token}", _download)
     return app
 
 
@@ -69,14 +75,37 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     conversations = ConversationRepository(sessions)
     coordination = CoordinationRepository(sessions)
     survey = SurveyRepository(sessions)
+    archive = ArchiveRepository(sessions)
     adapter = build_adapter(settings, conversation_state, releaser(conversations))
     messenger = DirectMessenger(adapter, settings, conversations, coordination)
+    files = HttpFiles()
+    download_key = download_signing_key(settings.signing_key)
+    if not settings.public_url:
+        logger.warning("PUBLIC_URL is not set: files are offered without a download link")
     config = KoordinatorConfig(
         koordinatorer=settings.koordinatorer,
         auth_enabled=settings.auth_enabled,
         max_upload_bytes=settings.max_upload_bytes,
         zone=settings.zone,
         today=lambda: datetime.now(settings.zone).date(),
+    )
+    delivery = Delivery(
+        archive,
+        coordination,
+        messenger,
+        files,
+        SmtpMailer(settings),
+        SignedLinks(
+            settings.public_url,
+            download_key,
+            ttl=timedelta(hours=settings.download_link_hours),
+        ),
+        DeliveryConfig(
+            kombit_email=settings.kombit_email,
+            zone=settings.zone,
+            today=lambda: datetime.now(settings.zone).date(),
+            now=lambda: datetime.now(UTC),
+        ),
     )
     router = Router(
         conversation_state,
@@ -85,14 +114,16 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
         coordination,
         messenger,
         TeamsRoster(conversations),
-        HttpFiles(),
+        files,
         config,
+        delivery,
     )
     bot = KortlaegningBot(conversation_state, user_state, conversations, coordination, router)
     app[ENGINE] = engine
     app[BOT] = bot
     app[ADAPTER] = adapter
-    app[DOWNLOAD_KEY] = download_signing_key(settings.signing_key)
+    app[DOWNLOAD_KEY] = download_key
+    app[DOWNLOADS] = DownloadEndpoint(archive, download_key)
     logger.info("bot ready: auth=%s database=%s", settings.auth_enabled, engine.dialect.name)
     if settings.auth_enabled and not settings.tilladte_tenants:
         logger.warning(
@@ -172,6 +203,11 @@ async def _messages(request: web.Request) -> web.StreamResponse:
     return web.Response(status=201)
 
 
+async def _download(request: web.Request) -> web.Response:
+    """A signed link to a Bilag 1, a draft or an e-mail file (bot.download)."""
+    return await request.app[DOWNLOADS].handle(request)
+
+
 async def _healthz(request: web.Request) -> web.Response:
     engine = request.app[ENGINE]
     try:
@@ -205,13 +241,19 @@ async def _request_ids(request: web.Request, handler: Handler) -> web.StreamResp
         logger.debug(
             "%s %s -> %d in %.1f ms",
             request.method,
-            request.path,
+            _loggable_path(request),
             response.status,
             (time.perf_counter() - started) * 1000,
         )
         return response
     finally:
         request_id.reset(token)
+
+
+def _loggable_path(request: web.Request) -> str:
+    """The route's pattern (/download/{token}), never a signed token from the actual path."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else request.path
 
 
 @web.middleware

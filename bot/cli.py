@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import bilag1_cli, packaging
+from bot import bilag1_cli, export_cli, packaging
 from bot.log_context import configure_logging
 from bot.settings import Settings, SettingsError
 
@@ -50,6 +50,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     _add_package_command(commands)
     _add_bilag1_commands(commands)
+    _add_export_command(commands)
     return parser
 
 
@@ -111,6 +112,18 @@ def _add_bilag1_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         "--draft", action="store_true", help="allow missing answers and mark them in the sheet"
     )
     fill.set_defaults(handler=bilag1_cli.fill)
+
+
+def _add_export_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = commands.add_parser(
+        "export", help="write a kommune's Bilag 1 from the database (a final one is archived)"
+    )
+    export.add_argument("--kommune", required=True, metavar="KODE", help="kommunekode, e.g. 751")
+    export.add_argument("out", type=Path, metavar="OUT", help="where to save the workbook")
+    export.add_argument(
+        "--draft", action="store_true", help="allow missing answers and mark them in the sheet"
+    )
+    export.set_defaults(handler=lambda args: export_cli.export(args, _settings()))
 
 
 if __name__ == "__main__":

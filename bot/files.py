@@ -1,6 +1,7 @@
-"""Downloads of files a coordinator uploads in Teams, size-limited while streaming.
+"""Files to and from Teams: downloads of uploaded workbooks (size-limited while streaming) and
+uploads into the OneDrive session a file consent opens.
 
-Implements dialogs.ports.Files. Teams hands the bot a pre-authenticated download URL.
+Implements dialogs.ports.Files. Teams hands the bot pre-authenticated URLs for both.
 """
 
 from __future__ import annotations
@@ -39,4 +40,26 @@ class HttpFiles:
                 return bytes(data)
         except (aiohttp.ClientError, TimeoutError) as exc:
             logger.warning("file download failed: %s", type(exc).__name__)
+            raise FileUnavailable(type(exc).__name__) from exc
+
+    async def upload(self, url: str, content: bytes) -> None:
+        # One PUT with the whole file: Teams' upload session takes up to 4 MB per request
+        # (Bilag 1 is far smaller) and needs Content-Range even for a single chunk.
+        if not url.lower().startswith(("https://", "http://")):
+            raise FileUnavailable("not an http(s) URL")
+        size = len(content)
+        headers = {
+            "Content-Length": str(size),
+            "Content-Range": f"bytes 0-{size - 1}/{size}",
+        }
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=_TIMEOUT) as session,
+                session.put(url, data=content, headers=headers) as response,
+            ):
+                if response.status not in (200, 201):
+                    logger.warning("file upload answered %d", response.status)
+                    raise FileUnavailable(f"status {response.status}")
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            logger.warning("file upload failed: %s", type(exc).__name__)
             raise FileUnavailable(type(exc).__name__) from exc

@@ -64,8 +64,12 @@ class Settings:
     smtp_password: str = field(default="", repr=False)
     smtp_starttls: bool = True
     smtp_from: str = ""
+    smtp_attempts: int = 3
+    smtp_retry_seconds: int = 2
+    """The wait before the second attempt; it doubles before each further one."""
     public_url: str = ""
     signing_key: str = field(default="", repr=False)
+    download_link_hours: int = 24
     max_upload_bytes: int = 10 * 1024 * 1024
     max_request_bytes: int = 256 * 1024
     reminder_offsets: tuple[int, ...] = (14, 7, 3, 1, 0)
@@ -164,8 +168,11 @@ class Settings:
         text("SMTP_PASSWORD", "smtp_password")
         boolean("SMTP_STARTTLS", "smtp_starttls")
         text("SMTP_FROM", "smtp_from")
+        integer("SMTP_ATTEMPTS", "smtp_attempts", 1, 10)
+        integer("SMTP_RETRY_SECONDS", "smtp_retry_seconds", 0, 300)
         text("PUBLIC_URL", "public_url")
         text("SIGNING_KEY", "signing_key")
+        integer("DOWNLOAD_LINK_HOURS", "download_link_hours", 1, 24 * 30)
         integer("MAX_UPLOAD_BYTES", "max_upload_bytes", 1024, 100 * 1024 * 1024)
         integer("MAX_REQUEST_BYTES", "max_request_bytes", 1024, 10 * 1024 * 1024)
         boolean("REMINDERS_ENABLED", "reminders_enabled")
@@ -191,6 +198,12 @@ class Settings:
             problems["DATABASE_URL"] = (
                 "must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
             )
+
+        if values.get("smtp_host") and not (
+            values.get("smtp_from") or "@" in str(values.get("smtp_user", ""))
+        ):
+            # KOMBIT must see who the municipality's e-mail is from; servers refuse no sender.
+            problems["SMTP_FROM"] = "required when SMTP_HOST is set (the sender's address)"
 
         try:
             ZoneInfo(str(values.get("timezone", defaults.timezone)))

@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 
-from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.core import ConversationState, InvokeResponse, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.schema import ActivityTypes, ChannelAccount
-from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+from botbuilder.schema.teams import FileConsentCardResponse, TeamInfo, TeamsChannelAccount
 from msrest.exceptions import HttpOperationError
 
 from bot.log_context import activity_id
@@ -70,6 +71,15 @@ class KortlaegningBot(TeamsActivityHandler):
         try:
             if not await self._claim(turn_context):
                 logger.info("duplicate delivery ignored: type=%s", activity.type)
+                if activity.type == ActivityTypes.invoke:
+                    # The first delivery did the work; without an answer here CloudAdapter
+                    # says 501 and Teams shows the user an error for a job that succeeded.
+                    await turn_context.send_activity(
+                        Activity(
+                            type=ActivityTypes.invoke_response,
+                            value=InvokeResponse(status=HTTPStatus.OK),
+                        )
+                    )
                 return
             await self._remember_reference(turn_context)
             if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
@@ -147,6 +157,18 @@ class KortlaegningBot(TeamsActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         await self._router.on_message(turn_context)
+
+    # Teams answers a FileConsentCard with the invoke fileConsent/invoke; the base class
+    # turns it into one of these calls and answers the invoke with 200 once they return.
+    async def on_teams_file_consent_accept(
+        self, turn_context: TurnContext, file_consent_card_response: FileConsentCardResponse
+    ) -> None:
+        await self._router.on_file_consent(turn_context, file_consent_card_response)
+
+    async def on_teams_file_consent_decline(
+        self, turn_context: TurnContext, file_consent_card_response: FileConsentCardResponse
+    ) -> None:
+        await self._router.on_file_consent(turn_context, file_consent_card_response)
 
     async def on_teams_members_added(
         self,

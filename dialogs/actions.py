@@ -38,3 +38,15 @@ class KoordinatorAction(StrEnum):
 
 
 KOORDINATOR_ACTIONS = frozenset(KoordinatorAction)
+
+
+class DeliveryAction(StrEnum):
+    """Actions on the cards that deliver Bilag 1; they carry a version id, never a file."""
+
+    HENT = "bilag1_hent"
+    SEND = "bilag1_send"
+    SEND_NU = "bilag1_send_nu"
+    EML = "bilag1_eml"
+
+
+DELIVERY_ACTIONS = frozenset(DeliveryAction)

@@ -7,14 +7,17 @@ the conversation moved on, still says exactly what it is about.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from botbuilder.schema import Attachment
+from botbuilder.schema.teams import FileConsentCard, FileInfoCard, FileUploadInfo
+from botbuilder.schema.teams.additional_properties import ContentType
 
 from dialogs import texts
-from dialogs.actions import ACTION_KEY, Action, KoordinatorAction
-from dialogs.ports import Member
+from dialogs.actions import ACTION_KEY, Action, DeliveryAction, KoordinatorAction
+from dialogs.ports import Link, Mail, Member
+from storage.domain.archive import Bilag1Version
 from storage.domain.model import Anvendelse, Fagomraade, FagomraadeOverview, ItSystem, Kommune
 from storage.domain.progress import Progress
 
@@ -459,7 +462,9 @@ def tildel_card(
     return _card(body, actions)
 
 
-def status_card(progress: Progress, *, slutdato: date, zone: tzinfo) -> Card:
+def status_card(
+    progress: Progress, *, slutdato: date, zone: tzinfo, modtaget: datetime | None = None
+) -> Card:
     """The coordinator's overview: one line per fagområde, kept small for 14 areas."""
     body: list[dict[str, Any]] = [
         _text(texts.STATUS_TITLE, size="Large", weight="Bolder"),
@@ -488,7 +493,15 @@ def status_card(progress: Progress, *, slutdato: date, zone: tzinfo) -> Card:
                 tidspunkt=texts.tidspunkt(area.last_activity, zone)
             )
         body.append(_text(("⚠ " if area.late else "") + line, separator=True, spacing="Small"))
-    if progress.complete:
+    if modtaget is not None:
+        body.append(
+            _text(
+                texts.status_kombit_modtaget(tidspunkt=texts.tidspunkt(modtaget, zone)),
+                weight="Bolder",
+                color="Good",
+            )
+        )
+    elif progress.complete:
         body.append(_text(texts.STATUS_COMPLETE, weight="Bolder", color="Good"))
     elif progress.late_owners:
         body.append(
@@ -497,3 +510,232 @@ def status_card(progress: Progress, *, slutdato: date, zone: tzinfo) -> Card:
             )
         )
     return _card(body)
+
+
+# --- Levering af Bilag 1 ---------------------------------------------------------------------
+
+
+def _delivery_submit(
+    title: str, action: DeliveryAction, style: str | None = None, **data: Any
+) -> dict[str, Any]:
+    submit: dict[str, Any] = {
+        "type": "Action.Submit",
+        "title": title,
+        "data": {ACTION_KEY: action.value, **data},
+    }
+    if style:
+        submit["style"] = style
+    return submit
+
+
+def bilag1_ready_card(version: Bilag1Version) -> Card:
+    """The final workbook was just archived: fetch it, or send it to KOMBIT."""
+    return _card(
+        [
+            _text(texts.bilag1_version_title(nummer=version.nummer), size="Large", weight="Bolder"),
+            _facts(
+                [
+                    (texts.FILE_NAME, version.file.filename),
+                    (texts.FILE_SHA256, version.file.sha256),
+                ]
+            ),
+        ],
+        [
+            _delivery_submit(texts.HENT_BILAG1, DeliveryAction.HENT, version_id=version.id),
+            # No version on Send: send always takes the newest answers (and says what it sends).
+            _delivery_submit(texts.SEND_TIL_KOMBIT, DeliveryAction.SEND, "positive"),
+        ],
+    )
+
+
+def file_card(
+    *,
+    title: str,
+    intro: str | None,
+    facts: Sequence[tuple[str, str]],
+    link: Link | None,
+    zone: tzinfo,
+) -> Card:
+    """A file handed to the coordinator: what it is, and a signed link while it is valid."""
+    body = [_text(title, size="Large", weight="Bolder")]
+    if intro:
+        body.append(_text(intro))
+    body.append(_facts(facts))
+    actions = []
+    if link is not None:
+        body.append(
+            _text(
+                texts.link_valid_until(tidspunkt=texts.tidspunkt(link.expires_at, zone)),
+                isSubtle=True,
+                size="Small",
+            )
+        )
+        actions.append({"type": "Action.OpenUrl", "title": texts.DOWNLOAD_BUTTON, "url": link.url})
+    return _card(body, actions)
+
+
+def version_facts(version: Bilag1Version, zone: tzinfo) -> list[tuple[str, str]]:
+    """What identifies an archived version: file, when, who, where it is, and its hash."""
+    return [
+        (texts.FILE_NAME, version.file.filename),
+        (texts.FILE_CREATED, texts.tidspunkt(version.created_at, zone)),
+        (texts.FILE_BY, version.created_by or texts.AUTOMATIC),
+        (texts.FILE_STATUS, texts.send_status_label(version, zone)),
+        (texts.FILE_SHA256, version.file.sha256),
+    ]
+
+
+def _mail_facts(mail: Mail) -> list[tuple[str, str]]:
+    facts = [
+        (texts.MAIL_TO, mail.to),
+        (texts.MAIL_SUBJECT, mail.subject),
+        (texts.MAIL_ATTACHMENT, mail.attachment_name),
+    ]
+    if mail.reply_to:
+        facts.append((texts.MAIL_REPLY_TO, mail.reply_to))
+    return facts
+
+
+def send_preview_card(mail: Mail, *, version_id: int, aendringsrapport: bool) -> Card:
+    """Exactly what is about to go to KOMBIT; nothing is sent before Send nu."""
+    title = texts.CHANGE_REPORT_PREVIEW_TITLE if aendringsrapport else texts.SEND_PREVIEW_TITLE
+    return _card(
+        [
+            _text(title, size="Large", weight="Bolder"),
+            _facts(_mail_facts(mail)),
+            _text(texts.MAIL_BODY, weight="Bolder", spacing="Medium"),
+            _text(mail.body, fontType="Monospace", size="Small"),
+            _text(texts.SEND_PREVIEW_HINT, isSubtle=True),
+        ],
+        [
+            _delivery_submit(
+                texts.SEND_NOW,
+                DeliveryAction.SEND_NU,
+                "positive",
+                version_id=version_id,
+                aendringsrapport=aendringsrapport,
+            )
+        ],
+    )
+
+
+def mail_card(
+    mail: Mail,
+    *,
+    title: str,
+    intro: str,
+    sent_at: str | None = None,
+    link: Link | None = None,
+    zone: tzinfo | None = None,
+) -> Card:
+    """What was sent (or is to be sent from Outlook): recipient, subject and attachment."""
+    facts = _mail_facts(mail)
+    if sent_at:
+        facts.append((texts.MAIL_SENT_AT, sent_at))
+    body = [_text(title, size="Large", weight="Bolder"), _text(intro), _facts(facts)]
+    actions = []
+    if link is not None and zone is not None:
+        body.append(
+            _text(
+                texts.link_valid_until(tidspunkt=texts.tidspunkt(link.expires_at, zone)),
+                isSubtle=True,
+                size="Small",
+            )
+        )
+        actions.append({"type": "Action.OpenUrl", "title": texts.DOWNLOAD_BUTTON, "url": link.url})
+    return _card(body, actions)
+
+
+def send_failed_card(text: str, *, version_id: int, aendringsrapport: bool) -> Card:
+    data = {"version_id": version_id, "aendringsrapport": aendringsrapport}
+    return _card(
+        [_text(text, color="Attention")],
+        [
+            _delivery_submit(texts.SEND_RETRY, DeliveryAction.SEND_NU, "positive", **data),
+            _delivery_submit(texts.SEND_AS_EML, DeliveryAction.EML, **data),
+        ],
+    )
+
+
+HISTORIK_SHOWN = 20
+"""Versions on the historik card; a municipality makes a handful, so this is a safety cap."""
+
+
+def historik_card(versions: Sequence[Bilag1Version], zone: tzinfo) -> Card:
+    """Every archived version, newest first, each with its own button to fetch it."""
+    body: list[dict[str, Any]] = [_text(texts.HISTORIK_TITLE, size="Large", weight="Bolder")]
+    for version in versions[:HISTORIK_SHOWN]:
+        body.append(
+            {
+                "type": "Container",
+                "separator": True,
+                "items": [
+                    _text(
+                        texts.historik_heading(
+                            nummer=version.nummer,
+                            tidspunkt=texts.tidspunkt(version.created_at, zone),
+                            af=version.created_by,
+                            reason=version.reason,
+                        )
+                    ),
+                    _text(texts.send_status_label(version, zone), isSubtle=True, spacing="None"),
+                    _text(
+                        f"{texts.FILE_SHA256} {version.file.sha256}",
+                        isSubtle=True,
+                        size="Small",
+                        spacing="None",
+                    ),
+                    {
+                        "type": "ActionSet",
+                        "actions": [
+                            _delivery_submit(
+                                texts.historik_button(nummer=version.nummer),
+                                DeliveryAction.HENT,
+                                version_id=version.id,
+                            )
+                        ],
+                    },
+                ],
+            }
+        )
+    return _card(body)
+
+
+def aendringer_card(*, title: str, lines: Sequence[str]) -> Card:
+    """Changes since the last version KOMBIT got, and the button to report them."""
+    return _card(
+        [
+            _text(title, size="Large", weight="Bolder"),
+            *(_text(f"• {line}", spacing="Small") for line in lines),
+        ],
+        [_delivery_submit(texts.AENDRINGER_SEND, DeliveryAction.SEND, "positive")],
+    )
+
+
+def file_consent_card(*, filename: str, size: int, file_id: str) -> Card:
+    """Teams' FileConsentCard: the coordinator allows the bot to put the file in OneDrive.
+
+    The contexts come back in the fileConsent/invoke; they carry the file's id only.
+    """
+    context = {"file_id": file_id}
+    return FileConsentCard(
+        description=texts.file_consent_description(filnavn=filename),
+        size_in_bytes=size,
+        accept_context=context,
+        decline_context=context,
+    ).serialize()
+
+
+def as_file_consent_attachment(card: Card, *, filename: str) -> Attachment:
+    # Teams takes the file name from the attachment, not from the card.
+    return Attachment(content_type=ContentType.FILE_CONSENT_CARD, name=filename, content=card)
+
+
+def file_info_attachment(upload: FileUploadInfo) -> Attachment:
+    """The card Teams shows for a file in the user's OneDrive, after the upload."""
+    return Attachment(
+        content_type=ContentType.FILE_INFO_CARD,
+        name=upload.name,
+        content_url=upload.content_url,
+        content=FileInfoCard(unique_id=upload.unique_id, file_type=upload.file_type).serialize(),
+    )

@@ -1,5 +1,7 @@
 """The infrastrukturansvarlig's commands: opsæt, tildel, start, status, påmind, koordinator.
 
+Delivering Bilag 1 (udkast, send, modtaget, historik, ændringer) is in dialogs.delivery.
+
 Only coordinators may use them; the check happens here, once, before any command runs.
 Set-up is a dialog (it asks for kommune, slutdato and Bilag 1 in turn, or takes one card);
 the other commands answer in one turn.
@@ -27,6 +29,7 @@ from dialogs import cards, texts
 from dialogs.actions import ACTION_KEY, KoordinatorAction
 from dialogs.commands import Command
 from dialogs.context import Caller, caller_of
+from dialogs.delivery import Delivery
 from dialogs.ports import (
     Files,
     FileTooLarge,
@@ -111,12 +114,15 @@ class KoordinatorCommands:
         messenger: Messenger,
         roster: Roster,
         config: KoordinatorConfig,
+        *,
+        delivery: Delivery | None = None,
     ) -> None:
         self._coordination = coordination
         self._survey = survey
         self._messenger = messenger
         self._roster = roster
         self._config = config
+        self._delivery = delivery
 
     async def allowed(self, context: TurnContext, *, may_claim: bool) -> bool:
         """True for a coordinator; tells anyone else why not (and who to ask)."""
@@ -386,11 +392,16 @@ class KoordinatorCommands:
             slutdato=kortlaegning.slutdato,
             helligdage=danish_holidays({today.year, kortlaegning.slutdato.year}),
         )
+        # KOMBIT's receipt completes the task (DESIGN §1); the card then says so.
+        modtaget = await self._delivery.kombit_receipt(caller.tenant_id) if self._delivery else None
         await context.send_activity(
             MessageFactory.attachment(
                 cards.as_attachment(
                     cards.status_card(
-                        progress, slutdato=kortlaegning.slutdato, zone=self._config.zone
+                        progress,
+                        slutdato=kortlaegning.slutdato,
+                        zone=self._config.zone,
+                        modtaget=modtaget,
                     )
                 )
             )

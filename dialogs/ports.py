@@ -7,6 +7,7 @@ person it talks to, it goes through one of these.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -81,4 +82,76 @@ class FileUnavailable(Exception):
 class Files(Protocol):
     async def download(self, url: str, *, max_bytes: int) -> bytes:
         """Download an uploaded file; FileTooLarge or FileUnavailable when it cannot be had."""
+        ...
+
+    async def upload(self, url: str, content: bytes) -> None:
+        """Put a file into the upload session Teams opened on a file consent; FileUnavailable."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A signed download link and when it stops working."""
+
+    url: str
+    expires_at: datetime
+
+
+class DownloadLinks(Protocol):
+    def link(self, file_id: str) -> Link | None:
+        """A link that downloads this one file until it expires; None without PUBLIC_URL."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    """An e-mail to KOMBIT as the coordinator sees it before and after it is sent."""
+
+    to: str
+    subject: str
+    body: str
+    attachment_name: str
+    attachment: bytes
+    reply_to: str | None = None
+    """The coordinator, so KOMBIT's confirmation of receipt reaches a person."""
+
+
+class MailNotSent(Exception):
+    """The mail server did not take the message (after retries when it was worth retrying)."""
+
+    def __init__(self, *, attempts: int, reason: str, permanent: bool) -> None:
+        super().__init__(f"mail not sent after {attempts} attempts: {reason}")
+        self.attempts = attempts
+        self.reason = reason
+        """Short and English, for logs and the archive: "smtp 451", "ConnectionRefusedError"."""
+        self.permanent = permanent
+
+
+class Mailer(Protocol):
+    @property
+    def configured(self) -> bool:
+        """Whether an SMTP server is set up; otherwise the coordinator gets an .eml file."""
+        ...
+
+    async def send(self, mail: Mail) -> tuple[bytes, int]:
+        """Send through SMTP; returns the message as sent and the attempts it took.
+
+        Raises MailNotSent when the server refused or could not be reached.
+        """
+        ...
+
+    def eml(self, mail: Mail) -> bytes:
+        """The message as an unsent .eml file that Outlook opens ready to send."""
+        ...
+
+
+class DeliveryHooks(Protocol):
+    """What the survey tells the delivery of Bilag 1 about (implemented in dialogs.delivery)."""
+
+    async def all_submitted(self, tenant_id: str, *, by_person_id: int) -> None:
+        """The last fagområde was submitted: assemble, archive and offer the final workbook."""
+        ...
+
+    async def answers_changed(self, tenant_id: str, *, navn: str) -> None:
+        """An answer or an added system changed; the coordinators hear if it was sent already."""
         ...

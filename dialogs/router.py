@@ -11,9 +11,16 @@ from typing import Any
 
 from botbuilder.core import ConversationState, MessageFactory, TurnContext, UserState
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
+from botbuilder.schema.teams import FileConsentCardResponse
 
 from dialogs import cards, texts
-from dialogs.actions import ACTION_KEY, KOORDINATOR_ACTIONS, SURVEY_ACTIONS, KoordinatorAction
+from dialogs.actions import (
+    ACTION_KEY,
+    DELIVERY_ACTIONS,
+    KOORDINATOR_ACTIONS,
+    SURVEY_ACTIONS,
+    KoordinatorAction,
+)
 from dialogs.commands import Command, recognise_command
 from dialogs.context import caller_of
 from dialogs.coordinator import (
@@ -24,6 +31,7 @@ from dialogs.coordinator import (
     opsaet_options,
     recognise_koordinator_add,
 )
+from dialogs.delivery import DELIVERY_COMMANDS, Delivery, recognise_bilag1
 from dialogs.ports import Files, Messenger, Roster
 from dialogs.survey import SURVEY_DIALOG_ID, SurveyDialog, survey_options
 from storage.coordination import CoordinationRepository
@@ -46,12 +54,16 @@ class Router:
         roster: Roster,
         files: Files,
         config: KoordinatorConfig,
+        delivery: Delivery,
     ) -> None:
         self._survey = survey
+        self._delivery = delivery
         self._position = user_state.create_property(SURVEY_POSITION)
-        self._koordinator = KoordinatorCommands(coordination, survey, messenger, roster, config)
+        self._koordinator = KoordinatorCommands(
+            coordination, survey, messenger, roster, config, delivery=delivery
+        )
         self._dialogs = DialogSet(conversation_state.create_property("dialog_state"))
-        self._dialogs.add(SurveyDialog(survey, coordination, messenger, self._position))
+        self._dialogs.add(SurveyDialog(survey, coordination, messenger, self._position, delivery))
         self._dialogs.add(OpsaetDialog(coordination, files, config))
 
     async def on_message(self, context: TurnContext) -> None:
@@ -73,6 +85,12 @@ class Router:
         elif command in _KOORDINATOR_COMMANDS:
             if await self._koordinator.allowed(context, may_claim=False):
                 await self._koordinator.run(context, command, text)  # type: ignore[arg-type]
+        elif command in DELIVERY_COMMANDS:
+            if await self._koordinator.allowed(context, may_claim=False):
+                await self._delivery.run(context, command)  # type: ignore[arg-type]
+        elif recognise_bilag1(text):
+            if await self._koordinator.allowed(context, may_claim=False):
+                await self._delivery.fetch(context)
         elif command is Command.HJAELP:
             await context.send_activity(texts.HELP)
         elif command is Command.MINE:
@@ -85,7 +103,18 @@ class Router:
             if result.status == DialogTurnStatus.Empty:
                 await context.send_activity(texts.NOT_UNDERSTOOD)
 
+    async def on_file_consent(
+        self, context: TurnContext, response: FileConsentCardResponse
+    ) -> None:
+        """Teams' answer to a file consent card (an invoke): only coordinators get files."""
+        if await self._koordinator.allowed(context, may_claim=False):
+            await self._delivery.on_file_consent(context, response)
+
     async def _on_card(self, dialog_context: Any, value: dict[str, Any]) -> None:
+        if value[ACTION_KEY] in DELIVERY_ACTIONS:
+            if await self._koordinator.allowed(dialog_context.context, may_claim=False):
+                await self._delivery.on_card(dialog_context.context, value)
+            return
         if value[ACTION_KEY] in KOORDINATOR_ACTIONS:
             await self._on_koordinator_card(dialog_context, value)
             return

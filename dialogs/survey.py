@@ -26,7 +26,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from dialogs import cards, texts
 from dialogs.actions import ACTION_KEY, Action
 from dialogs.context import caller_of
-from dialogs.ports import Messenger, OutgoingMessage
+from dialogs.ports import DeliveryHooks, Messenger, OutgoingMessage
 from dialogs.prompts import InputPrompt
 from dialogs.survey_words import SurveyWord, recognise_survey_word, split_answer
 from storage.coordination import CoordinationRepository
@@ -86,12 +86,14 @@ class SurveyDialog(ComponentDialog):
         coordination: CoordinationRepository,
         messenger: Messenger,
         position: StatePropertyAccessor,
+        delivery: DeliveryHooks,
     ) -> None:
         super().__init__(SURVEY_DIALOG_ID)
         self._survey = survey
         self._coordination = coordination
         self._messenger = messenger
         self._position = position
+        self._delivery = delivery
         self.add_dialog(InputPrompt(_INPUT_PROMPT_ID))
         self.add_dialog(WaterfallDialog(_LOOP_ID, [self._show_step, self._handle_step]))
         self.initial_dialog_id = _LOOP_ID
@@ -199,6 +201,8 @@ class SurveyDialog(ComponentDialog):
                 caller_of(step.context).person_id, int(value.get("tilfoejet_id", 0))
             )
             if removed:
+                caller = caller_of(step.context)
+                await self._delivery.answers_changed(caller.tenant_id, navn=caller.navn)
                 await step.context.send_activity(texts.tilfoejet_removed(navn=removed.navn))
             return {**options, "show": True}
         if action is Action.TILFOEJ_VIS:
@@ -318,6 +322,8 @@ class SurveyDialog(ComponentDialog):
         except UnknownSystem:
             await step.context.send_activity(texts.ANVENDELSE_HELP)
             return _quiet(options)
+        if change.changed:
+            await self._delivery.answers_changed(caller.tenant_id, navn=caller.navn)
         overview = await self._overview(step, options["fagomraade_id"])
         line = overview.line(system_id)
         if not is_current:
@@ -384,8 +390,9 @@ class SurveyDialog(ComponentDialog):
         if not navn:
             await step.context.send_activity(texts.TILFOEJ_NEEDS_NAME)
             return _quiet(survey_options(area_id, Phase.TILFOEJ))
-        added, _created = await self._survey.add_tilfoejet(
-            caller_of(step.context).person_id,
+        caller = caller_of(step.context)
+        added, created = await self._survey.add_tilfoejet(
+            caller.person_id,
             area_id,
             navn=navn,
             leverandoer=value.get("leverandoer"),
@@ -393,6 +400,8 @@ class SurveyDialog(ComponentDialog):
             anvendelse=parse_anvendelse(value.get("anvendelse")),
             bemaerkning=value.get("bemaerkning"),
         )
+        if created:
+            await self._delivery.answers_changed(caller.tenant_id, navn=caller.navn)
         await step.context.send_activity(texts.tilfoejet(navn=added.navn))
         return survey_options(area_id, Phase.TILFOEJ)
 
@@ -414,7 +423,10 @@ class SurveyDialog(ComponentDialog):
                 texts.already_submitted(fagomraade=overview.fagomraade.navn)
             )
             return None
-        await self._position.delete(step.context)
+        if await self._position.get(step.context) is not None:
+            # botbuilder's delete raises KeyError for a property never set, which is the case
+            # when Indsend is pressed on a summary card from before a restart.
+            await self._position.delete(step.context)
         besvaret, antal = overview.answered, len(overview.systemer)
         await step.context.send_activity(
             texts.submitted(fagomraade=overview.fagomraade.navn, besvaret=besvaret, antal=antal)
@@ -433,15 +445,7 @@ class SurveyDialog(ComponentDialog):
             ),
         )
         if result.all_submitted:
-            areas = await self._coordination.fagomraader(caller.tenant_id)
-            await self._messenger.send_to_coordinators(
-                caller.tenant_id,
-                OutgoingMessage(
-                    text=texts.coordinator_all_submitted(antal=len(areas)),
-                    kind="all_submitted",
-                    dedupe_key=f"all_submitted:{result.kortlaegning_id}:{area_id}",
-                ),
-            )
+            await self._delivery.all_submitted(caller.tenant_id, by_person_id=caller.person_id)
         return None
 
     async def _save_form_page(
@@ -452,7 +456,7 @@ class SurveyDialog(ComponentDialog):
         value: dict[str, Any],
     ) -> dict[str, Any] | None:
         caller = caller_of(step.context)
-        saved = 0
+        saved, changed = 0, False
         for key, raw in value.items():
             if not key.startswith("s_") or not raw:
                 continue
@@ -461,7 +465,7 @@ class SurveyDialog(ComponentDialog):
             if anvendelse is None or system_id is None:
                 continue
             try:
-                await self._survey.record_answer(caller.person_id, system_id, anvendelse)
+                change = await self._survey.record_answer(caller.person_id, system_id, anvendelse)
             except AlreadySubmitted:
                 overview = await self._overview(step, area_id)
                 await step.context.send_activity(
@@ -469,6 +473,9 @@ class SurveyDialog(ComponentDialog):
                 )
                 return None
             saved += 1
+            changed = changed or change.changed
+        if changed:
+            await self._delivery.answers_changed(caller.tenant_id, navn=caller.navn)
         overview = await self._overview(step, area_id)
         page, pages = _int(value.get("page")) or 0, cards.form_pages(overview)
         await step.context.send_activity(texts.form_saved(gemt=saved, side=page + 1, sider=pages))

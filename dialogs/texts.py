@@ -12,6 +12,7 @@ from typing import assert_never
 
 from dialogs.commands import Command
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind, MissingAnswers
+from storage.domain.archive import Bilag1Version, Change, ChangeKind, SendStatus, VersionReason
 from storage.domain.model import Anvendelse
 
 ANVENDELSE_LABELS: dict[Anvendelse, str] = {
@@ -58,7 +59,8 @@ HELP = (
     "- **mine** – se dine fagområder og hvor langt du er\n"
     "- **hjælp** – vis denne hjælp\n\n"
     "Er du infrastrukturansvarlig, kan du også bruge **opsæt**, **tildel**, **start**, "
-    "**status**, **påmind**, **udkast**, **send**, **historik** og **ændringer**."
+    "**status**, **påmind**, **udkast**, **bilag1**, **send**, **modtaget**, **historik** og "
+    "**ændringer**."
 )
 
 NOT_UNDERSTOOD = "Det forstod jeg desværre ikke. Skriv **hjælp** for at se, hvad jeg kan."
@@ -347,10 +349,19 @@ def coordinator_area_submitted(
     return f"{systemejer} har indsendt fagområdet **{fagomraade}** ({besvaret} af {antal} svar)."
 
 
-def coordinator_all_submitted(*, antal: int) -> str:
+def coordinator_all_submitted(*, antal: int, version: int) -> str:
     return (
-        f"Alle {antal} fagområder er indsendt. Bilag 1 er klar: skriv **udkast** for at se "
-        "det, eller **send** for at sende det til KOMBIT."
+        f"Alle {antal} fagområder er indsendt, og det færdige Bilag 1 er gemt i arkivet "
+        f"(version {version}). Hent det, eller send det til KOMBIT med knapperne herunder."
+    )
+
+
+def coordinator_all_submitted_incomplete(*, antal: int, mangler: int) -> str:
+    return (
+        f"Alle {antal} fagområder er indsendt, men "
+        f"{_antal(mangler, 'it-system mangler', 'it-systemer mangler')} svar, så Bilag 1 kan "
+        "ikke gøres færdigt. Systemejerne kan stadig rette deres svar via **mine**. Skriv "
+        "**udkast** for at se, hvilke der mangler, og **bilag1**, når de er besvaret."
     )
 
 
@@ -825,3 +836,349 @@ def reminder_now(*, fagomraade: str, mangler: int, slutdato: date) -> str:
         f" Slutdatoen er {_dato(slutdato)}. Skriv "
         "**fortsæt** for at svare videre."
     )
+
+
+def status_kombit_modtaget(*, tidspunkt: str) -> str:
+    """The status card's last line once KOMBIT has confirmed receipt."""
+    return f"✓ KOMBIT bekræftede modtagelsen {tidspunkt}. Opgaven er fuldført."
+
+
+# --- Levering af Bilag 1 ---
+# udkast, bilag1, send, modtaget, historik and ændringer; the e-mail to KOMBIT; the file
+# offer in Teams; the download page; and `kortlaegning export`.
+
+# The file offer: a card with the file and a link, then Teams' consent card to save it.
+UDKAST_TITLE = "Udkast af Bilag 1"
+FILE_NAME = "Fil"
+FILE_CREATED = "Lavet"
+FILE_BY = "Af"
+FILE_STATUS = "Status"
+FILE_SHA256 = "SHA-256"
+DOWNLOAD_BUTTON = "Hent via link"
+AUTOMATIC = "automatisk"
+FILE_ONLY_IN_PERSONAL_CHAT = (
+    "Teams kan kun gemme filen i din OneDrive fra en personlig chat med mig. Skriv "
+    "**bilag1** (eller **udkast**) til mig dér."
+)
+
+
+def bilag1_version_title(*, nummer: int) -> str:
+    return f"Bilag 1 · version {nummer}"
+
+
+def udkast_ready(*, mangler: int, ikke_indsendt: Sequence[str]) -> str:
+    tekst = "Her er et udkast af Bilag 1 med svarene indtil nu."
+    if mangler:
+        tekst += (
+            f" {_antal(mangler, 'it-system mangler', 'it-systemer mangler')} svar og er "
+            "markeret med rødt i arket."
+        )
+    else:
+        tekst += " Alle it-systemer er besvaret."
+    if ikke_indsendt:
+        tekst += " Ikke indsendt endnu: " + ", ".join(ikke_indsendt) + "."
+    return tekst
+
+
+def link_valid_until(*, tidspunkt: str) -> str:
+    return f"Linket virker til {tidspunkt} og kun for denne fil."
+
+
+def file_consent_description(*, filnavn: str) -> str:
+    """Shown on Teams' consent card; Teams adds its own Tillad/Afvis buttons."""
+    return f"Gem {filnavn} i din OneDrive, så du kan åbne den i Excel eller Outlook."
+
+
+def file_uploaded(*, filnavn: str) -> str:
+    return f"✓ **{filnavn}** er gemt i din OneDrive."
+
+
+FILE_DECLINED = (
+    "Fint, filen er ikke gemt i din OneDrive. Du kan stadig hente den via linket, eller bede "
+    "om den igen."
+)
+FILE_UPLOAD_FAILED = (
+    "Filen kunne ikke gemmes i din OneDrive. Prøv igen om lidt, eller hent den via linket."
+)
+FILE_GONE = "Den fil findes ikke længere. Skriv **bilag1** eller **udkast** for at få en ny."
+
+# The all-submitted notice and `bilag1`.
+HENT_BILAG1 = "Hent Bilag 1"
+SEND_TIL_KOMBIT = "Send til KOMBIT"
+
+
+def bilag1_not_ready(*, ikke_indsendt: Sequence[str]) -> str:
+    antal = len(ikke_indsendt)
+    return (
+        f"Bilag 1 er ikke færdigt endnu: {_antal(antal, 'fagområde', 'fagområder')} er ikke "
+        "indsendt (" + ", ".join(ikke_indsendt) + "). Skriv **udkast** for at se svarene "
+        "indtil nu."
+    )
+
+
+# send
+def send_refused_unsubmitted(*, fagomraader: Sequence[str]) -> str:
+    antal = len(fagomraader)
+    hvad = f"fagområdet {fagomraader[0]} er" if antal == 1 else f"{antal} fagområder er"
+    return (
+        f"Bilag 1 kan ikke sendes til KOMBIT endnu: {hvad} ikke indsendt"
+        + ("" if antal == 1 else " (" + ", ".join(fagomraader) + ")")
+        + ". Skriv **status** for at se, hvem der mangler, eller **påmind** for at minde dem "
+        "om det."
+    )
+
+
+def send_refused_missing(err: MissingAnswers) -> str:
+    return (
+        missing_answers(err)
+        + "\n\nKOMBIT bruger mindre præcise data, hvor der mangler svar, så Bilag 1 sendes "
+        "først, når alle it-systemer er besvaret. Systemejerne kan rette via **mine**."
+    )
+
+
+def send_nothing_new(*, version: int, tidspunkt: str) -> str:
+    return (
+        f"Version {version} blev sendt til KOMBIT {tidspunkt}, og intet er ændret siden. "
+        "Skriv **ændringer**, hvis der senere kommer rettelser."
+    )
+
+
+SEND_PREVIEW_TITLE = "Klar til at sende til KOMBIT"
+CHANGE_REPORT_PREVIEW_TITLE = "Ændringsrapport til KOMBIT"
+SEND_PREVIEW_HINT = "Tjek modtager, emne og fil. Intet sendes, før du trykker **Send nu**."
+MAIL_TO = "Til"
+MAIL_SUBJECT = "Emne"
+MAIL_ATTACHMENT = "Vedhæftet"
+MAIL_REPLY_TO = "Svar til"
+MAIL_SENT_AT = "Sendt"
+MAIL_BODY = "Tekst"
+SEND_NOW = "Send nu"
+SEND_RETRY = "Prøv igen"
+SEND_AS_EML = "Hent som e-mail-fil"
+SENT_TITLE = "Sendt til KOMBIT"
+EML_TITLE = "E-mail til KOMBIT, klar til at sende"
+
+
+def sent_done(*, tidspunkt: str, aendringsrapport: bool) -> str:
+    hvad = "Ændringsrapporten" if aendringsrapport else "Bilag 1"
+    return (
+        f"✓ {hvad} er sendt til KOMBIT {tidspunkt}. Skriv **modtaget**, når KOMBIT har "
+        "bekræftet modtagelsen."
+    )
+
+
+def eml_ready(*, aendringsrapport: bool) -> str:
+    hvad = "ændringsrapporten" if aendringsrapport else "e-mailen med Bilag 1"
+    return (
+        f"Der er ingen mailserver sat op, så her er {hvad} som fil. Åbn filen i Outlook, og "
+        "tryk **Send**: modtager, emne, tekst og Bilag 1 er udfyldt. Skriv **modtaget**, når "
+        "KOMBIT har bekræftet modtagelsen."
+    )
+
+
+SEND_STALE = (
+    "Svarene er ændret, siden forhåndsvisningen blev lavet. Skriv **send** igen for at se den "
+    "opdaterede udgave."
+)
+
+
+def send_busy(*, version: int) -> str:
+    return f"Version {version} er allerede sendt eller ved at blive sendt."
+
+
+def send_failed(*, forsoeg: int, permanent: bool) -> str:
+    hvorfor = "mailserveren afviste e-mailen" if permanent else "mailserveren svarede ikke"
+    return (
+        f"Bilag 1 kunne ikke sendes til KOMBIT: {hvorfor} "
+        f"({_antal(forsoeg, 'forsøg', 'forsøg')}). Versionen ligger stadig i arkivet. Prøv "
+        "igen, eller hent e-mailen som fil og send den fra Outlook."
+    )
+
+
+# The e-mail to KOMBIT (DESIGN §1: the subject is KOMBIT's rule, to the letter).
+def kombit_subject(*, kommune: str) -> str:
+    return f"[{kommune}/kortlægning af it-systemer]"
+
+
+def _kontakt(navn: str | None, email: str | None) -> str:
+    if navn and email:
+        return f"{navn} ({email})"
+    return navn or email or "–"
+
+
+def kombit_body(
+    *,
+    kommune: str,
+    kontaktperson: str | None,
+    email: str | None,
+    fagomraader: int,
+    systemer: int,
+    tilfoejede: int,
+) -> str:
+    return (
+        "Kære KOMBIT\n\n"
+        f"Hermed {kommune}s udfyldte Bilag 1 til kortlægningen af, hvilke it-systemer "
+        "kommunen anvender og ikke anvender.\n\n"
+        f"Kommune: {kommune}\n"
+        f"Kontaktperson: {_kontakt(kontaktperson, email)}\n"
+        f"Fagområder: {fagomraader}\n"
+        f"It-systemer med svar: {systemer}"
+        + (f", heraf {tilfoejede} tilføjet af kommunen" if tilfoejede else "")
+        + "\n\nMed venlig hilsen\n"
+        + (f"{kontaktperson}\n" if kontaktperson else "")
+        + f"{kommune}\n"
+    )
+
+
+def change_report_body(
+    *,
+    kommune: str,
+    kontaktperson: str | None,
+    email: str | None,
+    version: int,
+    sendt: str,
+    changes: Sequence[Change],
+    zone: tzinfo,
+) -> str:
+    lines = "\n".join(f"- {change_line(c, zone)}" for c in changes)
+    return (
+        "Kære KOMBIT\n\n"
+        f"Hermed ændringer til {kommune}s Bilag 1, siden version {version} blev sendt "
+        f"{sendt}. Det opdaterede Bilag 1 er vedhæftet.\n\n"
+        f"Ændringer ({len(changes)}):\n{lines}\n\n"
+        f"Kontaktperson: {_kontakt(kontaktperson, email)}\n\n"
+        "Med venlig hilsen\n" + (f"{kontaktperson}\n" if kontaktperson else "") + f"{kommune}\n"
+    )
+
+
+def _svar(anvendelse: Anvendelse | None, bemaerkning: str | None) -> str:
+    label = anvendelse_label(anvendelse)
+    return f"{label} ({bemaerkning})" if bemaerkning else label
+
+
+def change_line(change: Change, zone: tzinfo) -> str:
+    """One change: where, before → after, who and when."""
+    hvor = f"{change.fagomraade} · {change.system}"
+    if change.kind is ChangeKind.ADDED:
+        hvad = f"tilføjet ({anvendelse_label(change.after)})"
+    elif change.kind is ChangeKind.REMOVED:
+        hvad = "fjernet fra de tilføjede systemer"
+    else:
+        hvad = (
+            f"{_svar(change.before, change.before_bemaerkning)} → "
+            f"{_svar(change.after, change.after_bemaerkning)}"
+        )
+    hvem = change.by or "?"
+    return f"{hvor}: {hvad} ({hvem}, {tidspunkt(change.at, zone)})"
+
+
+# modtaget
+MODTAGET_NOTHING_SENT = (
+    "Der er ikke sendt noget til KOMBIT endnu. Skriv **send**, når Bilag 1 er klar."
+)
+
+
+def modtaget_done(*, version: int) -> str:
+    return (
+        f"✓ Registreret: KOMBIT har bekræftet modtagelsen af Bilag 1 (version {version}). "
+        "Kortlægningen er fuldført – tak for indsatsen!\n\n"
+        "Husk at sætte opgaven til **fuldført** i KLIK."
+    )
+
+
+def modtaget_already(*, version: int, tidspunkt: str) -> str:
+    return f"KOMBITs modtagelse af version {version} blev allerede registreret {tidspunkt}."
+
+
+# historik
+HISTORIK_TITLE = "Arkiverede udgaver af Bilag 1"
+HISTORIK_EMPTY = (
+    "Der er ingen arkiverede udgaver af Bilag 1 endnu. Det færdige Bilag 1 arkiveres "
+    "automatisk, når alle fagområder er indsendt."
+)
+
+_REASONS: dict[VersionReason, str] = {
+    VersionReason.ALL_SUBMITTED: "alle fagområder indsendt",
+    VersionReason.REQUESTED: "hentet",
+    VersionReason.SEND: "lavet til afsendelse",
+    VersionReason.CHANGE_REPORT: "ændringsrapport",
+    VersionReason.EXPORT: "eksporteret af driften",
+}
+
+
+def historik_heading(*, nummer: int, tidspunkt: str, af: str | None, reason: VersionReason) -> str:
+    return f"**Version {nummer}** · {tidspunkt} · {af or AUTOMATIC} · {_REASONS[reason]}"
+
+
+def send_status_label(version: Bilag1Version, zone: tzinfo) -> str:
+    """Where a version is on its way to KOMBIT, for historik and the file card."""
+    match version.send_status:
+        case SendStatus.NOT_SENT:
+            label = "Ikke sendt"
+        case SendStatus.SENDING:
+            label = "Sendes nu"
+        case SendStatus.SENT:
+            label = "Sendt til KOMBIT" + _when(version.sent_at, zone)
+        case SendStatus.EML:
+            label = "Udleveret som e-mail-fil" + _when(version.sent_at, zone)
+        case SendStatus.FAILED:
+            label = f"Afsendelse mislykkedes ({_antal(version.send_attempts, 'forsøg', 'forsøg')})"
+        case _:
+            assert_never(version.send_status)
+    if version.modtaget_at is not None:
+        label += " · modtaget af KOMBIT" + _when(version.modtaget_at, zone)
+    return label
+
+
+def _when(moment: datetime | None, zone: tzinfo) -> str:
+    return f" {tidspunkt(moment, zone)}" if moment else ""
+
+
+def historik_button(*, nummer: int) -> str:
+    return f"Hent version {nummer}"
+
+
+# ændringer
+AENDRINGER_NOT_SENT = (
+    "Bilag 1 er ikke sendt til KOMBIT endnu, så der er ingen ændringer at melde. Skriv "
+    "**send**, når det er klar."
+)
+AENDRINGER_SEND = "Send ændringsrapport til KOMBIT"
+
+
+def aendringer_none(*, version: int, tidspunkt: str) -> str:
+    return f"Intet er ændret, siden version {version} blev sendt {tidspunkt}."
+
+
+def aendringer_title(*, antal: int, version: int, tidspunkt: str) -> str:
+    return f"{_antal(antal, 'ændring', 'ændringer')} siden version {version} blev sendt {tidspunkt}"
+
+
+def change_after_send(*, navn: str, version: int, tidspunkt: str) -> str:
+    return (
+        f"{navn} har ændret et svar, efter Bilag 1 (version {version}) blev sendt til KOMBIT "
+        f"{tidspunkt}. Skriv **ændringer** for at se ændringerne og sende KOMBIT en "
+        "ændringsrapport."
+    )
+
+
+# The download page (HTML, so no markdown).
+DOWNLOAD_REFUSED_TITLE = "Linket virker ikke"
+DOWNLOAD_REFUSED = (
+    "Linket er udløbet eller ikke gyldigt. Skriv bilag1 eller udkast til Kortlægningsbot i "
+    "Teams for at få et nyt link."
+)
+DOWNLOAD_GONE_TITLE = "Filen findes ikke længere"
+DOWNLOAD_GONE = (
+    "Filen er slettet, fordi kortlægningen er sat op forfra. Skriv bilag1 eller udkast til "
+    "Kortlægningsbot i Teams for at få en ny."
+)
+
+
+# kortlaegning export
+def export_no_kortlaegning(*, kommunekode: str) -> str:
+    return f"Der er ingen kortlægning for kommunekode {kommunekode} i databasen."
+
+
+def export_archived(*, version: int) -> str:
+    return f"Den endelige udgave er gemt i arkivet som version {version}."

@@ -222,3 +222,53 @@ class BotStateRow(Base):
     data: Mapped[str] = mapped_column(Text)
     e_tag: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StoredFileRow(Base):
+    """A file the bot hands out: a draft, a final Bilag 1 or the e-mail to KOMBIT.
+
+    The id is random and unguessable; a download link additionally carries a signature.
+    """
+
+    __tablename__ = "stored_file"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kortlaegning_id: Mapped[int] = mapped_column(
+        ForeignKey("kortlaegning.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+
+class Bilag1VersionRow(Base):
+    """The archive: every final Bilag 1 made or sent, with its way to KOMBIT. Never deleted."""
+
+    __tablename__ = "bilag1_version"
+    __table_args__ = (UniqueConstraint("kortlaegning_id", "nummer"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kortlaegning_id: Mapped[int] = mapped_column(
+        ForeignKey("kortlaegning.id", ondelete="CASCADE"), index=True
+    )
+    nummer: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(20))
+    file_id: Mapped[str] = mapped_column(ForeignKey("stored_file.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    send_status: Mapped[str] = mapped_column(String(20))
+    send_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    send_error: Mapped[str | None] = mapped_column(String(200))
+    sending_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    recipient: Mapped[str | None] = mapped_column(String(320))
+    subject: Mapped[str | None] = mapped_column(String(255))
+    mail_file_id: Mapped[str | None] = mapped_column(ForeignKey("stored_file.id"))
+    modtaget_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    modtaget_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    change_noticed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

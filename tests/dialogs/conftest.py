@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialogs.context import CALLER_KEY, Caller
 from dialogs.coordinator import KoordinatorConfig
-from dialogs.ports import DeliveryReport, Member, OutgoingMessage
+from dialogs.delivery import Delivery, DeliveryConfig
+from dialogs.ports import DeliveryReport, Link, Mail, Member, OutgoingMessage
 from dialogs.router import Router
+from storage.archive import ArchiveRepository
 from storage.coordination import CoordinationRepository
 from storage.db import create_engine_for, make_sessionmaker
 from storage.migrate import upgrade_head
@@ -58,6 +60,24 @@ class NoFiles:
     async def download(self, url: str, *, max_bytes: int) -> bytes:
         raise AssertionError("no downloads in dialog tests")
 
+    async def upload(self, url: str, content: bytes) -> None:
+        raise AssertionError("no uploads in dialog tests")
+
+
+class NoMail:
+    configured = False
+
+    async def send(self, mail: Mail) -> tuple[bytes, int]:
+        raise AssertionError("no e-mail in dialog tests")
+
+    def eml(self, mail: Mail) -> bytes:
+        raise AssertionError("no e-mail in dialog tests")
+
+
+class NoLinks:
+    def link(self, file_id: str) -> Link | None:
+        return None
+
 
 @dataclass
 class Conversation:
@@ -94,15 +114,28 @@ async def conversation(tmp_path: Path) -> AsyncIterator[Conversation]:
     config = KoordinatorConfig(
         (), False, 1024 * 1024, ZoneInfo("Europe/Copenhagen"), lambda: date(2027, 6, 1)
     )
+    coordination = CoordinationRepository(sessions)
+    delivery = Delivery(
+        ArchiveRepository(sessions),
+        coordination,
+        messenger,
+        NoFiles(),
+        NoMail(),
+        NoLinks(),
+        DeliveryConfig(
+            "infrastruktur@kombit.dk", config.zone, config.today, lambda: datetime.now(UTC)
+        ),
+    )
     router = Router(
         conversation_state,
         user_state,
         SurveyRepository(sessions),
-        CoordinationRepository(sessions),
+        coordination,
         messenger,
         NoRoster(),
         NoFiles(),
         config,
+        delivery,
     )
 
     async def logic(context: TurnContext) -> None:

@@ -393,7 +393,9 @@ async def test_every_coordinator_is_told_when_the_last_area_is_submitted(
     await bot.post(activities.message(ANNE, "indsend"))
 
     said = connector.texts(KIM.personal_conversation)
-    assert said[-1] == texts.coordinator_all_submitted(antal=1)
+    assert said[-1] == texts.coordinator_all_submitted(antal=1, version=1)
+    notice = card_of(last_card(connector, KIM.personal_conversation))
+    assert submit_data(notice, "Send til KOMBIT") == {"action": "bilag1_send"}
     assert said[-2] == texts.coordinator_area_submitted(
         systemejer="Anne Jensen",
         fagomraade="Sags- og dokumenthåndtering (ESDH)",

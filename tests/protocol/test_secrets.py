@@ -33,6 +33,7 @@ def secret_settings(database_url: str) -> Settings:
             "MicrosoftAppPassword": APP_PASSWORD,
             "SMTP_HOST": "smtp.kommune.dk",
             "SMTP_USER": "kortlaegning",
+            "SMTP_FROM": "kortlaegning@kommune.dk",
             "SMTP_PASSWORD": SMTP_PASSWORD,
             "SIGNING_KEY": SIGNING_KEY,
             "DATABASE_URL": database_url,

@@ -86,6 +86,15 @@ class Activities:
             extra["replyToId"] = reply_to
         return self._base(user, self.personal(user), type="message", **extra)
 
+    def invoke(
+        self, user: TeamsUser, name: str, value: dict[str, Any], reply_to: str | None = None
+    ) -> dict[str, Any]:
+        """An invoke, as Teams sends it when a FileConsentCard is answered (fileConsent/invoke)."""
+        extra: dict[str, Any] = {"name": name, "value": value}
+        if reply_to:
+            extra["replyToId"] = reply_to
+        return self._base(user, self.personal(user), type="invoke", **extra)
+
     def installed(self, user: TeamsUser) -> dict[str, Any]:
         """The conversationUpdate Teams sends when the app is added to a personal chat."""
         return self._base(

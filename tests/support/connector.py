@@ -40,6 +40,8 @@ class BotConnector:
         self.members: dict[str, list[dict[str, Any]]] = {}
         self.created_conversations: list[dict[str, Any]] = []
         self.files: dict[str, bytes] = {}
+        self.upload_headers: dict[str, dict[str, str]] = {}
+        """Headers of each PUT to /upload/{name}, as OneDrive's upload session received them."""
         self._failures: dict[str, deque[Failure]] = {}
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -78,7 +80,15 @@ class BotConnector:
         ]
 
     def updates(self) -> list[dict[str, Any]]:
-        return [call.body for call in self.calls if call.method == "PUT"]
+        return [
+            call.body
+            for call in self.calls
+            if call.method == "PUT" and call.path.startswith("/v3/")
+        ]
+
+    def deleted(self) -> list[str]:
+        """Ids of the activities the bot deleted."""
+        return [call.path.rsplit("/", 1)[1] for call in self.calls if call.method == "DELETE"]
 
     async def wait_for_sent(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
         """Wait until at least `count` activities arrived (for proactive, background sends)."""
@@ -196,9 +206,12 @@ class BotConnector:
         return web.Response(body=self.files[name])
 
     async def _upload(self, request: web.Request) -> web.Response:
-        self.files[request.match_info["name"]] = await request.read()
+        # Like a OneDrive upload session: the whole file in one PUT with Content-Range.
+        name = request.match_info["name"]
+        self.files[name] = await request.read()
+        self.upload_headers[name] = dict(request.headers)
         self.calls.append(Call("PUT", request.path, None))
-        return web.json_response({"id": request.match_info["name"]}, status=201)
+        return web.json_response({"id": name, "name": name}, status=201)
 
 
 async def running_connector() -> AsyncIterator[BotConnector]:

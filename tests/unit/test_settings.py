@@ -141,3 +141,29 @@ def test_package_settings_are_read_from_their_variables() -> None:
     assert settings.developer_url == "https://www.aarhus.dk"
     assert settings.privacy_url == "https://www.aarhus.dk/privatliv"
     assert settings.terms_url == "https://www.aarhus.dk/vilkaar"
+
+
+def test_delivery_settings_have_defaults_and_are_read() -> None:
+    defaults = Settings.from_env({})
+    assert (defaults.kombit_email, defaults.download_link_hours) == ("infrastruktur@kombit.dk", 24)
+    assert (defaults.smtp_attempts, defaults.smtp_retry_seconds) == (3, 2)
+
+    settings = Settings.from_env(
+        {
+            "SMTP_HOST": "smtp.kommune.dk",
+            "SMTP_USER": "kortlaegning@kommune.dk",
+            "SMTP_ATTEMPTS": "5",
+            "SMTP_RETRY_SECONDS": "0",
+            "DOWNLOAD_LINK_HOURS": "48",
+        }
+    )
+
+    assert (settings.smtp_attempts, settings.smtp_retry_seconds) == (5, 0)
+    assert settings.download_link_hours == 48
+
+
+def test_an_smtp_server_without_a_sender_is_named() -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"SMTP_HOST": "smtp.kommune.dk", "SMTP_USER": "svc-kortlaegning"})
+
+    assert list(raised.value.problems) == ["SMTP_FROM"]
