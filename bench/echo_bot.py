@@ -2,7 +2,9 @@
 
 Same botbuilder, aiohttp and auth configuration (Settings.bot_auth()) as the real bot, no
 database and no dialogs, so bench/load.py can state the bot's cost as a ratio to it.
-Run as `python -m bench.echo_bot` with PORT (and optionally HOST) in the environment.
+It applies the bot's fix to msrest (bot.adapter.patch_msrest_retry_policy), so it stays the
+floor of the stack as the bot runs it; ECHO_AS_SHIPPED=1 leaves the stack as botbuilder ships
+it. Run as `python -m bench.echo_bot` with PORT (and optionally HOST) in the environment.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Attachment
 
+from bot.adapter import patch_msrest_retry_policy
 from bot.settings import Settings
 
 # About the size of the survey's system card, so the reply costs what a real one does.
@@ -65,6 +68,8 @@ def create_echo_app(settings: Settings) -> web.Application:
 
 def main() -> None:
     settings = Settings.from_env(os.environ)
+    if os.environ.get("ECHO_AS_SHIPPED") != "1":
+        patch_msrest_retry_policy()
     web.run_app(
         create_echo_app(settings),
         host=settings.host,

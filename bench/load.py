@@ -721,6 +721,7 @@ async def main_async(args: argparse.Namespace) -> int:
             LOG_LEVEL="WARNING",
             KOORDINATORER=KOORDINATOR_EMAIL,
             PYTHONUNBUFFERED="1",
+            ECHO_AS_SHIPPED="1" if args.echo_as_shipped else "0",
         )
         turns = sum(len(p.turns) for p in plans)
         print(f"{turns} turns ({turns // len(plans)} per person) against each bot", flush=True)
@@ -782,6 +783,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--database-url",
         help="default: a temporary SQLite file; a postgresql+asyncpg:// URL names a database "
         "that must not exist: the run creates and drops it",
+    )
+    parser.add_argument(
+        "--echo-as-shipped",
+        action="store_true",
+        help="run the echo bot without the bot's msrest fix (botbuilder as shipped)",
     )
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
