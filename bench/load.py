@@ -5,7 +5,7 @@ database through the project's repositories, starts the bot (`python -m bot serv
 echo bot (bench/echo_bot.py) as separate processes, and drives both through the real HTTP
 protocol with the same script per person. It prints throughput, latency percentiles, memory
 and the ratios bot/echo, then checks in the database that every answer arrived exactly once.
-Not a test: it takes a minute or two and its figures depend on the machine.
+Not a test: at 200 people it takes about five minutes, and its figures depend on the machine.
 """
 
 from __future__ import annotations
