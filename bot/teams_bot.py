@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
@@ -24,6 +25,13 @@ from storage.conversations import PERSONAL, TEAM, ConversationRepository
 from storage.coordination import CoordinationRepository
 
 logger = logging.getLogger(__name__)
+
+ROSTER_RETRY_AFTER_S = 15 * 60
+"""After a failed roster look-up, wait this long before asking Teams about that person again.
+
+Guests and some accounts are never described by the roster; without this pause every turn of
+theirs cost a Bot Connector round trip that fails the same way.
+"""
 
 LOCAL_TENANT = "local"
 """Tenant used when an activity carries none: a local trial without Teams."""
@@ -64,6 +72,7 @@ class KortlaegningBot(TeamsActivityHandler):
         self._conversations = conversations
         self._coordination = coordination
         self._router = router
+        self._roster_failed: dict[tuple[str, str], float] = {}
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -145,15 +154,23 @@ class KortlaegningBot(TeamsActivityHandler):
             navn=account.name if account else None,
             teams_user_id=account.id if account else None,
         )
-        if person.email is None and account is not None:
+        who = (tenant_id, person.aad_object_id)
+        if person.email is None and account is not None and self._may_ask_roster(who):
             email = await _roster_email(turn_context, account.id)
             if email:
+                self._roster_failed.pop(who, None)
                 person = await self._coordination.ensure_person(
                     tenant_id, person.aad_object_id, email=email
                 )
+            else:
+                self._roster_failed[who] = time.monotonic()
         turn_context.turn_state[CALLER_KEY] = Caller(
             tenant_id=tenant_id, person_id=person.id, navn=person.navn
         )
+
+    def _may_ask_roster(self, who: tuple[str, str]) -> bool:
+        failed_at = self._roster_failed.get(who)
+        return failed_at is None or time.monotonic() - failed_at >= ROSTER_RETRY_AFTER_S
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         await self._router.on_message(turn_context)

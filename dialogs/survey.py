@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 SURVEY_DIALOG_ID = "survey"
 _LOOP_ID = "survey.loop"
 _INPUT_PROMPT_ID = "survey.input"
+_OVERVIEW_KEY = "survey.overview"
 
 
 class Phase(StrEnum):
@@ -197,6 +198,7 @@ class SurveyDialog(ComponentDialog):
         if action is Action.TILFOEJ:
             return await self._add_system(step, options, area_id, value)
         if action is Action.FJERN:
+            _forget_overview(step.context)
             removed = await self._survey.remove_tilfoejet(
                 caller_of(step.context).person_id, int(value.get("tilfoejet_id", 0))
             )
@@ -305,6 +307,7 @@ class SurveyDialog(ComponentDialog):
         is_current: bool,
     ) -> dict[str, Any] | None:
         caller = caller_of(step.context)
+        _forget_overview(step.context)
         try:
             change = await self._survey.record_answer(
                 caller.person_id,
@@ -390,6 +393,7 @@ class SurveyDialog(ComponentDialog):
         if not navn:
             await step.context.send_activity(texts.TILFOEJ_NEEDS_NAME)
             return _quiet(survey_options(area_id, Phase.TILFOEJ))
+        _forget_overview(step.context)
         caller = caller_of(step.context)
         added, created = await self._survey.add_tilfoejet(
             caller.person_id,
@@ -416,6 +420,7 @@ class SurveyDialog(ComponentDialog):
                 step.context, cards.missing_card(fagomraade_id=area_id, mangler=missing)
             )
             return _quiet(survey_options(area_id, Phase.SUMMARY))
+        _forget_overview(step.context)
         try:
             result = await self._survey.submit(caller.person_id, area_id)
         except AlreadySubmitted:
@@ -464,6 +469,7 @@ class SurveyDialog(ComponentDialog):
             system_id = _int(key[2:])
             if anvendelse is None or system_id is None:
                 continue
+            _forget_overview(step.context)
             try:
                 change = await self._survey.record_answer(caller.person_id, system_id, anvendelse)
             except AlreadySubmitted:
@@ -509,6 +515,7 @@ class SurveyDialog(ComponentDialog):
             return _quiet(options)
         area_id = options["fagomraade_id"]
         overview = await self._overview(step, area_id)
+        _forget_overview(step.context)
         await self._survey.hand_over(area_id, from_id=caller.person_id, to_id=colleague.id)
         await step.context.send_activity(
             texts.handover_done(fagomraade=overview.fagomraade.navn, kollega=colleague.navn)
@@ -540,7 +547,23 @@ class SurveyDialog(ComponentDialog):
         return None
 
     async def _overview(self, step: WaterfallStepContext, area_id: int) -> FagomraadeOverview:
-        return await self._survey.overview(area_id, caller_of(step.context).person_id)
+        """The area as stored; read once per turn unless this turn has written since.
+
+        An answer turn reads the area after recording the answer and again when the loop
+        shows the next card; both reads would return the same rows (five queries each).
+        """
+        person_id = caller_of(step.context).person_id
+        cached = step.context.turn_state.get(_OVERVIEW_KEY)
+        if cached is not None and cached[0] == (area_id, person_id):
+            return cached[1]  # type: ignore[no-any-return]
+        overview = await self._survey.overview(area_id, person_id)
+        step.context.turn_state[_OVERVIEW_KEY] = ((area_id, person_id), overview)
+        return overview
+
+
+def _forget_overview(context: TurnContext) -> None:
+    """Called before every write, so the next read in this turn sees it."""
+    context.turn_state.pop(_OVERVIEW_KEY, None)
 
 
 def _quiet(options: dict[str, Any]) -> dict[str, Any]:
