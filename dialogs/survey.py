@@ -471,7 +471,9 @@ class SurveyDialog(ComponentDialog):
                 continue
             _forget_overview(step.context)
             try:
-                change = await self._survey.record_answer(caller.person_id, system_id, anvendelse)
+                change = await self._survey.record_answer(
+                    caller.person_id, system_id, anvendelse, keep_bemaerkning=True
+                )
             except AlreadySubmitted:
                 overview = await self._overview(step, area_id)
                 await step.context.send_activity(

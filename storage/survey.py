@@ -83,13 +83,16 @@ class SurveyRepository:
         bemaerkning: str | None = None,
         *,
         expect_open: bool = True,
+        keep_bemaerkning: bool = False,
         at: datetime | None = None,
     ) -> AnswerChange:
         """Store an answer (last write wins); an identical answer changes and audits nothing.
 
         expect_open refuses with AlreadySubmitted once the area is submitted: a card from
         the survey flow pressed late must not change a submitted area, whereas a deliberate
-        correction (expect_open=False) may, until the workbook is sent.
+        correction (expect_open=False) may, until the workbook is sent. keep_bemaerkning is
+        for inputs without a remark field (the form), which must not wipe a remark given
+        elsewhere.
         """
         at = at or datetime.now(UTC)
         bemaerkning = (bemaerkning or "").strip() or None
@@ -104,6 +107,8 @@ class SurveyRepository:
                 select(AnswerRow).where(AnswerRow.it_system_id == system_id).with_for_update()
             )
             previous = _to_answer(row) if row else None
+            if keep_bemaerkning and row is not None:
+                bemaerkning = row.bemaerkning
             if row and row.anvendelse == anvendelse and row.bemaerkning == bemaerkning:
                 return AnswerChange(answer=previous, previous=previous, changed=False)  # type: ignore[arg-type]
             if row is None:

@@ -348,3 +348,24 @@ async def test_someone_without_an_area_is_told_who_assigns_them(
         texts.NO_FAGOMRAADER,
         texts.not_assigned(),
     ]
+
+
+async def test_saving_a_form_page_keeps_a_remark_given_with_a_button(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    world: SetUp,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": world.skole.id}))
+    await press(bot, activities, connector, ANNE, "Anvender", bemaerkning="kun til forældre")
+    await bot.post(activities.submit(ANNE, {"action": "form", "fagomraade_id": world.skole.id}))
+    form = card_of(last_card(connector, ANNE))
+    prefilled = {e["id"]: e["value"] for e in form["body"] if e["type"] == "Input.ChoiceSet"}
+
+    await press(bot, activities, connector, ANNE, "Gem og gå videre", **prefilled)
+
+    assert (await answers(db, world.skole.id))["Aula"] == (Anvendelse.ANVENDER, "kun til forældre")
+    async with db() as session:
+        audit = (await session.scalars(select(AuditRow).where(AuditRow.action == "answer"))).all()
+    assert len(audit) == 1
