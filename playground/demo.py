@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from io import BytesIO
+
+from openpyxl import Workbook
 
 from playground.tenant import Tenant
 from storage.coordination import CoordinationRepository
@@ -63,6 +66,46 @@ TILDELINGER: dict[str, tuple[str, ...]] = {
 }
 
 
+def demo_template() -> bytes:
+    """A Bilag 1 in KOMBIT's layout holding just the demo's areas, so udkast has a template."""
+    workbook = Workbook()
+    instructions = workbook.active
+    assert instructions is not None
+    instructions.title = "LÆS MIG"
+    instructions["A1"] = "Demo-udgave af Bilag 1 til Agents Playground (ikke KOMBITs liste)."
+    front = workbook.create_sheet("Kommune")
+    for row, label in enumerate(
+        ("Kommune", "Kontaktperson (infrastrukturansvarlig)", "E-mail", "Dato for udfyldelse"),
+        start=1,
+    ):
+        front.cell(row=row, column=1, value=label)
+    header = ("Leverandør", "It-system", "Beskrivelse", "Anvendelse", "Bemærkning")
+    for area in CATALOGUE:
+        sheet = workbook.create_sheet(area.navn)
+        sheet["A1"] = f"Fagområde: {area.navn}"
+        sheet.append([])
+        sheet.append([])
+        sheet.append(list(header))
+        for system in area.systemer:
+            sheet.append([system.leverandoer, system.navn, system.beskrivelse, None, None])
+    added = workbook.create_sheet("Tilføjede systemer")
+    added.append(["Tilføjede systemer"])
+    added.append([])
+    added.append(
+        [
+            "Fagområde",
+            "Leverandør",
+            "It-system",
+            "Svarer til (system på listen)",
+            "Anvendelse",
+            "Bemærkning",
+        ]
+    )
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
 @dataclass(frozen=True, slots=True)
 class Demo:
     koordinator: Person
@@ -99,8 +142,8 @@ async def seed_demo(database_url: str, tenant: Tenant) -> Demo | None:
             kommunekode=KOMMUNEKODE,
             slutdato=SLUTDATO,
             catalogue=CATALOGUE,
-            template=b"",
-            template_filename="bilag1.xlsx",
+            template=demo_template(),
+            template_filename="demo-bilag1.xlsx",
             template_is_reference=True,
             by_person_id=koordinator.id,
         )

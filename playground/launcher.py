@@ -54,7 +54,13 @@ def playground_missing() -> str | None:
 
 def start_bot(port: int, log: Path, environ: Mapping[str, str]) -> subprocess.Popen[bytes]:
     """Start `kortlaegning serve` on 127.0.0.1:port and wait until /healthz says ok."""
-    env = {**environ, "HOST": "127.0.0.1", "PORT": str(port)}
+    # Locally the bot's own address serves the download links it hands out.
+    env = {
+        **environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "PUBLIC_URL": environ.get("PUBLIC_URL") or f"http://127.0.0.1:{port}",
+    }
     with log.open("ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve"],

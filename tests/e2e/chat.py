@@ -109,6 +109,12 @@ class Chat:
         assert event["action"] == action, f"expected {action}, got {json.dumps(event)[:500]}"
         return _shown(event)
 
+    async def typing(self) -> None:
+        """The typing indicator must come next (it carries no message)."""
+        event = await self._receive(REPLY_TIMEOUT)
+        assert event is not None, f"the bot showed nothing within {REPLY_TIMEOUT} s"
+        assert event["action"] == "typing", f"expected typing, got {json.dumps(event)[:500]}"
+
     async def next_text(self) -> str:
         shown = await self.next()
         assert shown.card is None, f"expected text, got a card: {shown.card_text[:300]}"

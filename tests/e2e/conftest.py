@@ -82,7 +82,7 @@ async def start_stack(tmp_path: Path, artifacts: Path) -> AsyncIterator[StartSta
         # Started side by side: the Playground itself waits (up to 15 s) for the bot.
         results = await asyncio.gather(
             asyncio.to_thread(
-                start_bot, bot_port, artifacts / "bot.log", _bot_environment(database_url)
+                start_bot, bot_port, artifacts / "bot.log", _bot_environment(database_url, bot_port)
             ),
             asyncio.to_thread(
                 start_playground,
@@ -105,7 +105,7 @@ async def start_stack(tmp_path: Path, artifacts: Path) -> AsyncIterator[StartSta
         stop(process)
 
 
-def _bot_environment(database_url: str) -> dict[str, str]:
+def _bot_environment(database_url: str, port: int) -> dict[str, str]:
     """A clean environment: empty values win over a developer's .env (dotenv never overrides)."""
     inherited = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TZ") if k in os.environ}
     return {
@@ -116,6 +116,7 @@ def _bot_environment(database_url: str) -> dict[str, str]:
         "TILLADTE_TENANTS": "",
         "KOORDINATORER": KOORDINATOR,
         "SMTP_HOST": "",
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
         "REMINDERS_ENABLED": "false",
         "LOG_LEVEL": "INFO",
     }
