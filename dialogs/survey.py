@@ -355,11 +355,7 @@ class SurveyDialog(ComponentDialog):
             )
         if options.get("correcting"):
             return survey_options(overview.fagomraade.id, Phase.SUMMARY)
-        position = line.system.position if line else -1
-        following = overview.next_unanswered(position)
-        if following is None:
-            return survey_options(overview.fagomraade.id, Phase.TILFOEJ)
-        return survey_options(overview.fagomraade.id, system_id=following.id)
+        return _after(overview, line.system.position if line else -1)
 
     async def _move(
         self,
@@ -377,10 +373,7 @@ class SurveyDialog(ComponentDialog):
                 await step.context.send_activity(texts.FIRST_SYSTEM)
                 return {**options, "show": True}
             return survey_options(overview.fagomraade.id, system_id=previous[-1].id)
-        following = overview.next_unanswered(position)
-        if following is None:
-            return survey_options(overview.fagomraade.id, Phase.TILFOEJ)
-        return survey_options(overview.fagomraade.id, system_id=following.id)
+        return _after(overview, position)
 
     async def _add_system(
         self,
@@ -566,6 +559,14 @@ class SurveyDialog(ComponentDialog):
 def _forget_overview(context: TurnContext) -> None:
     """Called before every write, so the next read in this turn sees it."""
     context.turn_state.pop(_OVERVIEW_KEY, None)
+
+
+def _after(overview: FagomraadeOverview, position: int) -> dict[str, Any]:
+    """Where to go after a system: the next unanswered one, or on to the additions."""
+    following = overview.next_unanswered(position)
+    if following is None:
+        return survey_options(overview.fagomraade.id, Phase.TILFOEJ)
+    return survey_options(overview.fagomraade.id, system_id=following.id)
 
 
 def _quiet(options: dict[str, Any]) -> dict[str, Any]:

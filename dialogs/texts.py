@@ -13,6 +13,7 @@ from typing import assert_never
 from dialogs.commands import Command
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind, MissingAnswers
 from storage.domain.archive import Bilag1Version, Change, ChangeKind, SendStatus, VersionReason
+from storage.domain.dates import MAANEDER
 from storage.domain.model import Anvendelse
 
 ANVENDELSE_LABELS: dict[Anvendelse, str] = {
@@ -156,23 +157,7 @@ def package_written(*, path: str, version: str, teams_app_id: str) -> str:
 
 
 def _dato(d: date) -> str:
-    return f"{d.day}. {_MAANEDER[d.month - 1]} {d.year}"
-
-
-_MAANEDER = (
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+    return f"{d.day}. {MAANEDER[d.month - 1]} {d.year}"
 
 
 def dato(d: date) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_MONTHS = (
+MAANEDER = (
     "januar",
     "februar",
     "marts",
@@ -66,7 +66,7 @@ def is_in_past(d: date, today: date) -> bool:
 def _month_from_name(name: str) -> int | None:
     if len(name) < _MIN_MONTH_PREFIX:
         return None
-    for number, month in enumerate(_MONTHS, start=1):
+    for number, month in enumerate(MAANEDER, start=1):
         if month.startswith(name):
             return number
     return None
