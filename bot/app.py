@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 
 from aiohttp import web
 from botbuilder.core import ConversationState, UserState
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from sqlalchemy import text
 
 from bot.adapter import build_adapter
 from bot.dialog_state import SqlStorage
 from bot.log_context import request_id
+from bot.outbox import OutboxMessenger, OutboxWorker
+from bot.proactive import ProactiveSender, RetryPolicy, Throttle
+from bot.reminders import ReminderRunner
 from bot.settings import Settings
 from bot.teams_bot import KortlaegningBot
 from storage.conversations import ConversationRepository
 from storage.db import create_engine_for, make_sessionmaker
 from storage.migrate import upgrade_head
+from storage.outbox import OutboxRepository
+from storage.reminders import ReminderRepository
 from storage.state_store import StateStore
 
 logger = logging.getLogger(__name__)
@@ -28,6 +37,8 @@ SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", object)
 BOT = web.AppKey("bot", KortlaegningBot)
 ADAPTER = web.AppKey("adapter", object)
+MESSENGER = web.AppKey("messenger", OutboxMessenger)
+"""The dialogs' Messenger: every proactive message goes through the outbox."""
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -53,13 +64,47 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     storage = SqlStorage(StateStore(sessions))
     conversation_state = ConversationState(storage)
     user_state = UserState(storage)
-    bot = KortlaegningBot(conversation_state, user_state, ConversationRepository(sessions))
+    conversations = ConversationRepository(sessions)
+    outbox = OutboxRepository(sessions)
+    sender, worker = build_delivery(settings, conversations, outbox)
+    app[MESSENGER] = OutboxMessenger(outbox, worker)
+    bot = KortlaegningBot(conversation_state, user_state, conversations)
     app[ENGINE] = engine
     app[BOT] = bot
     app[ADAPTER] = build_adapter(settings, conversation_state, bot.release)
+    background = [asyncio.create_task(worker.run(), name="outbox")]
+    if settings.reminders_enabled:
+        runner = ReminderRunner(
+            ReminderRepository(sessions), outbox, settings, on_enqueued=worker.wake
+        )
+        background.append(asyncio.create_task(runner.run(), name="reminders"))
     logger.info("bot ready: auth=%s database=%s", settings.auth_enabled, engine.dialect.name)
     yield
+    for task in background:
+        task.cancel()
+    for task in background:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await sender.close()
     await engine.dispose()
+
+
+def build_delivery(
+    settings: Settings, conversations: ConversationRepository, outbox: OutboxRepository
+) -> tuple[ProactiveSender, OutboxWorker]:
+    """The proactive sender and outbox worker, with Teams' limits from settings."""
+    sender = ProactiveSender(
+        ConfigurationBotFrameworkAuthentication(settings.bot_auth()),
+        conversations,
+        Throttle(settings.conversation_send_limits, settings.tenant_requests_per_second),
+        app_id=settings.app_id,
+    )
+    worker = OutboxWorker(
+        outbox,
+        sender,
+        retry=RetryPolicy(give_up_after=timedelta(seconds=settings.delivery_give_up_seconds)),
+    )
+    return sender, worker
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:
