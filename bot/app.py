@@ -72,7 +72,9 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     app[ENGINE] = engine
     app[BOT] = bot
     app[ADAPTER] = build_adapter(settings, conversation_state, bot.release)
-    background = [asyncio.create_task(worker.run(), name="outbox")]
+    background = [
+        asyncio.create_task(worker.run(), name=f"outbox-{lane}") for lane in range(worker.lanes)
+    ]
     if settings.reminders_enabled:
         runner = ReminderRunner(
             ReminderRepository(sessions), outbox, settings, on_enqueued=worker.wake

@@ -21,7 +21,7 @@ from typing import Any
 from bot.proactive import Attempt, Outcome, ProactiveSender, RetryPolicy
 from dialogs.ports import DeliveryReport, OutgoingMessage
 from storage.domain.delivery import FailureReason
-from storage.outbox import OutboxMessage, OutboxRepository, OutboxStatus
+from storage.outbox import OutboxMessage, OutboxRepository, OutboxStatus, Recipient
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ class OutboxWorker:
         retry: RetryPolicy,
         lease: timedelta = timedelta(minutes=2),
         batch_size: int = 100,
+        lanes: int = 2,
         poll_interval: float = 2.0,
         now: Now = utc_now,
         sleep: Callable[[float], Any] = asyncio.sleep,
@@ -87,6 +88,8 @@ class OutboxWorker:
         self._retry = retry
         self._lease = lease
         self._batch_size = batch_size
+        self.lanes = lanes
+        """How many passes run side by side (tasks of run(), or inside drain())."""
         self._poll_interval = poll_interval
         self._now = now
         self._sleep = sleep
@@ -99,8 +102,12 @@ class OutboxWorker:
         self._wake.set()
 
     async def run(self) -> None:
-        """Deliver forever; one failed pass is logged and the next one starts afresh."""
-        logger.info("outbox worker started: owner=%s", self.owner)
+        """Deliver forever; one failed pass is logged and the next one starts afresh.
+
+        Run ``lanes`` of these as separate tasks: each claims its own batch, so while one
+        waits for its last answers the other keeps the throttle busy.
+        """
+        logger.info("outbox worker lane started: owner=%s", self.owner)
         while True:
             try:
                 result = await self.deliver_due()
@@ -117,7 +124,13 @@ class OutboxWorker:
         )
         if not messages:
             return PassResult()
-        reports = await asyncio.gather(*(self.deliver(message) for message in messages))
+        recipients: dict[int, Recipient] = {}
+        for tenant_id in {message.tenant_id for message in messages}:
+            people = {m.person_id for m in messages if m.tenant_id == tenant_id}
+            recipients.update(await self._outbox.recipients(tenant_id, people))
+        reports = await asyncio.gather(
+            *(self.deliver(message, recipients.get(message.person_id)) for message in messages)
+        )
         result = PassResult(
             delivered=sum(report.delivered for report in reports),
             retrying=sum(report.reason == QUEUED for report in reports),
@@ -131,12 +144,18 @@ class OutboxWorker:
         )
         return result
 
-    async def drain(self, *, until_idle: bool = True, max_passes: int | None = None) -> PassResult:
+    async def drain(self, *, until_idle: bool = True) -> PassResult:
         """Deliver until nothing is due (waiting out backoffs when until_idle); for the CLI."""
+        results = await asyncio.gather(*(self._drain_lane(until_idle) for _ in range(self.lanes)))
+        return PassResult(
+            sum(r.delivered for r in results),
+            sum(r.retrying for r in results),
+            sum(r.failed for r in results),
+        )
+
+    async def _drain_lane(self, until_idle: bool) -> PassResult:
         total = PassResult()
-        passes = 0
-        while max_passes is None or passes < max_passes:
-            passes += 1
+        while True:
             result = await self.deliver_due()
             total = PassResult(
                 total.delivered + result.delivered,
@@ -147,9 +166,8 @@ class OutboxWorker:
                 continue
             next_due = await self._outbox.next_due_at(now=self._now())
             if next_due is None or not until_idle:
-                break
+                return total
             await self._sleep(max(0.0, (next_due - self._now()).total_seconds()))
-        return total
 
     async def deliver_now(self, message_id: int) -> DeliveryReport | None:
         """Claim one due message and attempt it at once; None if it is not free now."""
@@ -158,18 +176,20 @@ class OutboxWorker:
         )
         return await self.deliver(claimed) if claimed else None
 
-    async def deliver(self, message: OutboxMessage) -> DeliveryReport:
+    async def deliver(
+        self, message: OutboxMessage, recipient: Recipient | None = None
+    ) -> DeliveryReport:
         """Make one attempt at a claimed message and record what came of it."""
         try:
-            attempt = await self._attempt(message)
+            attempt = await self._attempt(message, recipient)
         except Exception:
             # One message's unexpected error must not stop the others; it backs off.
             logger.exception("delivery crashed: message=%d", message.id)
             attempt = Attempt(Outcome.RETRY, detail="internal error")
         return await self._record(message, attempt)
 
-    async def _attempt(self, message: OutboxMessage) -> Attempt:
-        recipient = await self._outbox.recipient(message.tenant_id, message.person_id)
+    async def _attempt(self, message: OutboxMessage, recipient: Recipient | None) -> Attempt:
+        recipient = recipient or await self._outbox.recipient(message.tenant_id, message.person_id)
         if recipient is None:
             return Attempt(Outcome.FAILED, reason=FailureReason.NOT_FOUND, detail="no person")
         return await self._sender.deliver(

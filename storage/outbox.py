@@ -6,6 +6,9 @@ Each public method is one transaction, takes the clock's ``now`` and returns dat
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -68,6 +71,22 @@ class Undelivered:
 class OutboxRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        bind = sessions.kw.get("bind")
+        # SQLite has one writer; pool connections racing for it spin in SQLite's busy
+        # handler (sleeps of up to 100 ms). Queuing this process's writes on the event
+        # loop instead keeps a fan-out at the connector's pace. PostgreSQL needs no queue.
+        self._sqlite_writes = (
+            asyncio.Lock() if bind is not None and bind.dialect.name == "sqlite" else None
+        )
+
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        async with contextlib.AsyncExitStack() as stack:
+            if self._sqlite_writes is not None:
+                await stack.enter_async_context(self._sqlite_writes)
+            session = await stack.enter_async_context(self._sessions())
+            await stack.enter_async_context(session.begin())
+            yield session
 
     async def enqueue(
         self,
@@ -80,7 +99,7 @@ class OutboxRepository:
         now: datetime,
     ) -> OutboxMessage:
         """Store a message for delivery; with a known dedupe_key return the stored one instead."""
-        async with self._sessions() as session, session.begin():
+        async with self._writing() as session:
             message_id = await add_message(
                 session,
                 tenant_id=tenant_id,
@@ -179,7 +198,7 @@ class OutboxRepository:
         self, message_id: int, owner: str, *, at: datetime, detail: str | None
     ) -> bool:
         """Give the lease back and try again at ``at`` (backoff or Retry-After)."""
-        async with self._sessions() as session, session.begin():
+        async with self._writing() as session:
             result = await session.execute(
                 update(OutboxMessageRow)
                 .where(
@@ -202,21 +221,14 @@ class OutboxRepository:
             return _to_message(row) if row else None
 
     async def next_due_at(self, *, now: datetime) -> datetime | None:
-        """When the earliest pending message falls due (or its lease runs out)."""
+        """When the earliest pending message that no live worker holds falls due."""
         async with self._sessions() as session:
             due = await session.scalar(
                 select(func.min(OutboxMessageRow.next_attempt_at)).where(
                     OutboxMessageRow.status == OutboxStatus.PENDING, _lease_free(now)
                 )
             )
-            leased_until = await session.scalar(
-                select(func.min(OutboxMessageRow.lease_until)).where(
-                    OutboxMessageRow.status == OutboxStatus.PENDING,
-                    OutboxMessageRow.lease_until >= now,
-                )
-            )
-        moments = [_aware(m) for m in (due, leased_until) if m is not None]
-        return min(moments) if moments else None
+        return _aware(due) if due is not None else None
 
     async def count_by_status(self) -> dict[OutboxStatus, int]:
         async with self._sessions() as session:
@@ -228,31 +240,50 @@ class OutboxRepository:
 
     async def recipient(self, tenant_id: str, person_id: int) -> Recipient | None:
         """Where to deliver to a person of this tenant; None if no such person exists."""
+        return (await self.recipients(tenant_id, [person_id])).get(person_id)
+
+    async def recipients(self, tenant_id: str, person_ids: Collection[int]) -> dict[int, Recipient]:
+        """Where to deliver to each of these people of the tenant, in three queries."""
         async with self._sessions() as session:
-            person = await session.get(PersonRow, person_id)
-            if person is None or person.tenant_id != tenant_id:
-                return None
-            newest = select(ConversationReferenceRow.reference).order_by(
-                ConversationReferenceRow.updated_at.desc(), ConversationReferenceRow.id.desc()
+            persons = (
+                await session.scalars(
+                    select(PersonRow).where(
+                        PersonRow.tenant_id == tenant_id, PersonRow.id.in_(person_ids)
+                    )
+                )
+            ).all()
+            newest_first = (
+                ConversationReferenceRow.updated_at.desc(),
+                ConversationReferenceRow.id.desc(),
             )
-            personal = await session.scalar(
-                newest.where(
+            personal: dict[str, str] = {}
+            for user_key, reference in await session.execute(
+                select(ConversationReferenceRow.user_key, ConversationReferenceRow.reference)
+                .where(
                     ConversationReferenceRow.tenant_id == tenant_id,
-                    ConversationReferenceRow.user_key == person.aad_object_id,
+                    ConversationReferenceRow.user_key.in_([p.aad_object_id for p in persons]),
                     ConversationReferenceRow.conversation_type == PERSONAL,
-                ).limit(1)
+                )
+                .order_by(*newest_first)
+            ):
+                personal.setdefault(user_key, reference)
+            tenant_reference = await session.scalar(
+                select(ConversationReferenceRow.reference)
+                .where(ConversationReferenceRow.tenant_id == tenant_id)
+                .order_by(*newest_first)
+                .limit(1)
             )
-            tenant_reference = personal or await session.scalar(
-                newest.where(ConversationReferenceRow.tenant_id == tenant_id).limit(1)
-            )
-            return Recipient(
+        return {
+            person.id: Recipient(
                 person_id=person.id,
                 tenant_id=tenant_id,
                 aad_object_id=person.aad_object_id,
                 teams_user_id=person.teams_user_id,
-                personal_reference=personal,
+                personal_reference=personal.get(person.aad_object_id),
                 tenant_reference=tenant_reference,
             )
+            for person in persons
+        }
 
     async def undelivered(self, tenant_id: str) -> list[Undelivered]:
         """People whose latest delivered-or-failed message failed, oldest failure first.
@@ -289,7 +320,7 @@ class OutboxRepository:
     async def _lease(
         self, condition: object, owner: str, *, now: datetime, lease: timedelta
     ) -> list[OutboxMessage]:
-        async with self._sessions() as session, session.begin():
+        async with self._writing() as session:
             rows = await session.scalars(
                 update(OutboxMessageRow)
                 .where(condition)  # type: ignore[arg-type]
@@ -305,7 +336,7 @@ class OutboxRepository:
         return sorted(messages, key=lambda message: message.id)
 
     async def _finish(self, message_id: int, owner: str, **values: object) -> bool:
-        async with self._sessions() as session, session.begin():
+        async with self._writing() as session:
             result = await session.execute(
                 update(OutboxMessageRow)
                 .where(

@@ -25,6 +25,8 @@ class Call:
     method: str
     path: str
     body: Any
+    at: float = field(default_factory=time.monotonic)
+    """When the call was accepted, on the monotonic clock."""
 
 
 @dataclass
