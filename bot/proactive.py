@@ -76,29 +76,27 @@ class Attempt:
     """Status and error code for operators (never message text or names)."""
 
 
-def classify(error: Exception) -> Attempt:
+def classify(error: HttpOperationError | ClientRequestError) -> Attempt:
     """Map a Bot Connector error to an outcome by its HTTP status and error code."""
-    if isinstance(error, HttpOperationError) and error.response is not None:
-        status = int(error.response.status_code)
-        code = _error_code(error)
-        detail = f"{status} {code}".strip()
-        if status in RETRYABLE_STATUSES:
-            return Attempt(
-                Outcome.RETRY,
-                retry_after=parse_retry_after(error.response.headers),
-                detail=detail,
-            )
-        if status == 403:
-            # BotDisabledByAdmin, ConversationBlockedByUser, BotNotInConversationRoster …:
-            # the app is blocked or uninstalled for this person; a retry gets the same.
-            return Attempt(Outcome.FAILED, reason=FailureReason.BLOCKED, detail=detail)
-        if status == 404:
-            return Attempt(Outcome.FAILED, reason=FailureReason.NOT_FOUND, detail=detail)
-        return Attempt(Outcome.FAILED, reason=FailureReason.REJECTED, detail=detail)
-    if isinstance(error, ClientRequestError):
+    response = getattr(error, "response", None)
+    if not isinstance(error, HttpOperationError) or response is None:
         # No HTTP answer (connection refused, reset, timeout): transient by nature.
         return Attempt(Outcome.RETRY, detail=f"no answer: {type(error).__name__}")
-    raise error
+    status = int(response.status_code)
+    code = _error_code(error)
+    detail = f"{status} {code}".strip()
+    if status in RETRYABLE_STATUSES:
+        return Attempt(
+            Outcome.RETRY, retry_after=parse_retry_after(response.headers), detail=detail
+        )
+    if status == 403:
+        # BotDisabledByAdmin, ConversationBlockedByUser, BotNotInConversationRoster …:
+        # the app is blocked or uninstalled for this person; a retry gets the same.
+        return Attempt(Outcome.FAILED, reason=FailureReason.BLOCKED, detail=detail)
+    if status == 404:
+        return Attempt(Outcome.FAILED, reason=FailureReason.NOT_FOUND, detail=detail)
+    # 500 and other answers are not on Microsoft's list of statuses safe to repeat.
+    return Attempt(Outcome.FAILED, reason=FailureReason.REJECTED, detail=detail)
 
 
 def parse_retry_after(
