@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -11,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import hdrs, web
 from botbuilder.core import ConversationState, UserState, serializer_helper
-from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 from sqlalchemy import text
 
@@ -21,7 +23,9 @@ from bot.download import DownloadEndpoint, SignedLinks
 from bot.files import HttpFiles
 from bot.log_context import request_id
 from bot.mail import SmtpMailer
-from bot.messenger import DirectMessenger
+from bot.outbox import OutboxMessenger, OutboxWorker
+from bot.proactive import ProactiveSender, RetryPolicy, Throttle
+from bot.reminders import ReminderRunner
 from bot.roster import TeamsRoster
 from bot.settings import Settings
 from bot.signing import download_signing_key
@@ -34,6 +38,8 @@ from storage.conversations import ConversationRepository
 from storage.coordination import CoordinationRepository
 from storage.db import create_engine_for, make_sessionmaker
 from storage.migrate import upgrade_head
+from storage.outbox import OutboxRepository
+from storage.reminders import ReminderRepository
 from storage.state_store import StateStore
 from storage.survey import SurveyRepository
 
@@ -46,6 +52,8 @@ ADAPTER = web.AppKey("adapter", CloudAdapter)
 DOWNLOAD_KEY = web.AppKey("download_key", str)
 """The key download links are signed and checked with (bot.signing), fixed at start."""
 DOWNLOADS = web.AppKey("downloads", DownloadEndpoint)
+MESSENGER = web.AppKey("messenger", OutboxMessenger)
+"""The dialogs' Messenger: every proactive message goes through the outbox."""
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -77,7 +85,9 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     survey = SurveyRepository(sessions)
     archive = ArchiveRepository(sessions)
     adapter = build_adapter(settings, conversation_state, releaser(conversations))
-    messenger = DirectMessenger(adapter, settings, conversations, coordination)
+    outbox = OutboxRepository(sessions)
+    sender, worker = build_delivery(settings, conversations, outbox)
+    messenger = OutboxMessenger(outbox, worker, coordination, settings.koordinatorer)
     files = HttpFiles()
     download_key = download_signing_key(settings.signing_key)
     if not settings.public_url:
@@ -124,6 +134,15 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     app[ADAPTER] = adapter
     app[DOWNLOAD_KEY] = download_key
     app[DOWNLOADS] = DownloadEndpoint(archive, download_key)
+    app[MESSENGER] = messenger
+    background = [
+        asyncio.create_task(worker.run(), name=f"outbox-{lane}") for lane in range(worker.lanes)
+    ]
+    if settings.reminders_enabled:
+        runner = ReminderRunner(
+            ReminderRepository(sessions), outbox, settings, on_enqueued=worker.wake
+        )
+        background.append(asyncio.create_task(runner.run(), name="reminders"))
     logger.info("bot ready: auth=%s database=%s", settings.auth_enabled, engine.dialect.name)
     if settings.auth_enabled and not settings.tilladte_tenants:
         logger.warning(
@@ -131,7 +150,31 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
             "set it to the municipality's tenant id"
         )
     yield
+    for task in background:
+        task.cancel()
+    for task in background:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await sender.close()
     await engine.dispose()
+
+
+def build_delivery(
+    settings: Settings, conversations: ConversationRepository, outbox: OutboxRepository
+) -> tuple[ProactiveSender, OutboxWorker]:
+    """The proactive sender and outbox worker, with Teams' limits from settings."""
+    sender = ProactiveSender(
+        ConfigurationBotFrameworkAuthentication(settings.bot_auth()),
+        conversations,
+        Throttle(settings.conversation_send_limits, settings.tenant_requests_per_second),
+        app_id=settings.app_id,
+    )
+    worker = OutboxWorker(
+        outbox,
+        sender,
+        retry=RetryPolicy(give_up_after=timedelta(seconds=settings.delivery_give_up_seconds)),
+    )
+    return sender, worker
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:

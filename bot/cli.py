@@ -12,13 +12,18 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot import bilag1_cli, export_cli, packaging
 from bot.log_context import configure_logging
 from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from bot.reminders import PlannedReminder
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +56,28 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_package_command(commands)
     _add_bilag1_commands(commands)
     _add_export_command(commands)
+    remind = commands.add_parser(
+        "remind",
+        help="send the reminders due now (each goes out once, also beside a running bot)",
+    )
+    remind.add_argument(
+        "--dry-run", action="store_true", help="only print who would be reminded of what"
+    )
+    remind.add_argument(
+        "--now",
+        type=_moment,
+        metavar="ISO-TIME",
+        help="pretend it is this moment (local time unless it has an offset)",
+    )
+    remind.set_defaults(handler=_remind)
     return parser
+
+
+def _moment(raw: str) -> datetime:
+    try:
+        return datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO time: {raw!r}") from exc
 
 
 def _settings() -> Settings:
@@ -124,6 +150,70 @@ def _add_export_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "--draft", action="store_true", help="allow missing answers and mark them in the sheet"
     )
     export.set_defaults(handler=lambda args: export_cli.export(args, _settings()))
+
+
+def _remind(args: argparse.Namespace) -> int:
+    settings = _settings()
+    now = args.now or datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=settings.zone)
+    return asyncio.run(_remind_at(settings, now.astimezone(UTC), dry_run=args.dry_run))
+
+
+async def _remind_at(settings: Settings, now: datetime, *, dry_run: bool) -> int:
+    from bot.app import build_delivery
+    from bot.reminders import ReminderRunner
+    from storage.conversations import ConversationRepository
+    from storage.db import create_engine_for, make_sessionmaker
+    from storage.migrate import upgrade_head
+    from storage.outbox import OutboxRepository
+    from storage.reminders import ReminderRepository
+
+    engine = create_engine_for(settings.database_url)
+    try:
+        await upgrade_head(engine)
+        sessions = make_sessionmaker(engine)
+        outbox = OutboxRepository(sessions)
+        runner = ReminderRunner(ReminderRepository(sessions), outbox, settings, now=lambda: now)
+        if dry_run:
+            planned = await runner.plan(now)
+            for item in planned:
+                print(_describe(item, done=item.already_claimed))
+            print(f"{len(planned)} reminder(s) due at {now.isoformat()} (dry run: none sent)")
+            return 0
+        enqueued = await runner.run_once(now)
+        for item in enqueued:
+            print(_describe(item, done=False))
+        sender, worker = build_delivery(settings, ConversationRepository(sessions), outbox)
+        try:
+            # Deliver what is due now, including messages a running bot left behind; the
+            # leases keep this and the bot's own worker from sending the same message.
+            result = await worker.drain(until_idle=False)
+        finally:
+            await sender.close()
+        print(
+            f"{len(enqueued)} reminder(s) enqueued; delivered {result.delivered}, "
+            f"retrying later {result.retrying}, failed {result.failed}"
+        )
+        return 0
+    finally:
+        await engine.dispose()
+
+
+def _describe(item: PlannedReminder, *, done: bool) -> str:
+    reminder = item.reminder
+    area = reminder.fagomraade
+    what = (
+        f"fagomraade {area.fagomraade.navn!r}: {area.total - area.answered} of "
+        f"{area.total} unanswered"
+        if area
+        else "status of the whole kortlaegning"
+    )
+    state = " (already claimed)" if done else ""
+    return (
+        f"{reminder.reminder_date.isoformat()} {reminder.kind.value:<22} "
+        f"{reminder.person.navn} [person {reminder.person.id}] - {what}{state}"
+    )
 
 
 if __name__ == "__main__":

@@ -75,6 +75,17 @@ class Settings:
     reminder_offsets: tuple[int, ...] = (14, 7, 3, 1, 0)
     reminder_time: time = time(9, 0)
     reminders_enabled: bool = True
+    reminder_risk_working_days: int = 5
+    reminder_interval_seconds: int = 60
+    conversation_send_limits: tuple[tuple[int, float], ...] = (
+        (7, 1.0),
+        (8, 2.0),
+        (60, 30.0),
+        (1800, 3600.0),
+    )
+    """Teams' per-conversation limits as (messages, seconds) windows, all kept at once."""
+    tenant_requests_per_second: int = 30
+    delivery_give_up_seconds: int = 3600
     log_level: str = "INFO"
     # The Teams app package (`kortlaegning package`); bot.packaging derives the empty ones.
     teams_app_id: str = DEFAULT_TEAMS_APP_ID
@@ -176,6 +187,10 @@ class Settings:
         integer("MAX_UPLOAD_BYTES", "max_upload_bytes", 1024, 100 * 1024 * 1024)
         integer("MAX_REQUEST_BYTES", "max_request_bytes", 1024, 10 * 1024 * 1024)
         boolean("REMINDERS_ENABLED", "reminders_enabled")
+        integer("REMINDER_RISK_WORKING_DAYS", "reminder_risk_working_days", 0, 60)
+        integer("REMINDER_INTERVAL_SECONDS", "reminder_interval_seconds", 1, 3600)
+        integer("TENANT_REQUESTS_PER_SECOND", "tenant_requests_per_second", 1, 10_000)
+        integer("DELIVERY_GIVE_UP_SECONDS", "delivery_give_up_seconds", 10, 7 * 24 * 3600)
         text("LOG_LEVEL", "log_level")
         text("TEAMS_APP_ID", "teams_app_id")
         text("APP_VERSION", "app_version")
@@ -258,6 +273,16 @@ class Settings:
             if attr in values and not is_https_url(str(values[attr])):
                 problems[name] = "must be an https:// address"
 
+        limits_raw = environ.get("CONVERSATION_SEND_LIMITS", "").strip()
+        if limits_raw:
+            limits = _parse_windows(limits_raw)
+            if limits is None:
+                problems["CONVERSATION_SEND_LIMITS"] = (
+                    "comma-separated messages/seconds windows, e.g. 7/1,8/2,60/30,1800/3600"
+                )
+            else:
+                values["conversation_send_limits"] = limits
+
         if problems:
             raise SettingsError(problems)
         return cls(**values)  # type: ignore[arg-type]
@@ -267,3 +292,18 @@ def is_https_url(url: str) -> bool:
     """Tell whether url is an absolute https address with a host, as Teams requires."""
     parts = urlsplit(url)
     return parts.scheme == "https" and bool(parts.hostname)
+
+
+def _parse_windows(raw: str) -> tuple[tuple[int, float], ...] | None:
+    """Read "7/1,8/2" as ((7, 1.0), (8, 2.0)); None when any part is not count/seconds."""
+    windows: list[tuple[int, float]] = []
+    for part in raw.split(","):
+        count, slash, seconds = part.strip().partition("/")
+        try:
+            window = (int(count), float(seconds))
+        except ValueError:
+            return None
+        if not slash or window[0] < 1 or window[1] <= 0:
+            return None
+        windows.append(window)
+    return tuple(sorted(windows, key=lambda w: w[1]))

@@ -739,3 +739,30 @@ def file_info_attachment(upload: FileUploadInfo) -> Attachment:
         content_url=upload.content_url,
         content=FileInfoCard(unique_id=upload.unique_id, file_type=upload.file_type).serialize(),
     )
+
+
+def build_reminder_card(
+    *,
+    fagomraade_id: int,
+    fagomraade: str,
+    unanswered: int,
+    total: int,
+    slutdato: date,
+    dage: int,
+) -> Card:
+    """A systemejer's reminder for one unfinished fagområde, with a Fortsæt button."""
+    return _card(
+        [
+            _text(texts.reminder_title(fagomraade=fagomraade), weight="Bolder", size="Medium"),
+            _text(
+                texts.reminder_systemejer(
+                    fagomraade=fagomraade,
+                    unanswered=unanswered,
+                    total=total,
+                    slutdato=slutdato,
+                    dage=dage,
+                )
+            ),
+        ],
+        [_submit(texts.FORTSAET, Action.FORTSAET, "positive", fagomraade_id=fagomraade_id)],
+    )

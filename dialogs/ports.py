@@ -28,7 +28,8 @@ class DeliveryReport:
     person_id: int
     delivered: bool
     reason: str | None = None
-    """Why not: "blocked" (403), "not_found" (404), "no_conversation", "gave_up"."""
+    """Why not: "blocked" (403), "not_found" (404), "no_conversation", "gave_up", "rejected";
+    or "queued" while the outbox is still trying (Teams throttled), to arrive later."""
 
 
 class Messenger(Protocol):

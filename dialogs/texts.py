@@ -14,6 +14,7 @@ from dialogs.commands import Command
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind, MissingAnswers
 from storage.domain.archive import Bilag1Version, Change, ChangeKind, SendStatus, VersionReason
 from storage.domain.dates import MAANEDER
+from storage.domain.delivery import FailureReason
 from storage.domain.model import Anvendelse
 
 ANVENDELSE_LABELS: dict[Anvendelse, str] = {
@@ -158,6 +159,9 @@ def package_written(*, path: str, version: str, teams_app_id: str) -> str:
 
 def _dato(d: date) -> str:
     return f"{d.day}. {MAANEDER[d.month - 1]} {d.year}"
+
+
+FORTSAET = "Fortsæt"
 
 
 def dato(d: date) -> str:
@@ -1167,3 +1171,120 @@ def export_no_kortlaegning(*, kommunekode: str) -> str:
 
 def export_archived(*, version: int) -> str:
     return f"Den endelige udgave er gemt i arkivet som version {version}."
+
+
+# --- Påmindelser og levering ---
+
+
+def naar(*, dage: int) -> str:
+    """How far away slutdato is, in calendar days: i dag, i morgen, om 3 dage."""
+    if dage == 0:
+        return "i dag"
+    if dage == 1:
+        return "i morgen"
+    if dage > 1:
+        return f"om {dage} dage"
+    return "overskredet"
+
+
+def reminder_title(*, fagomraade: str) -> str:
+    return f"Påmindelse: {fagomraade}"
+
+
+def reminder_systemejer(
+    *, fagomraade: str, unanswered: int, total: int, slutdato: date, dage: int
+) -> str:
+    """The body of a systemejer's reminder card for one unfinished fagområde."""
+    frist = f"Slutdatoen er **{dato(slutdato)}** ({naar(dage=dage)})."
+    if unanswered == 0:
+        return (
+            f"Alle {total} it-systemer i **{fagomraade}** er besvaret, men fagområdet er ikke "
+            f"indsendt endnu. {frist} Tryk **{FORTSAET}** for at se svarene og indsende."
+        )
+    systemer = "it-system" if total == 1 else "it-systemer"
+    return (
+        f"Der mangler stadig svar på **{unanswered} af {total}** {systemer} i fagområdet "
+        f"**{fagomraade}**. {frist} For hvert system svarer du *Anvender*, *Anvender ikke* "
+        f"eller *Sekundær anvendelse*. Tryk **{FORTSAET}** for at fortsætte, hvor du slap."
+    )
+
+
+def reminder_area_line(
+    *, fagomraade: str, answered: int, total: int, systemejere: Sequence[str]
+) -> str:
+    """One unfinished fagområde in the coordinator's summary."""
+    hvem = ", ".join(systemejere) if systemejere else "ingen systemejer tildelt"
+    return f"- **{fagomraade}**: {answered} af {total} besvaret – {hvem}"
+
+
+_HVORFOR_IKKE_NAAET: dict[FailureReason, str] = {
+    FailureReason.BLOCKED: "har blokeret botten",
+    FailureReason.NOT_FOUND: "findes ikke længere",
+    FailureReason.NO_CONVERSATION: "har ikke en chat med botten endnu",
+    FailureReason.GAVE_UP: "Teams svarede ikke i tide",
+    FailureReason.REJECTED: "Teams afviste beskeden",
+}
+
+
+def unreachable_line(*, navn: str, reason: FailureReason) -> str:
+    """A person a proactive message could not reach, and why, for the coordinator."""
+    return f"{navn} kunne ikke nås ({_HVORFOR_IKKE_NAAET[reason]})"
+
+
+def unreachable_summary(*, lines: Sequence[str]) -> str:
+    """The coordinator's list of people the bot could not reach."""
+    punkter = "\n".join(f"- {line}" for line in lines)
+    return f"**Nogle beskeder kom ikke frem:**\n{punkter}"
+
+
+def reminder_koordinator(
+    *,
+    slutdato: date,
+    dage: int,
+    indsendt: int,
+    fagomraader: int,
+    procent: int,
+    area_lines: Sequence[str],
+    at_risk: bool,
+    arbejdsdage: int,
+    kombit_email: str,
+    unreachable: Sequence[str] = (),
+) -> str:
+    """The coordinator's summary on a reminder date: what is missing and who is late."""
+    parts = [
+        f"**Status på kortlægningen** – slutdatoen er {dato(slutdato)} ({naar(dage=dage)}).",
+        f"{indsendt} af {fagomraader} fagområder er indsendt, og {procent} % af "
+        "it-systemerne er besvaret. Disse fagområder mangler, og deres systemejere har fået "
+        "en påmindelse:\n" + "\n".join(area_lines),
+    ]
+    if at_risk:
+        parts.append(
+            f"**Slutdatoen er i fare:** der er {arbejdsdage} arbejdsdage tilbage. Når I ikke "
+            "at blive færdige, skal KOMBIT have besked om, hvornår I forventer at være "
+            f"færdige – skriv til {kombit_email}, som opgaven i KLIK beder om."
+        )
+    if unreachable:
+        parts.append(unreachable_summary(lines=unreachable))
+    return "\n\n".join(parts)
+
+
+def reminder_forsinket(
+    *,
+    slutdato: date,
+    indsendt: int,
+    fagomraader: int,
+    area_lines: Sequence[str],
+    kombit_email: str,
+    unreachable: Sequence[str] = (),
+) -> str:
+    """The coordinator's working-day reminder after slutdato, until all is submitted."""
+    parts = [
+        f"**Slutdatoen {dato(slutdato)} er overskredet.** {indsendt} af {fagomraader} "
+        "fagområder er indsendt. Disse mangler stadig:\n" + "\n".join(area_lines),
+        "KOMBIT skal have besked om, hvornår I forventer at være færdige. Har I ikke "
+        f"allerede skrevet det, så send en mail til {kombit_email}. Jeg minder dig om det "
+        "hver arbejdsdag, indtil alle fagområder er indsendt.",
+    ]
+    if unreachable:
+        parts.append(unreachable_summary(lines=unreachable))
+    return "\n\n".join(parts)

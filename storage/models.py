@@ -14,12 +14,14 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -272,3 +274,68 @@ class Bilag1VersionRow(Base):
     modtaget_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     modtaget_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     change_noticed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxMessageRow(Base):
+    """A proactive message, stored before it is sent and marked sent once Teams accepted it.
+
+    A worker owns a pending row while ``lease_until`` lies ahead; an expired lease means the
+    worker died mid-attempt and the row is free again (see storage/outbox.py).
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    conversation_id: Mapped[str | None] = mapped_column(String(512))
+    activity_id: Mapped[str | None] = mapped_column(String(255))
+    failure_reason: Mapped[str | None] = mapped_column(String(32))
+    failure_detail: Mapped[str | None] = mapped_column(String(255))
+
+
+class ReminderClaimRow(Base):
+    """A reminder decided on: claimed once per (date, person, fagomraade, kind), then enqueued.
+
+    ``fagomraade_id`` is empty for a coordinator's reminder about the whole kortlaegning; the
+    unique index reads it as 0 so that such claims are unique too (NULLs never collide).
+    """
+
+    __tablename__ = "reminder_claim"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kortlaegning_id: Mapped[int] = mapped_column(
+        ForeignKey("kortlaegning.id", ondelete="CASCADE"), index=True
+    )
+    reminder_date: Mapped[date] = mapped_column(Date)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    fagomraade_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fagomraade.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_message.id", ondelete="SET NULL")
+    )
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+Index(
+    "uq_reminder_claim_key",
+    ReminderClaimRow.reminder_date,
+    ReminderClaimRow.person_id,
+    func.coalesce(ReminderClaimRow.fagomraade_id, 0),
+    ReminderClaimRow.kind,
+    unique=True,
+)

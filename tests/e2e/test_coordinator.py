@@ -1,7 +1,6 @@
 """The infrastrukturansvarlig's side in the Agents Playground: opsæt, tildel, start, status, udkast.
 
-The coordinator commands are being built (issues 5 and 6); each test says what it needs and
-is skipped until then. The Playground's current user is the coordinator (KOORDINATORER names
+The Playground's current user is the coordinator (KOORDINATORER names
 her), and its mocked connector answers the roster and 1:1-conversation calls from the config.
 """
 
@@ -17,6 +16,7 @@ import aiohttp
 import openpyxl
 import pytest
 from aiohttp import web
+from sqlalchemy import select
 
 from dialogs import texts
 from playground.demo import SLUTDATO
@@ -24,13 +24,13 @@ from storage import catalogue
 from storage.coordination import CoordinationRepository
 from storage.db import create_engine_for, make_sessionmaker
 from storage.domain.model import Anvendelse
+from storage.models import OutboxMessageRow
 from storage.survey import SurveyRepository
 from tests.e2e.chat import Chat
 from tests.e2e.conftest import ANNE, Stack, StartStack
 
 TEAM_ID = "19:team-digitalisering@thread.tacv2"
 """The team in playground/m365agentsplayground.yml."""
-NEEDS_COORDINATOR = pytest.mark.skip(reason="needs the coordinator commands (issue 5/6)")
 REFERENCE_BILAG1 = Path(catalogue.__file__).with_name("reference-bilag1.xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -129,24 +129,36 @@ async def test_tildel_finds_a_colleague_in_the_team_roster(start_stack: StartSta
     assert "peter.soerensen@kommune.dk" in {p.email for p in owners}
 
 
-@pytest.mark.skip(reason="needs 1:1 conversation creation from the outbox (issue 7)")
 async def test_start_invites_each_systemejer_in_a_chat_of_their_own(
     start_stack: StartStack,
 ) -> None:
     stack = await start_stack()
-    everywhere = Chat(stack.url, None, stack.user.teams_id)
-    async with stack.chat() as chat, everywhere:
+    async with stack.chat() as chat:
         await chat.say("start")
-        shown = await everywhere.drain(quiet=3.0)
+        own = await chat.next_card()  # Mette owns ESDH too: hers comes to her own chat
+        done = await chat.next_text()
 
-    invitations = [
-        s for s in shown if s.card and s.conversation_id != stack.tenant.personal_chat_id
-    ]
-    titles = sorted(s.card_text.splitlines()[0] for s in invitations)
-    assert titles == sorted(
-        texts.invitation_title(fagomraade=f)
-        for f in ("ESDH", "ESDH", "Skole", "Økonomi", "Beskæftigelse")
-    )
+    assert own.card_text.splitlines()[0] == texts.invitation_title(fagomraade="ESDH")
+    assert done.startswith("Invitationerne er sendt til 4 systemejere.")
+    # The Playground's connector created the other 1:1 chats and accepted each invitation;
+    # the outbox marks a message sent only then. Its page shows only the current user's chats.
+    engine = create_engine_for(stack.database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            rows = (
+                await session.execute(
+                    select(OutboxMessageRow.person_id, OutboxMessageRow.conversation_id).where(
+                        OutboxMessageRow.kind == "invitation",
+                        OutboxMessageRow.status == "sent",
+                    )
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    assert len(rows) == 5
+    assert len({person for person, _ in rows}) == 4
+    new_chats = {c for _, c in rows if c != stack.tenant.personal_chat_id}
+    assert len(new_chats) == 3 and all(new_chats)
 
 
 async def test_status_shows_answered_and_total_per_fagomraade(start_stack: StartStack) -> None:

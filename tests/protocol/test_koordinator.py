@@ -17,7 +17,7 @@ from storage.catalogue.reference import load_reference_bilag1
 from storage.models import FagomraadeRow, ItSystemRow, KortlaegningRow, PersonRow, TildelingRow
 from tests.protocol.conftest import RunningBot, StartBot, card_of, card_text, submit_data
 from tests.support.activities import Activities, TeamsUser
-from tests.support.connector import BotConnector
+from tests.support.connector import BotConnector, Failure
 
 KIM = TeamsUser("Kim Koordinator", "aad-kim", "kim@kommune.dk")
 ANNE = TeamsUser("Anne Jensen", "aad-anne", "anne.jensen@kommune.dk")
@@ -315,30 +315,48 @@ async def test_unknown_fagomraade_or_person_is_explained_and_nothing_assigned(
     assert await count(db, TildelingRow) == 0
 
 
-async def test_start_invites_the_reachable_and_names_the_unreachable(
+async def test_start_creates_chats_sends_invitations_and_names_the_unreachable(
     bot: RunningBot,
     activities: Activities,
     connector: BotConnector,
     roster: None,
     db: async_sessionmaker[AsyncSession],
 ) -> None:
+    sara = TeamsUser("Sara Blokeret", "aad-sara", "sara@kommune.dk")
+    connector.add_member(TEAM_ID, sara.roster_entry())
     await set_up_by_text(bot, activities)
-    await bot.post(activities.message(ANNE, "hjælp"))  # Anne has a chat with the bot; Bo has not
+    await bot.post(activities.message(ANNE, "hjælp"))  # Anne has a chat with the bot already
     await bot.post(activities.message(KIM, "tildel økonomi anne.jensen@kommune.dk"))
     await bot.post(activities.message(KIM, "tildel Løn og personale bo.hansen@kommune.dk"))
+    await bot.post(activities.message(KIM, "tildel Beskæftigelse sara@kommune.dk"))
+    # Sara has blocked the bot: Teams refuses to create the chat.
+    connector.fail_next("create", Failure(403, code="BotDisabledByAdmin"), target=sara.teams_id)
 
     await bot.post(activities.message(KIM, "start"))
 
-    invitation = card_text(card_of(last_card(connector, ANNE.personal_conversation)))
-    assert "Kortlægning af it-systemer: Økonomi" in invitation and "Kim Koordinator" in invitation
+    for user, area in ((ANNE, "Økonomi"), (BO, "Løn og personale")):
+        invitation = card_text(card_of(last_card(connector, user.personal_conversation)))
+        assert f"Kortlægning af it-systemer: {area}" in invitation
+        assert "Kim Koordinator" in invitation
+    created_for = [c["members"][0]["id"] for c in connector.created_conversations]
+    assert BO.teams_id in created_for and ANNE.teams_id not in created_for
     said = connector.texts(KIM.personal_conversation)
-    assert texts.start_done(inviteret=1) in said
-    assert "Bo Hansen" in next(s for s in said if s.startswith("Jeg kunne ikke nå"))
+    assert texts.start_done(inviteret=2) in said
+    assert texts.unreachable(navne=["Sara Blokeret"]) in said
     async with db() as session:
-        invited = (
-            await session.execute(select(TildelingRow.person_id, TildelingRow.invited_at))
-        ).all()
-    assert sum(1 for _, at in invited if at is not None) == 1
+        invited = dict(
+            (
+                await session.execute(
+                    select(PersonRow.email, TildelingRow.invited_at).join(
+                        TildelingRow, TildelingRow.person_id == PersonRow.id
+                    )
+                )
+            ).all()
+        )
+    assert {email for email, at in invited.items() if at is not None} == {
+        "anne.jensen@kommune.dk",
+        "bo.hansen@kommune.dk",
+    }
 
 
 async def test_status_figures_match_the_answers_in_the_database(

@@ -2,14 +2,16 @@
 
 It answers like the real service (ids for sent activities, paged members, 404 for unknown
 members) and can be told to fail the next calls with a status, so retry logic meets real
-HTTP answers.
+HTTP answers. Optionally it enforces Teams' rate limits like the real service: a request
+that breaks a window is answered 429 and not recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-from collections import deque
+import time
+from collections import Counter, deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +27,8 @@ class Call:
     body: Any
     # The bot's own bearer token when authentication is on; the stub accepts any.
     authorization: str | None = None
+    at: float = field(default_factory=time.monotonic)
+    """When the call was accepted, on the monotonic clock."""
 
 
 @dataclass
@@ -34,9 +38,56 @@ class Failure:
     code: str = "Failure"
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Teams' published limits: per conversation (several windows) and per tenant per second."""
+
+    per_conversation: tuple[tuple[int, float], ...] = (
+        (7, 1.0),
+        (8, 2.0),
+        (60, 30.0),
+        (1800, 3600.0),
+    )
+    per_tenant: tuple[tuple[int, float], ...] = ((30, 1.0),)
+    retry_after: str | None = None
+    """The Retry-After the 429 carries; None sends none (Teams does not always)."""
+
+    def scaled(self, factor: int) -> Limits:
+        return Limits(
+            tuple((count * factor, seconds) for count, seconds in self.per_conversation),
+            tuple((count * factor, seconds) for count, seconds in self.per_tenant),
+            self.retry_after,
+        )
+
+
+class _Windows:
+    """An independent sliding-log check of the limits, as the service would apply them."""
+
+    def __init__(self, windows: tuple[tuple[int, float], ...]) -> None:
+        self._windows = windows
+        self._log: dict[str, deque[float]] = {}
+
+    def admit(self, key: str, now: float) -> bool:
+        log = self._log.setdefault(key, deque())
+        horizon = max(seconds for _, seconds in self._windows)
+        while log and log[0] <= now - horizon:
+            log.popleft()
+        for count, seconds in self._windows:
+            if sum(1 for at in log if at > now - seconds) >= count:
+                return False
+        log.append(now)
+        return True
+
+
 class BotConnector:
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits | None = None) -> None:
         self.calls: list[Call] = []
+        self.limits = limits
+        self.throttled = 0
+        """How many requests broke a limit and were answered 429 (only with limits)."""
+        self._conversation_windows = _Windows(limits.per_conversation) if limits else None
+        self._tenant_windows = _Windows(limits.per_tenant) if limits else None
+        self._targeted: dict[str, deque[Failure]] = {}
         self.members: dict[str, list[dict[str, Any]]] = {}
         self.created_conversations: list[dict[str, Any]] = []
         self.files: dict[str, bytes] = {}
@@ -48,8 +99,15 @@ class BotConnector:
         self._server: TestServer | None = None
 
     # --- scripting -------------------------------------------------------------
-    def fail_next(self, kind: str, *failures: Failure) -> None:
-        """Answer the next calls of a kind ('send', 'create', 'members') with these failures."""
+    def fail_next(self, kind: str, *failures: Failure, target: str | None = None) -> None:
+        """Answer the next calls of a kind ('send', 'create', 'members') with these failures.
+
+        With a target only calls for it fail: a send to that conversation id, or a create
+        for that member id, so concurrent deliveries fail deterministically.
+        """
+        if target is not None:
+            self._targeted.setdefault(f"{kind}:{target}", deque()).extend(failures)
+            return
         self._failures.setdefault(kind, deque()).extend(failures)
 
     def add_member(self, roster_id: str, member: dict[str, Any]) -> None:
@@ -78,6 +136,12 @@ class BotConnector:
             for a in self.sent(conversation_id)
             if a.get("type") == "message" and a.get("text")
         ]
+
+    def sends_per_conversation(self) -> Counter[str]:
+        """How many activities each conversation received: duplicates show up as counts > 1."""
+        return Counter(
+            call.path.split("/")[3] for call in self.calls if call.path.endswith("/activities")
+        )
 
     def updates(self) -> list[dict[str, Any]]:
         return [
@@ -121,8 +185,9 @@ class BotConnector:
         if self._server is not None:
             await self._server.close()
 
-    async def _record(self, request: web.Request) -> Any:
-        body = await request.json() if request.can_read_body else None
+    async def _record(self, request: web.Request, body: Any = None) -> Any:
+        if body is None and request.can_read_body:
+            body = await request.json()
         async with self._changed:
             self.calls.append(
                 Call(request.method, request.path, body, request.headers.get("Authorization"))
@@ -130,8 +195,10 @@ class BotConnector:
             self._changed.notify_all()
         return body
 
-    def _scripted(self, kind: str) -> web.Response | None:
-        queue = self._failures.get(kind)
+    def _scripted(self, kind: str, target: str | None = None) -> web.Response | None:
+        queue = self._targeted.get(f"{kind}:{target}") if target else None
+        if not queue:
+            queue = self._failures.get(kind)
         if not queue:
             return None
         failure = queue.popleft()
@@ -141,14 +208,37 @@ class BotConnector:
             headers=failure.headers,
         )
 
+    def _over_limit(self, tenant: str, conversation_id: str | None) -> web.Response | None:
+        if self.limits is None or self._tenant_windows is None:
+            return None
+        assert self._conversation_windows is not None
+        now = time.monotonic()
+        admitted = self._tenant_windows.admit(tenant, now) and (
+            conversation_id is None or self._conversation_windows.admit(conversation_id, now)
+        )
+        if admitted:
+            return None
+        self.throttled += 1
+        headers = {"Retry-After": self.limits.retry_after} if self.limits.retry_after else {}
+        return web.json_response(
+            {"error": {"code": "TooManyRequests", "message": "rate limit exceeded"}},
+            status=429,
+            headers=headers,
+        )
+
     async def _send(self, request: web.Request) -> web.Response:
-        failure = self._scripted("send")
+        cid = request.match_info["cid"]
+        failure = self._scripted("send", cid)
         if failure is not None:
             return failure
-        body = await self._record(request)
+        body = await request.json()
+        tenant = (body.get("conversation") or {}).get("tenantId") or "-"
+        throttled = self._over_limit(tenant, cid)
+        if throttled is not None:
+            return throttled
+        await self._record(request, body)
         new_id = f"activity-{next(self._ids)}"
-        if isinstance(body, dict):
-            body["id"] = new_id  # the recorded copy shows the id the service assigned
+        body["id"] = new_id  # the recorded copy shows the id the service assigned
         return web.json_response({"id": new_id})
 
     async def _update(self, request: web.Request) -> web.Response:
@@ -160,12 +250,17 @@ class BotConnector:
         return web.Response(status=200)
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
-        failure = self._scripted("create")
+        body = await request.json()
+        member = (body.get("members") or [{}])[0].get("id", "unknown")
+        failure = self._scripted("create", member)
         if failure is not None:
             return failure
-        body = await self._record(request)
+        tenant = ((body.get("channelData") or {}).get("tenant") or {}).get("id") or "-"
+        throttled = self._over_limit(tenant, None)
+        if throttled is not None:
+            return throttled
+        await self._record(request, body)
         self.created_conversations.append(body)
-        member = (body.get("members") or [{}])[0].get("id", "unknown")
         return web.json_response({"id": f"a:personal-{member}", "serviceUrl": self.url}, status=201)
 
     def _roster(self, cid: str) -> list[dict[str, Any]]:

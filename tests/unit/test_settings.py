@@ -167,3 +167,39 @@ def test_an_smtp_server_without_a_sender_is_named() -> None:
         Settings.from_env({"SMTP_HOST": "smtp.kommune.dk", "SMTP_USER": "svc-kortlaegning"})
 
     assert list(raised.value.problems) == ["SMTP_FROM"]
+
+
+def test_delivery_limits_default_to_teams_published_limits() -> None:
+    settings = Settings.from_env({})
+
+    assert settings.conversation_send_limits == ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
+    assert settings.tenant_requests_per_second == 30
+    assert settings.reminder_risk_working_days == 5
+    assert settings.reminder_interval_seconds == 60
+
+
+def test_delivery_limits_and_reminder_knobs_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "CONVERSATION_SEND_LIMITS": "70/1, 600/30",
+            "TENANT_REQUESTS_PER_SECOND": "300",
+            "DELIVERY_GIVE_UP_SECONDS": "120",
+            "REMINDER_RISK_WORKING_DAYS": "3",
+            "REMINDER_INTERVAL_SECONDS": "5",
+        }
+    )
+
+    assert settings.conversation_send_limits == ((70, 1.0), (600, 30.0))
+    assert settings.tenant_requests_per_second == 300
+    assert settings.delivery_give_up_seconds == 120
+    assert settings.reminder_risk_working_days == 3
+    assert settings.reminder_interval_seconds == 5
+
+
+def test_malformed_send_limits_are_named() -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env(
+            {"CONVERSATION_SEND_LIMITS": "7 per second", "REMINDER_INTERVAL_SECONDS": "0"}
+        )
+
+    assert set(raised.value.problems) == {"CONVERSATION_SEND_LIMITS", "REMINDER_INTERVAL_SECONDS"}

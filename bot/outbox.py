@@ -1,0 +1,313 @@
+"""Delivering the outbox: the background worker and the Messenger that dialogs are given.
+
+A message is stored before it is sent and marked sent only after the connector accepted
+it (storage.outbox); this module decides when to try, how long to back off, and when to
+give up. Teams' answers are interpreted in bot.proactive, not here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.proactive import Attempt, Outcome, ProactiveSender, RetryPolicy
+from dialogs.ports import DeliveryReport, OutgoingMessage
+from storage.coordination import CoordinationRepository
+from storage.domain.delivery import FailureReason
+from storage.outbox import OutboxMessage, OutboxRepository, OutboxStatus, Recipient
+
+logger = logging.getLogger(__name__)
+
+Now = Callable[[], datetime]
+
+QUEUED = "queued"
+"""DeliveryReport.reason while the outbox is still trying (Teams throttled or timed out)."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def encode_payload(message: OutgoingMessage) -> str:
+    """The outbox payload: what the person will see, as JSON."""
+    return json.dumps({"text": message.text, "card": message.card}, ensure_ascii=False)
+
+
+def decode_payload(payload: str, *, kind: str) -> OutgoingMessage:
+    data: dict[str, Any] = json.loads(payload)
+    return OutgoingMessage(text=data.get("text"), card=data.get("card"), kind=kind)
+
+
+@dataclass(frozen=True, slots=True)
+class PassResult:
+    """What one pass over the due messages came to, for logs and the CLI."""
+
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    @property
+    def claimed(self) -> int:
+        return self.delivered + self.retrying + self.failed
+
+
+class OutboxWorker:
+    """Claims due messages with a lease, delivers them, and records each outcome.
+
+    Claiming with a lease (not a lock held while sending) is what makes a crash safe: the
+    row of a worker that died mid-attempt becomes free when the lease runs out and another
+    worker sends it. A message is therefore sent at least once, and more than once only if
+    the process died in the instant between Teams' 201 and ``mark_sent`` — the Bot
+    Connector has no idempotency key to close that last gap.
+    """
+
+    def __init__(
+        self,
+        outbox: OutboxRepository,
+        sender: ProactiveSender,
+        *,
+        retry: RetryPolicy,
+        lease: timedelta = timedelta(minutes=2),
+        batch_size: int = 100,
+        lanes: int = 2,
+        poll_interval: float = 2.0,
+        now: Now = utc_now,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+        rng: random.Random | None = None,
+        owner: str | None = None,
+    ) -> None:
+        self._outbox = outbox
+        self._sender = sender
+        self._retry = retry
+        self._lease = lease
+        self._batch_size = batch_size
+        self.lanes = lanes
+        """How many passes run side by side (tasks of run(), or inside drain())."""
+        self._poll_interval = poll_interval
+        self._now = now
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self.owner = owner or f"worker-{uuid.uuid4().hex[:12]}"
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look for due messages now instead of at the next poll (new work was enqueued)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver forever; one failed pass is logged and the next one starts afresh.
+
+        Run ``lanes`` of these as separate tasks: each claims its own batch, so while one
+        waits for its last answers the other keeps the throttle busy.
+        """
+        logger.info("outbox worker lane started: owner=%s", self.owner)
+        while True:
+            try:
+                result = await self.deliver_due()
+                if not result.claimed:
+                    await self._idle()
+            except Exception:
+                logger.exception("outbox pass failed; trying again after the poll interval")
+                await asyncio.sleep(self._poll_interval)
+
+    async def deliver_due(self) -> PassResult:
+        """Claim one batch of due messages and make one attempt at each, concurrently."""
+        messages = await self._outbox.claim_due(
+            self.owner, now=self._now(), lease=self._lease, limit=self._batch_size
+        )
+        if not messages:
+            return PassResult()
+        recipients: dict[int, Recipient] = {}
+        for tenant_id in {message.tenant_id for message in messages}:
+            people = {m.person_id for m in messages if m.tenant_id == tenant_id}
+            recipients.update(await self._outbox.recipients(tenant_id, people))
+        reports = await asyncio.gather(
+            *(self.deliver(message, recipients.get(message.person_id)) for message in messages)
+        )
+        result = PassResult(
+            delivered=sum(report.delivered for report in reports),
+            retrying=sum(report.reason == QUEUED for report in reports),
+            failed=sum(not report.delivered and report.reason != QUEUED for report in reports),
+        )
+        logger.info(
+            "outbox pass: delivered=%d retrying=%d failed=%d",
+            result.delivered,
+            result.retrying,
+            result.failed,
+        )
+        return result
+
+    async def drain(self, *, until_idle: bool = True) -> PassResult:
+        """Deliver until nothing is due (waiting out backoffs when until_idle); for the CLI."""
+        results = await asyncio.gather(*(self._drain_lane(until_idle) for _ in range(self.lanes)))
+        return PassResult(
+            sum(r.delivered for r in results),
+            sum(r.retrying for r in results),
+            sum(r.failed for r in results),
+        )
+
+    async def _drain_lane(self, until_idle: bool) -> PassResult:
+        total = PassResult()
+        while True:
+            result = await self.deliver_due()
+            total = PassResult(
+                total.delivered + result.delivered,
+                total.retrying + result.retrying,
+                total.failed + result.failed,
+            )
+            if result.claimed:
+                continue
+            next_due = await self._outbox.next_due_at(now=self._now())
+            if next_due is None or not until_idle:
+                return total
+            await self._sleep(max(0.0, (next_due - self._now()).total_seconds()))
+
+    async def deliver_now(self, message_id: int) -> DeliveryReport | None:
+        """Claim one due message and attempt it at once; None if it is not free now."""
+        claimed = await self._outbox.claim(
+            message_id, self.owner, now=self._now(), lease=self._lease
+        )
+        return await self.deliver(claimed) if claimed else None
+
+    async def deliver(
+        self, message: OutboxMessage, recipient: Recipient | None = None
+    ) -> DeliveryReport:
+        """Make one attempt at a claimed message and record what came of it."""
+        try:
+            attempt = await self._attempt(message, recipient)
+        except Exception:
+            # One message's unexpected error must not stop the others; it backs off.
+            logger.exception("delivery crashed: message=%d", message.id)
+            attempt = Attempt(Outcome.RETRY, detail="internal error")
+        return await self._record(message, attempt)
+
+    async def _attempt(self, message: OutboxMessage, recipient: Recipient | None) -> Attempt:
+        recipient = recipient or await self._outbox.recipient(message.tenant_id, message.person_id)
+        if recipient is None:
+            return Attempt(Outcome.FAILED, reason=FailureReason.NOT_FOUND, detail="no person")
+        return await self._sender.deliver(
+            recipient, decode_payload(message.payload, kind=message.kind)
+        )
+
+    async def _record(self, message: OutboxMessage, attempt: Attempt) -> DeliveryReport:
+        now = self._now()
+        person = message.person_id
+        if attempt.outcome is Outcome.DELIVERED:
+            assert attempt.conversation_id is not None
+            if not await self._outbox.mark_sent(
+                message.id,
+                self.owner,
+                conversation_id=attempt.conversation_id,
+                activity_id=attempt.activity_id,
+                now=now,
+            ):
+                logger.error(
+                    "sent after losing the lease, may be sent twice: message=%d", message.id
+                )
+            return DeliveryReport(person, delivered=True)
+        if attempt.outcome is Outcome.FAILED:
+            assert attempt.reason is not None
+            await self._fail(message, attempt.reason, attempt.detail, now)
+            return DeliveryReport(person, delivered=False, reason=attempt.reason.value)
+
+        if attempt.outcome is Outcome.DEFER:
+            # Our own pacing, not Teams' refusal: no backoff growth and no give-up clock.
+            delay = attempt.retry_after or self._retry.base_delay
+        else:
+            delay = self._retry.delay(message.attempts, attempt.retry_after, self._rng)
+            if now + timedelta(seconds=delay) > message.created_at + self._retry.give_up_after:
+                await self._fail(message, FailureReason.GAVE_UP, attempt.detail, now)
+                return DeliveryReport(person, delivered=False, reason=FailureReason.GAVE_UP.value)
+            logger.warning(
+                "delivery will be retried: message=%d attempt=%d in=%.1fs (%s)",
+                message.id,
+                message.attempts,
+                delay,
+                attempt.detail,
+            )
+        await self._outbox.reschedule(
+            message.id, self.owner, at=now + timedelta(seconds=delay), detail=attempt.detail
+        )
+        self.wake()
+        return DeliveryReport(person, delivered=False, reason=QUEUED)
+
+    async def _fail(
+        self, message: OutboxMessage, reason: FailureReason, detail: str, now: datetime
+    ) -> None:
+        await self._outbox.mark_failed(
+            message.id, self.owner, reason=reason, detail=detail, now=now
+        )
+        logger.error(
+            "delivery failed for good: message=%d person=%d reason=%s (%s)",
+            message.id,
+            message.person_id,
+            reason.value,
+            detail,
+        )
+
+    async def _idle(self) -> None:
+        next_due = await self._outbox.next_due_at(now=self._now())
+        timeout = self._poll_interval
+        if next_due is not None:
+            timeout = min(timeout, max(0.0, (next_due - self._now()).total_seconds()))
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+
+
+class OutboxMessenger:
+    """dialogs.ports.Messenger: store the message in the outbox, then try to deliver it now.
+
+    The first attempt happens inside the caller's turn, so a dialog can say at once whether
+    the colleague was reached; anything transient is left to the background worker and
+    reported as ``reason="queued"``.
+    """
+
+    def __init__(
+        self,
+        outbox: OutboxRepository,
+        worker: OutboxWorker,
+        coordination: CoordinationRepository,
+        koordinatorer: Sequence[str] = (),
+        *,
+        now: Now = utc_now,
+    ) -> None:
+        self._outbox = outbox
+        self._worker = worker
+        self._coordination = coordination
+        self._koordinatorer = tuple(koordinatorer)
+        self._now = now
+
+    async def send_to_coordinators(self, tenant_id: str, message: OutgoingMessage) -> None:
+        """Each coordinator gets the message once; their dedupe keys are kept apart."""
+        for person in await self._coordination.coordinators(tenant_id, self._koordinatorer):
+            key = f"{message.dedupe_key}:{person.id}" if message.dedupe_key else None
+            await self.send_to_person(tenant_id, person.id, replace(message, dedupe_key=key))
+
+    async def send_to_person(
+        self, tenant_id: str, person_id: int, message: OutgoingMessage
+    ) -> DeliveryReport:
+        stored = await self._outbox.enqueue(
+            tenant_id,
+            person_id,
+            kind=message.kind,
+            payload=encode_payload(message),
+            dedupe_key=message.dedupe_key,
+            now=self._now(),
+        )
+        if stored.status is OutboxStatus.SENT:
+            return DeliveryReport(person_id, delivered=True)
+        if stored.status is OutboxStatus.FAILED:
+            reason = stored.failure_reason.value if stored.failure_reason else None
+            return DeliveryReport(person_id, delivered=False, reason=reason)
+        report = await self._worker.deliver_now(stored.id)
+        # None: another worker holds it right now, or it waits out a backoff.
+        return report or DeliveryReport(person_id, delivered=False, reason=QUEUED)

@@ -1,0 +1,207 @@
+"""The reminder runner: each iteration plans what is due, claims it once, and enqueues it.
+
+The plan is pure (storage.domain.reminders); the claim and the outbox row are written in one
+transaction (storage.reminders), and the outbox worker delivers. Rendering uses texts/cards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.outbox import Now, encode_payload, utc_now
+from bot.settings import Settings
+from dialogs import cards, texts
+from dialogs.ports import OutgoingMessage
+from storage.domain.reminders import DueReminder, ReminderKind, ReminderPlan, plan_reminders
+from storage.domain.schedule import danish_holidays
+from storage.outbox import OutboxRepository
+from storage.reminders import ActiveKortlaegning, ClaimKey, ReminderRepository
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedReminder:
+    """One reminder due now, rendered, and whether it was claimed before (sent or on its way)."""
+
+    kortlaegning_id: int
+    tenant_id: str
+    reminder: DueReminder
+    message: OutgoingMessage
+    already_claimed: bool
+
+    @property
+    def key(self) -> ClaimKey:
+        return claim_key(self.reminder)
+
+
+class ReminderRunner:
+    def __init__(
+        self,
+        reminders: ReminderRepository,
+        outbox: OutboxRepository,
+        settings: Settings,
+        *,
+        on_enqueued: Callable[[], None] = lambda: None,
+        interval: float | None = None,
+        now: Now = utc_now,
+    ) -> None:
+        self._reminders = reminders
+        self._outbox = outbox
+        self._settings = settings
+        self._on_enqueued = on_enqueued
+        self._interval = interval if interval is not None else settings.reminder_interval_seconds
+        self._now = now
+
+    async def run(self) -> None:
+        """Run an iteration every interval; a failed iteration is logged and retried later."""
+        logger.info("reminder runner started: every %ss", self._interval)
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                logger.exception("reminder iteration failed")
+            await asyncio.sleep(self._interval)
+
+    async def run_once(self, now_utc: datetime | None = None) -> list[PlannedReminder]:
+        """Claim and enqueue every reminder due now that nobody claimed before."""
+        now = now_utc or self._now()
+        enqueued: list[PlannedReminder] = []
+        for planned in await self.plan(now):
+            if planned.already_claimed:
+                continue
+            message_id = await self._reminders.claim(
+                kortlaegning_id=planned.kortlaegning_id,
+                key=planned.key,
+                tenant_id=planned.tenant_id,
+                payload=encode_payload(planned.message),
+                now=now,
+            )
+            if message_id is not None:
+                enqueued.append(planned)
+        if enqueued:
+            logger.info("reminders enqueued: %d", len(enqueued))
+            self._on_enqueued()
+        return enqueued
+
+    async def plan(self, now_utc: datetime) -> list[PlannedReminder]:
+        """Every reminder due at now_utc, rendered, marked if it was claimed already."""
+        planned: list[PlannedReminder] = []
+        for kortlaegning in await self._reminders.active_kortlaegninger():
+            plan = await self._plan_one(kortlaegning, now_utc)
+            if not plan.reminders:
+                continue
+            claimed = await self._reminders.claimed(kortlaegning.id, plan.today)
+            unreachable = await self._unreachable_lines(kortlaegning.tenant_id)
+            planned.extend(
+                PlannedReminder(
+                    kortlaegning_id=kortlaegning.id,
+                    tenant_id=kortlaegning.tenant_id,
+                    reminder=reminder,
+                    message=self._render(reminder, plan, unreachable),
+                    already_claimed=claim_key(reminder) in claimed,
+                )
+                for reminder in plan.reminders
+            )
+        return planned
+
+    async def _plan_one(self, kortlaegning: ActiveKortlaegning, now_utc: datetime) -> ReminderPlan:
+        settings = self._settings
+        today = now_utc.astimezone(settings.zone).date()
+        return plan_reminders(
+            now_utc=now_utc,
+            slutdato=kortlaegning.slutdato,
+            started_at=kortlaegning.started_at,
+            facts=await self._reminders.facts(kortlaegning.id),
+            coordinators=await self._reminders.coordinators(
+                kortlaegning.tenant_id, settings.koordinatorer
+            ),
+            offsets=settings.reminder_offsets,
+            at=settings.reminder_time,
+            zone=settings.zone,
+            helligdage=_helligdage(kortlaegning.slutdato, today),
+            risk_working_days=settings.reminder_risk_working_days,
+        )
+
+    async def _unreachable_lines(self, tenant_id: str) -> list[str]:
+        return [
+            texts.unreachable_line(navn=failure.person.navn, reason=failure.reason)
+            for failure in await self._outbox.undelivered(tenant_id)
+        ]
+
+    def _render(
+        self, reminder: DueReminder, plan: ReminderPlan, unreachable: list[str]
+    ) -> OutgoingMessage:
+        progress = plan.progress
+        kind = f"reminder.{reminder.kind.value}"
+        if reminder.kind is ReminderKind.SYSTEMEJER:
+            area = reminder.fagomraade
+            assert area is not None
+            return OutgoingMessage(
+                card=cards.build_reminder_card(
+                    fagomraade_id=area.fagomraade.id,
+                    fagomraade=area.fagomraade.navn,
+                    unanswered=area.total - area.answered,
+                    total=area.total,
+                    slutdato=plan.slutdato,
+                    dage=progress.days_to_slutdato,
+                ),
+                kind=kind,
+            )
+        area_lines = [
+            texts.reminder_area_line(
+                fagomraade=area.fagomraade.navn,
+                answered=area.answered,
+                total=area.total,
+                systemejere=[owner.navn for owner in area.owners],
+            )
+            for area in plan.unfinished
+        ]
+        if reminder.kind is ReminderKind.STATUS:
+            text = texts.reminder_koordinator(
+                slutdato=plan.slutdato,
+                dage=progress.days_to_slutdato,
+                indsendt=progress.submitted_count,
+                fagomraader=len(progress.fagomraader),
+                procent=progress.percent,
+                area_lines=area_lines,
+                at_risk=plan.at_risk,
+                arbejdsdage=plan.working_days_left,
+                kombit_email=self._settings.kombit_email,
+                unreachable=unreachable,
+            )
+        else:
+            text = texts.reminder_forsinket(
+                slutdato=plan.slutdato,
+                indsendt=progress.submitted_count,
+                fagomraader=len(progress.fagomraader),
+                area_lines=area_lines,
+                kombit_email=self._settings.kombit_email,
+                unreachable=unreachable,
+            )
+        return OutgoingMessage(text=text, kind=kind)
+
+
+def claim_key(reminder: DueReminder) -> ClaimKey:
+    area = reminder.fagomraade
+    return ClaimKey(
+        reminder.reminder_date,
+        reminder.person.id,
+        area.fagomraade.id if area else None,
+        reminder.kind,
+    )
+
+
+def _helligdage(slutdato: date, today: date) -> frozenset[date]:
+    # Reminder dates reach up to a year before slutdato, and "today" may lie after it.
+    return _holidays_between(min(slutdato, today).year - 1, max(slutdato, today).year)
+
+
+@functools.lru_cache(maxsize=8)
+def _holidays_between(first_year: int, last_year: int) -> frozenset[date]:
+    return danish_holidays(range(first_year, last_year + 1))

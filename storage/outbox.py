@@ -1,0 +1,419 @@
+"""The outbox: every proactive message is stored first, leased to one worker, marked once.
+
+Use cases over SQL; knows nothing of Teams. The payload is opaque JSON written by bot/.
+Each public method is one transaction, takes the clock's ``now`` and returns dataclasses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.db import dialect_insert
+from storage.domain.delivery import FailureReason
+from storage.domain.model import Person
+from storage.models import ConversationReferenceRow, OutboxMessageRow, PersonRow
+
+PERSONAL = "personal"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    id: int
+    tenant_id: str
+    person_id: int
+    kind: str
+    dedupe_key: str | None
+    payload: str
+    status: OutboxStatus
+    attempts: int
+    created_at: datetime
+    failure_reason: FailureReason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Where a person can be reached: their 1:1 chat, or how to open one."""
+
+    person_id: int
+    tenant_id: str
+    aad_object_id: str
+    teams_user_id: str | None
+    personal_reference: str | None
+    """The stored ConversationReference (JSON) of the person's 1:1 chat with the bot."""
+    tenant_reference: str | None
+    """Any reference in the tenant: its service URL and bot account open a new 1:1 chat."""
+
+
+@dataclass(frozen=True, slots=True)
+class Undelivered:
+    """A person whose latest proactive message did not arrive, and why."""
+
+    person: Person
+    kind: str
+    reason: FailureReason
+    failed_at: datetime
+
+
+class OutboxRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        bind = sessions.kw.get("bind")
+        # SQLite has one writer; pool connections racing for it spin in SQLite's busy
+        # handler (sleeps of up to 100 ms). Queuing this process's writes on the event
+        # loop instead keeps a fan-out at the connector's pace. PostgreSQL needs no queue.
+        self._sqlite_writes = (
+            asyncio.Lock() if bind is not None and bind.dialect.name == "sqlite" else None
+        )
+
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        async with contextlib.AsyncExitStack() as stack:
+            if self._sqlite_writes is not None:
+                await stack.enter_async_context(self._sqlite_writes)
+            session = await stack.enter_async_context(self._sessions())
+            await stack.enter_async_context(session.begin())
+            yield session
+
+    async def enqueue(
+        self,
+        tenant_id: str,
+        person_id: int,
+        *,
+        kind: str,
+        payload: str,
+        dedupe_key: str | None,
+        now: datetime,
+    ) -> OutboxMessage:
+        """Store a message for delivery; with a known dedupe_key return the stored one instead."""
+        async with self._writing() as session:
+            message_id = await add_message(
+                session,
+                tenant_id=tenant_id,
+                person_id=person_id,
+                kind=kind,
+                payload=payload,
+                dedupe_key=dedupe_key,
+                now=now,
+            )
+            if message_id is None:
+                row = await session.scalar(
+                    select(OutboxMessageRow).where(OutboxMessageRow.dedupe_key == dedupe_key)
+                )
+            else:
+                row = await session.get(OutboxMessageRow, message_id)
+            assert row is not None, "a message with this dedupe_key was just inserted or found"
+            return _to_message(row)
+
+    async def claim_due(
+        self, owner: str, *, now: datetime, lease: timedelta, limit: int
+    ) -> list[OutboxMessage]:
+        """Lease up to ``limit`` pending messages that are due and not leased by a live worker.
+
+        One UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING: on PostgreSQL
+        concurrent workers skip each other's rows instead of waiting; on SQLite the single
+        writer makes the statement atomic. A lease that ran out means its worker died, so the
+        message is free again and is sent by whoever claims it next.
+        """
+        due = (
+            select(OutboxMessageRow.id)
+            .where(
+                OutboxMessageRow.status == OutboxStatus.PENDING,
+                OutboxMessageRow.next_attempt_at <= now,
+                _lease_free(now),
+            )
+            .order_by(OutboxMessageRow.next_attempt_at, OutboxMessageRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return await self._lease(OutboxMessageRow.id.in_(due), owner, now=now, lease=lease)
+
+    async def claim(
+        self, message_id: int, owner: str, *, now: datetime, lease: timedelta
+    ) -> OutboxMessage | None:
+        """Lease one pending, due message; None if it is leased, backing off or finished."""
+        leased = await self._lease(
+            (OutboxMessageRow.id == message_id)
+            & (OutboxMessageRow.status == OutboxStatus.PENDING)
+            & (OutboxMessageRow.next_attempt_at <= now)
+            & _lease_free(now),
+            owner,
+            now=now,
+            lease=lease,
+        )
+        return leased[0] if leased else None
+
+    async def mark_sent(
+        self,
+        message_id: int,
+        owner: str,
+        *,
+        conversation_id: str,
+        activity_id: str | None,
+        now: datetime,
+    ) -> bool:
+        """Record that Teams accepted the message; False when the lease was lost meanwhile."""
+        return await self._finish(
+            message_id,
+            owner,
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            conversation_id=conversation_id,
+            activity_id=activity_id,
+        )
+
+    async def mark_failed(
+        self,
+        message_id: int,
+        owner: str,
+        *,
+        reason: FailureReason,
+        detail: str,
+        now: datetime,
+    ) -> bool:
+        """Record that the message will never arrive, and why (shown to the coordinator)."""
+        return await self._finish(
+            message_id,
+            owner,
+            status=OutboxStatus.FAILED,
+            failed_at=now,
+            failure_reason=reason,
+            failure_detail=detail[:255],
+        )
+
+    async def reschedule(
+        self, message_id: int, owner: str, *, at: datetime, detail: str | None
+    ) -> bool:
+        """Give the lease back and try again at ``at`` (backoff or Retry-After)."""
+        async with self._writing() as session:
+            result = await session.execute(
+                update(OutboxMessageRow)
+                .where(
+                    OutboxMessageRow.id == message_id,
+                    OutboxMessageRow.lease_owner == owner,
+                    OutboxMessageRow.status == OutboxStatus.PENDING,
+                )
+                .values(
+                    next_attempt_at=at,
+                    lease_owner=None,
+                    lease_until=None,
+                    failure_detail=detail[:255] if detail else None,
+                )
+            )
+            return bool(result.rowcount)
+
+    async def get(self, message_id: int) -> OutboxMessage | None:
+        async with self._sessions() as session:
+            row = await session.get(OutboxMessageRow, message_id)
+            return _to_message(row) if row else None
+
+    async def next_due_at(self, *, now: datetime) -> datetime | None:
+        """When the earliest pending message that no live worker holds falls due."""
+        async with self._sessions() as session:
+            due = await session.scalar(
+                select(func.min(OutboxMessageRow.next_attempt_at)).where(
+                    OutboxMessageRow.status == OutboxStatus.PENDING, _lease_free(now)
+                )
+            )
+        return _aware(due) if due is not None else None
+
+    async def count_by_status(self) -> dict[OutboxStatus, int]:
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(OutboxMessageRow.status, func.count()).group_by(OutboxMessageRow.status)
+            )
+            counts = {OutboxStatus(status): int(count) for status, count in rows}
+        return {status: counts.get(status, 0) for status in OutboxStatus}
+
+    async def recipient(self, tenant_id: str, person_id: int) -> Recipient | None:
+        """Where to deliver to a person of this tenant; None if no such person exists."""
+        return (await self.recipients(tenant_id, [person_id])).get(person_id)
+
+    async def recipients(self, tenant_id: str, person_ids: Collection[int]) -> dict[int, Recipient]:
+        """Where to deliver to each of these people of the tenant, in three queries."""
+        async with self._sessions() as session:
+            persons = (
+                await session.scalars(
+                    select(PersonRow).where(
+                        PersonRow.tenant_id == tenant_id, PersonRow.id.in_(person_ids)
+                    )
+                )
+            ).all()
+            newest_first = (
+                ConversationReferenceRow.updated_at.desc(),
+                ConversationReferenceRow.id.desc(),
+            )
+            personal: dict[str, str] = {}
+            for user_key, reference in await session.execute(
+                select(ConversationReferenceRow.user_key, ConversationReferenceRow.reference)
+                .where(
+                    ConversationReferenceRow.tenant_id == tenant_id,
+                    ConversationReferenceRow.user_key.in_([p.aad_object_id for p in persons]),
+                    ConversationReferenceRow.conversation_type == PERSONAL,
+                )
+                .order_by(*newest_first)
+            ):
+                personal.setdefault(user_key, reference)
+            tenant_reference = await session.scalar(
+                select(ConversationReferenceRow.reference)
+                .where(ConversationReferenceRow.tenant_id == tenant_id)
+                .order_by(*newest_first)
+                .limit(1)
+            )
+        return {
+            person.id: Recipient(
+                person_id=person.id,
+                tenant_id=tenant_id,
+                aad_object_id=person.aad_object_id,
+                teams_user_id=person.teams_user_id,
+                personal_reference=personal.get(person.aad_object_id),
+                tenant_reference=tenant_reference,
+            )
+            for person in persons
+        }
+
+    async def undelivered(self, tenant_id: str) -> list[Undelivered]:
+        """People whose latest delivered-or-failed message failed, oldest failure first.
+
+        A later message that did arrive clears the person (they unblocked the bot).
+        """
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(OutboxMessageRow, PersonRow)
+                .join(PersonRow, PersonRow.id == OutboxMessageRow.person_id)
+                .where(
+                    OutboxMessageRow.tenant_id == tenant_id,
+                    OutboxMessageRow.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+                )
+            )
+            latest: dict[int, tuple[datetime, OutboxMessageRow, PersonRow]] = {}
+            for message, person in rows:
+                finished = _aware(message.sent_at or message.failed_at or message.created_at)
+                known = latest.get(person.id)
+                if known is None or (finished, message.id) > (known[0], known[1].id):
+                    latest[person.id] = (finished, message, person)
+        failures = [
+            Undelivered(
+                person=to_person(person),
+                kind=message.kind,
+                reason=FailureReason(message.failure_reason),
+                failed_at=finished,
+            )
+            for finished, message, person in latest.values()
+            if message.status == OutboxStatus.FAILED and message.failure_reason
+        ]
+        return sorted(failures, key=lambda failure: (failure.failed_at, failure.person.id))
+
+    async def _lease(
+        self, condition: object, owner: str, *, now: datetime, lease: timedelta
+    ) -> list[OutboxMessage]:
+        async with self._writing() as session:
+            rows = await session.scalars(
+                update(OutboxMessageRow)
+                .where(condition)  # type: ignore[arg-type]
+                .values(
+                    lease_owner=owner,
+                    lease_until=now + lease,
+                    attempts=OutboxMessageRow.attempts + 1,
+                )
+                .returning(OutboxMessageRow)
+                .execution_options(synchronize_session=False)
+            )
+            messages = [_to_message(row) for row in rows]
+        return sorted(messages, key=lambda message: message.id)
+
+    async def _finish(self, message_id: int, owner: str, **values: object) -> bool:
+        async with self._writing() as session:
+            result = await session.execute(
+                update(OutboxMessageRow)
+                .where(
+                    OutboxMessageRow.id == message_id,
+                    OutboxMessageRow.lease_owner == owner,
+                    OutboxMessageRow.status == OutboxStatus.PENDING,
+                )
+                .values(lease_owner=None, lease_until=None, **values)
+            )
+            return bool(result.rowcount)
+
+
+async def add_message(
+    session: AsyncSession,
+    *,
+    tenant_id: str,
+    person_id: int,
+    kind: str,
+    payload: str,
+    dedupe_key: str | None,
+    now: datetime,
+) -> int | None:
+    """Insert a pending message in the caller's transaction; None if the dedupe_key exists.
+
+    Shared with storage.reminders, which claims a reminder and enqueues it in one
+    transaction, so a crash can never leave a claimed reminder without its message.
+    """
+    insert = dialect_insert(session)
+    statement = (
+        insert(OutboxMessageRow)
+        .values(
+            tenant_id=tenant_id,
+            person_id=person_id,
+            kind=kind,
+            dedupe_key=dedupe_key,
+            payload=payload,
+            status=OutboxStatus.PENDING.value,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessageRow.id)
+    )
+    return await session.scalar(statement)
+
+
+def _lease_free(now: datetime) -> object:
+    return or_(OutboxMessageRow.lease_until.is_(None), OutboxMessageRow.lease_until < now)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives back naive datetimes; everything stored is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _to_message(row: OutboxMessageRow) -> OutboxMessage:
+    return OutboxMessage(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        person_id=row.person_id,
+        kind=row.kind,
+        dedupe_key=row.dedupe_key,
+        payload=row.payload,
+        status=OutboxStatus(row.status),
+        attempts=row.attempts,
+        created_at=_aware(row.created_at),
+        failure_reason=FailureReason(row.failure_reason) if row.failure_reason else None,
+    )
+
+
+def to_person(row: PersonRow) -> Person:
+    """The domain Person of a row; shared by the repositories that list people."""
+    return Person(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        aad_object_id=row.aad_object_id,
+        navn=row.navn,
+        email=row.email,
+    )

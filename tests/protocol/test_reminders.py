@@ -1,0 +1,273 @@
+"""Reminders end to end: the runner plans, claims and enqueues; the outbox delivers.
+
+What each person finds in their chat is read at the local connector. Racing runners (two
+instances, or the runner beside `kortlaegning remind`) must still send each reminder once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.reminders import ReminderRunner
+from bot.settings import Settings
+from dialogs import texts
+from storage.db import create_engine_for, make_sessionmaker
+from storage.domain.delivery import FailureReason
+from storage.migrate import upgrade_head
+from storage.outbox import OutboxRepository
+from storage.reminders import ReminderRepository
+from tests.support.activities import TeamsUser
+from tests.support.clock import FakeClock
+from tests.support.connector import BotConnector, Failure
+from tests.support.outbox_delivery import Delivery, build_delivery
+from tests.support.seed import Area, Seeded, seed_kortlaegning, seed_personal_chat
+
+ANNE = TeamsUser("Anne Hansen", "aad-anne", "anne@kommune.dk")
+BO = TeamsUser("Bo Jensen", "aad-bo", "bo@kommune.dk")
+CARL = TeamsUser("Carl Nielsen", "aad-carl", "carl@kommune.dk")
+KIRSTEN = TeamsUser("Kirsten Koordinator", "aad-kirsten", "kirsten@kommune.dk")
+
+SLUTDATO = date(2027, 8, 31)  # a Tuesday
+STARTED = datetime(2027, 8, 2, 8, 0, tzinfo=UTC)
+ONE_WEEK_BEFORE = datetime(2027, 8, 24, 7, 5, tzinfo=UTC)  # 09:05 in Copenhagen, a Tuesday
+BEFORE_NINE = datetime(2027, 8, 24, 6, 55, tzinfo=UTC)
+TWO_DAYS_LATE = datetime(2027, 9, 2, 7, 30, tzinfo=UTC)  # Thursday after slutdato
+
+AREAS = [
+    Area("Økonomi", systems=12, answered=9, owners=(ANNE,)),
+    Area("Skole", systems=5, answered=0, owners=(BO, CARL)),
+    Area("Miljø", systems=3, answered=3, owners=(CARL,), submitted=True),
+]
+PEOPLE = [ANNE, BO, CARL, KIRSTEN]
+
+
+@pytest.fixture
+async def seeded(sessions: async_sessionmaker[AsyncSession], connector: BotConnector) -> Seeded:
+    seeded = await seed_kortlaegning(
+        sessions, slutdato=SLUTDATO, started_at=STARTED, areas=AREAS, koordinatorer=(KIRSTEN,)
+    )
+    for user in PEOPLE:
+        await seed_personal_chat(sessions, user, connector.url)
+    return seeded
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture
+async def delivery(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[Delivery]:
+    built = build_delivery(sessions, FakeClock(ONE_WEEK_BEFORE))
+    yield built
+    await built.sender.close()
+
+
+def runner_for(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> ReminderRunner:
+    return ReminderRunner(ReminderRepository(sessions), OutboxRepository(sessions), settings)
+
+
+def cards_in(connector: BotConnector, user: TeamsUser) -> list[dict[str, object]]:
+    return [
+        attachment["content"]
+        for activity in connector.sent(user.personal_conversation)
+        for attachment in activity.get("attachments") or []
+    ]
+
+
+async def test_each_systemejer_gets_one_card_per_unfinished_fagomraade_with_fortsaet(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    seeded: Seeded,
+    delivery: Delivery,
+    connector: BotConnector,
+) -> None:
+    runner = runner_for(sessions, settings)
+
+    await runner.run_once(ONE_WEEK_BEFORE)
+    await runner.run_once(ONE_WEEK_BEFORE)  # the runner wakes again a minute later
+    await delivery.worker.drain()
+
+    [anne_card] = cards_in(connector, ANNE)
+    assert anne_card["version"] == "1.5"
+    assert anne_card["actions"] == [
+        {
+            "type": "Action.Submit",
+            "title": "Fortsæt",
+            "style": "positive",
+            "data": {"action": "fortsaet", "fagomraade_id": seeded.area_ids["Økonomi"]},
+        }
+    ]
+    body = " ".join(block["text"] for block in anne_card["body"])  # type: ignore[attr-defined]
+    assert "**3 af 12**" in body and "**31. august 2027** (om 7 dage)" in body
+    assert len(cards_in(connector, BO)) == 1
+    [carl_card] = cards_in(connector, CARL)  # Miljø is submitted: only Skole is asked about
+    assert carl_card["actions"][0]["data"]["fagomraade_id"] == seeded.area_ids["Skole"]  # type: ignore[index]
+
+
+async def test_nobody_is_reminded_before_the_reminder_time(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, seeded: Seeded
+) -> None:
+    assert await runner_for(sessions, settings).run_once(BEFORE_NINE) == []
+
+
+async def test_the_coordinator_is_told_who_is_late_and_that_the_deadline_is_at_risk(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    seeded: Seeded,
+    delivery: Delivery,
+    connector: BotConnector,
+) -> None:
+    await runner_for(sessions, settings).run_once(ONE_WEEK_BEFORE)
+    await delivery.worker.drain()
+
+    [summary] = connector.texts(KIRSTEN.personal_conversation)
+    assert "1 af 3 fagområder er indsendt" in summary
+    assert "- **Økonomi**: 9 af 12 besvaret – Anne Hansen" in summary
+    assert "- **Skole**: 0 af 5 besvaret – Bo Jensen, Carl Nielsen" in summary
+    assert "**Slutdatoen er i fare:** der er 5 arbejdsdage tilbage" in summary
+    assert "infrastruktur@kombit.dk" in summary
+
+
+async def test_after_slutdato_only_the_coordinator_is_reminded_to_tell_kombit(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    seeded: Seeded,
+    delivery: Delivery,
+    connector: BotConnector,
+) -> None:
+    await runner_for(sessions, settings).run_once(TWO_DAYS_LATE)
+    await delivery.worker.drain()
+
+    [reminder] = connector.texts()
+    assert connector.sent(KIRSTEN.personal_conversation)
+    assert reminder.startswith("**Slutdatoen 31. august 2027 er overskredet.**")
+    assert "KOMBIT skal have besked" in reminder and "infrastruktur@kombit.dk" in reminder
+
+
+async def test_people_the_bot_could_not_reach_are_listed_for_the_coordinator(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    seeded: Seeded,
+    delivery: Delivery,
+    connector: BotConnector,
+) -> None:
+    connector.fail_next("send", Failure(403), target=BO.personal_conversation)
+    runner = runner_for(sessions, settings)
+    await runner.run_once(ONE_WEEK_BEFORE)
+    await delivery.worker.drain()
+
+    await runner.run_once(TWO_DAYS_LATE)
+    await delivery.worker.drain()
+
+    overdue = connector.texts(KIRSTEN.personal_conversation)[-1]
+    assert "- " + texts.unreachable_line(navn="Bo Jensen", reason=FailureReason.BLOCKED) in overdue
+
+
+async def test_two_instances_racing_send_every_reminder_exactly_once(
+    database_url: str, settings: Settings, seeded: Seeded, connector: BotConnector
+) -> None:
+    instances = []
+    for name in ("instance-a", "instance-b"):
+        engine = create_engine_for(database_url)
+        sessions = make_sessionmaker(engine)
+        instances.append(
+            (
+                engine,
+                runner_for(sessions, settings),
+                build_delivery(sessions, FakeClock(ONE_WEEK_BEFORE), owner=name),
+            )
+        )
+
+    await asyncio.gather(*(runner.run_once(ONE_WEEK_BEFORE) for _, runner, _ in instances))
+    await asyncio.gather(*(d.worker.drain() for _, _, d in instances))
+    for engine, _, d in instances:
+        await d.sender.close()
+        await engine.dispose()
+
+    # Anne: Økonomi; Bo: Skole; Carl: Skole; Kirsten: the summary.
+    assert connector.sends_per_conversation() == {user.personal_conversation: 1 for user in PEOPLE}
+
+
+async def test_the_runner_and_the_remind_command_together_send_each_reminder_once(
+    sqlite_url: str, connector: BotConnector, tmp_path: Path
+) -> None:
+    engine = create_engine_for(sqlite_url)
+    await upgrade_head(engine)
+    sessions = make_sessionmaker(engine)
+    await seed_kortlaegning(
+        sessions, slutdato=SLUTDATO, started_at=STARTED, areas=AREAS, koordinatorer=(KIRSTEN,)
+    )
+    for user in PEOPLE:
+        await seed_personal_chat(sessions, user, connector.url)
+    settings = Settings(database_url=sqlite_url)
+    delivery = build_delivery(sessions, FakeClock(ONE_WEEK_BEFORE))
+
+    command = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "remind",
+        "--now",
+        "2027-08-24T09:05:00",
+        env={**os.environ, "DATABASE_URL": sqlite_url, "LOG_LEVEL": "WARNING"},
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    runner = runner_for(sessions, settings)
+    finished = asyncio.ensure_future(command.communicate())
+    while not finished.done():  # the runner keeps waking for as long as the command runs
+        await runner.run_once(ONE_WEEK_BEFORE)
+        await delivery.worker.drain()
+        await asyncio.wait([finished], timeout=0.02)
+    output, _ = finished.result()
+    await runner.run_once(ONE_WEEK_BEFORE)
+    await delivery.worker.drain()
+    await delivery.sender.close()
+    await engine.dispose()
+
+    assert command.returncode == 0, output
+    assert connector.sends_per_conversation() == {user.personal_conversation: 1 for user in PEOPLE}
+
+
+async def test_remind_dry_run_prints_who_would_get_what_and_sends_nothing(
+    sqlite_url: str, connector: BotConnector, tmp_path: Path
+) -> None:
+    engine = create_engine_for(sqlite_url)
+    await upgrade_head(engine)
+    await seed_kortlaegning(
+        make_sessionmaker(engine),
+        slutdato=SLUTDATO,
+        started_at=STARTED,
+        areas=AREAS,
+        koordinatorer=(KIRSTEN,),
+    )
+    await engine.dispose()
+
+    command = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "remind",
+        "--dry-run",
+        "--now",
+        "2027-08-24T09:05:00+02:00",
+        env={**os.environ, "DATABASE_URL": sqlite_url, "LOG_LEVEL": "WARNING"},
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    output, _ = await command.communicate()
+
+    lines = output.decode().splitlines()
+    assert any("Anne Hansen" in line and "'Økonomi': 3 of 12 unanswered" in line for line in lines)
+    assert any("Kirsten Koordinator" in line and "koordinator_status" in line for line in lines)
+    assert lines[-1].startswith("4 reminder(s) due")
+    assert connector.calls == []
