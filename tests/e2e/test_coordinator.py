@@ -55,6 +55,34 @@ async def file_host() -> AsyncIterator[str]:
     await runner.cleanup()
 
 
+async def test_opsaet_with_the_bundled_example_says_it_is_not_kombits_list(
+    start_stack: StartStack,
+) -> None:
+    stack = await start_stack(demo=False)
+    async with stack.chat() as chat:
+        await chat.say("opsæt")
+        await chat.next_card()
+        await chat.next()
+        await chat.say("751")
+        assert (await chat.next()).text == texts.opsaet_kommune_chosen(kommune="Aarhus Kommune")
+        await chat.next()
+        await chat.say(f"{SLUTDATO.day}/{SLUTDATO.month}-{SLUTDATO.year}")
+        await chat.next()
+        await chat.say("eksempel")
+        done = await chat.next()
+
+    assert done.text == texts.opsaet_done(
+        kommune="Aarhus Kommune",
+        slutdato=SLUTDATO,
+        fagomraader=14,
+        systemer=55,
+        eksempel=True,
+        bevaret=0,
+        fjernet=0,
+    )
+    assert "ikke KOMBITs officielle liste" in done.text
+
+
 async def test_opsaet_with_an_uploaded_bilag1_sets_up_all_fagomraader(
     start_stack: StartStack, file_host: str
 ) -> None:

@@ -457,3 +457,56 @@ async def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(
         filnavn="stor.xlsx", max_bytes=64 * 1024
     )
     assert await count(db, KortlaegningRow) == 0
+
+
+async def test_opsaet_again_asks_first_and_nej_changes_nothing(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await set_up_by_text(bot, activities)
+
+    await bot.post(activities.message(KIM, "opsæt"))
+    assert connector.texts(KIM.personal_conversation)[-1] == texts.OPSAET_RERUN
+    await bot.post(activities.message(KIM, "nej"))
+
+    assert connector.texts(KIM.personal_conversation)[-1] == texts.OPSAET_KEPT
+    async with db() as session:
+        kortlaegning = (await session.scalars(select(KortlaegningRow))).one()
+    assert (kortlaegning.kommunekode, kortlaegning.slutdato) == ("751", date(2099, 8, 31))
+
+
+async def test_opsaet_again_with_ja_keeps_the_answers_of_systems_still_listed(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await set_up_by_text(bot, activities)
+    await bot.post(activities.message(KIM, "tildel økonomi mig"))
+    async with db() as session:
+        okonomi = (
+            await session.scalars(select(FagomraadeRow).where(FagomraadeRow.navn == "Økonomi"))
+        ).one()
+    await bot.post(activities.submit(KIM, {"action": "start", "fagomraade_id": okonomi.id}))
+    await bot.post(activities.message(KIM, "ja"))
+
+    for text in ("opsæt", "ja", "Odense", "1/9-2099", "eksempel"):
+        await bot.post(activities.message(KIM, text))
+
+    assert connector.texts(KIM.personal_conversation)[-1] == texts.opsaet_done(
+        kommune="Odense Kommune",
+        slutdato=date(2099, 9, 1),
+        fagomraader=14,
+        systemer=55,
+        eksempel=True,
+        bevaret=1,
+        fjernet=0,
+    )
+    async with db() as session:
+        kortlaegning = (await session.scalars(select(KortlaegningRow))).one()
+        answers = (await session.scalars(select(func.count()).select_from(ItSystemRow))).one()
+    assert kortlaegning.kommunekode == "461" and answers == 55
