@@ -15,7 +15,6 @@ from aiohttp import hdrs, web
 from botbuilder.core import ConversationState, UserState, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
-from sqlalchemy import text
 
 from bot.adapter import build_adapter
 from bot.dialog_state import SqlStorage
@@ -36,7 +35,7 @@ from dialogs.router import Router
 from storage.archive import ArchiveRepository
 from storage.conversations import ConversationRepository
 from storage.coordination import CoordinationRepository
-from storage.db import create_engine_for, make_sessionmaker
+from storage.db import create_engine_for, database_answers, make_sessionmaker
 from storage.migrate import upgrade_head
 from storage.outbox import OutboxRepository
 from storage.reminders import ReminderRepository
@@ -252,12 +251,7 @@ async def _download(request: web.Request) -> web.Response:
 
 
 async def _healthz(request: web.Request) -> web.Response:
-    engine = request.app[ENGINE]
-    try:
-        async with engine.connect() as connection:  # type: ignore[attr-defined]
-            await connection.execute(text("SELECT 1"))
-    except Exception:
-        logger.exception("health check: database unreachable")
+    if not await database_answers(request.app[ENGINE]):  # type: ignore[arg-type]
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
     return web.json_response({"status": "ok", "database": "ok"})
 

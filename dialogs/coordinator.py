@@ -17,13 +17,6 @@ from datetime import date, tzinfo
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.dialogs import (
-    ComponentDialog,
-    DialogTurnResult,
-    WaterfallDialog,
-    WaterfallStepContext,
-)
-from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext
 
 from dialogs import cards, texts
 from dialogs.actions import ACTION_KEY, KoordinatorAction
@@ -31,30 +24,15 @@ from dialogs.commands import Command
 from dialogs.context import Caller, caller_of
 from dialogs.delivery import Delivery
 from dialogs.ports import (
-    Files,
-    FileTooLarge,
-    FileUnavailable,
     Member,
     Messenger,
     OutgoingMessage,
     Roster,
 )
-from dialogs.prompts import InputPrompt
-from dialogs.survey_words import SurveyWord, recognise_survey_word
-from storage.bilag1.errors import Bilag1Error
-from storage.bilag1.layout import Bilag1
-from storage.bilag1.reader import read_bilag1
-from storage.catalogue.kommuner import load_kommuner
-from storage.catalogue.reference import load_reference_bilag1
 from storage.coordination import CoordinationRepository
-from storage.domain.answers import normalise, parse_anvendelse
-from storage.domain.dates import is_in_past, parse_danish_date
-from storage.domain.kommuner import KommuneFound, KommuneSuggestions, find_kommune
+from storage.domain.answers import normalise
 from storage.domain.model import (
-    CatalogueFagomraade,
-    CatalogueSystem,
     Fagomraade,
-    Kommune,
     NoKortlaegning,
     Person,
 )
@@ -64,14 +42,6 @@ from storage.survey import SurveyRepository
 
 logger = logging.getLogger(__name__)
 
-OPSAET_DIALOG_ID = "opsaet"
-_OPSAET_LOOP = "opsaet.steps"
-_CONFIRM_PROMPT = "opsaet.confirm"
-_KOMMUNE_PROMPT = "opsaet.kommune"
-_SLUTDATO_PROMPT = "opsaet.slutdato"
-_SKABELON_PROMPT = "opsaet.skabelon"
-
-FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -406,256 +376,6 @@ class KoordinatorCommands:
                 )
             )
         )
-
-
-class OpsaetDialog(ComponentDialog):
-    """Kommune → slutdato → Bilag 1, each step re-asking with a specific message until valid."""
-
-    def __init__(
-        self, coordination: CoordinationRepository, files: Files, config: KoordinatorConfig
-    ) -> None:
-        super().__init__(OPSAET_DIALOG_ID)
-        self._coordination = coordination
-        self._files = files
-        self._config = config
-        self.add_dialog(InputPrompt(_CONFIRM_PROMPT, self._confirm_is_answered))
-        self.add_dialog(InputPrompt(_KOMMUNE_PROMPT, self._kommune_is_known))
-        self.add_dialog(InputPrompt(_SLUTDATO_PROMPT, self._slutdato_is_valid))
-        self.add_dialog(InputPrompt(_SKABELON_PROMPT, self._skabelon_is_readable))
-        self.add_dialog(
-            WaterfallDialog(
-                _OPSAET_LOOP,
-                [
-                    self._confirm_rerun_step,
-                    self._ask_kommune_step,
-                    self._ask_slutdato_step,
-                    self._ask_skabelon_step,
-                    self._set_up_step,
-                ],
-            )
-        )
-        self.initial_dialog_id = _OPSAET_LOOP
-
-    async def _confirm_rerun_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        step.values.update(dict(step.options or {}))
-        caller = caller_of(step.context)
-        if await self._coordination.kortlaegning(caller.tenant_id) is None or step.values.get(
-            "confirmed"
-        ):
-            return await step.next(True)
-        return await step.prompt(
-            _CONFIRM_PROMPT, PromptOptions(prompt=MessageFactory.text(texts.OPSAET_RERUN))
-        )
-
-    async def _ask_kommune_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        if step.result is False:
-            await step.context.send_activity(texts.OPSAET_KEPT)
-            return await step.end_dialog()
-        card = step.values.pop("card", None)
-        if isinstance(card, dict):
-            answers = self._card_answers(card)
-            if isinstance(answers, dict):
-                return await step.next(answers)
-            await step.context.send_activity(answers)
-        await step.context.send_activity(
-            MessageFactory.attachment(
-                cards.as_attachment(cards.opsaet_card(load_kommuner(), today=self._config.today()))
-            )
-        )
-        return await step.prompt(
-            _KOMMUNE_PROMPT, PromptOptions(prompt=MessageFactory.text(texts.OPSAET_ASK_KOMMUNE))
-        )
-
-    async def _ask_slutdato_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        result = step.result
-        if isinstance(result, dict):
-            # The whole card was filled in: take all three answers at once.
-            step.values.update(result)
-            return await step.next(result["slutdato"])
-        step.values["kommune"] = result
-        await step.context.send_activity(
-            texts.opsaet_kommune_chosen(kommune=_kommune(result).officielt_navn)
-        )
-        if step.values.get("slutdato"):
-            return await step.next(step.values["slutdato"])
-        return await step.prompt(
-            _SLUTDATO_PROMPT, PromptOptions(prompt=MessageFactory.text(texts.OPSAET_ASK_SLUTDATO))
-        )
-
-    async def _ask_skabelon_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        step.values["slutdato"] = step.result
-        if step.values.get("skabelon") == "eksempel":
-            return await step.next(None)
-        reference = _catalogue_of(read_bilag1(load_reference_bilag1(), filename="eksempel.xlsx"))
-        return await step.prompt(
-            _SKABELON_PROMPT,
-            PromptOptions(
-                prompt=MessageFactory.text(
-                    texts.opsaet_ask_skabelon(
-                        fagomraader=len(reference), systemer=sum(len(f.systemer) for f in reference)
-                    )
-                )
-            ),
-        )
-
-    async def _set_up_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        uploaded: tuple[str, bytes] | None = step.result
-        if uploaded is None:
-            filename, template, eksempel = "reference-bilag1.xlsx", load_reference_bilag1(), True
-        else:
-            (filename, template), eksempel = uploaded, False
-        catalogue = _catalogue_of(read_bilag1(template, filename=filename))
-        caller = caller_of(step.context)
-        kommune = _kommune(step.values["kommune"])
-        slutdato = date.fromisoformat(step.values["slutdato"])
-        result = await self._coordination.set_up(
-            caller.tenant_id,
-            kommunekode=kommune.kode,
-            slutdato=slutdato,
-            catalogue=catalogue,
-            template=template,
-            template_filename=filename,
-            template_is_reference=eksempel,
-            by_person_id=caller.person_id,
-        )
-        await step.context.send_activity(
-            texts.opsaet_done(
-                kommune=kommune.officielt_navn,
-                slutdato=slutdato,
-                fagomraader=result.fagomraader,
-                systemer=result.systemer,
-                eksempel=eksempel,
-                bevaret=result.answers_kept,
-                fjernet=result.answers_dropped,
-            )
-        )
-        return await step.end_dialog()
-
-    # --- validators: each explains what is wrong, specifically -----------------------------
-    async def _confirm_is_answered(self, prompt: PromptValidatorContext) -> bool:
-        text = (prompt.recognized.value or {}).get("text", "")
-        if recognise_survey_word(text) in (SurveyWord.NEJ, SurveyWord.ANNULLER):
-            prompt.recognized.value = False
-            return True
-        answer = parse_anvendelse(text)  # "ja"/"nej" share the anvendelse spellings
-        if answer is None:
-            await prompt.context.send_activity(texts.OPSAET_RERUN)
-            return False
-        prompt.recognized.value = answer.value == "anvender"
-        return True
-
-    async def _kommune_is_known(self, prompt: PromptValidatorContext) -> bool:
-        received = prompt.recognized.value or {}
-        value = received.get("value")
-        if isinstance(value, dict) and value.get(ACTION_KEY) == KoordinatorAction.OPSAET:
-            return await self._card_is_complete(prompt, value)
-        query = received.get("text", "")
-        match = find_kommune(query, load_kommuner())
-        if isinstance(match, KommuneFound):
-            prompt.recognized.value = match.kommune.kode
-            return True
-        if isinstance(match, KommuneSuggestions):
-            await prompt.context.send_activity(
-                texts.opsaet_kommune_suggestions(navne=[k.officielt_navn for k in match.kommuner])
-            )
-        else:
-            await prompt.context.send_activity(texts.opsaet_kommune_unknown(query=query))
-        return False
-
-    async def _card_is_complete(
-        self, prompt: PromptValidatorContext, value: dict[str, Any]
-    ) -> bool:
-        answers = self._card_answers(value)
-        if isinstance(answers, str):
-            await prompt.context.send_activity(answers)
-            return False
-        prompt.recognized.value = answers
-        return True
-
-    def _card_answers(self, value: dict[str, Any]) -> dict[str, str] | str:
-        """The opsæt card's three answers, or the Danish message saying what is wrong."""
-        kode = str(value.get("kommune") or "")
-        if not any(k.kode == kode for k in load_kommuner()):
-            return texts.opsaet_kommune_unknown(query=kode)
-        slutdato = self._valid_slutdato(str(value.get("slutdato") or ""))
-        if isinstance(slutdato, str):
-            return slutdato
-        skabelon = "upload" if value.get("skabelon") == "upload" else "eksempel"
-        return {"kommune": kode, "slutdato": slutdato.isoformat(), "skabelon": skabelon}
-
-    async def _slutdato_is_valid(self, prompt: PromptValidatorContext) -> bool:
-        slutdato = self._valid_slutdato((prompt.recognized.value or {}).get("text", ""))
-        if isinstance(slutdato, str):
-            await prompt.context.send_activity(slutdato)
-            return False
-        prompt.recognized.value = slutdato.isoformat()
-        return True
-
-    def _valid_slutdato(self, text: str) -> date | str:
-        """The date, or the Danish message saying what is wrong with it."""
-        today = self._config.today()
-        slutdato = parse_danish_date(text, today)
-        if slutdato is None:
-            return texts.OPSAET_SLUTDATO_UNKNOWN
-        if is_in_past(slutdato, today):
-            return texts.opsaet_slutdato_past(slutdato=slutdato)
-        return slutdato
-
-    async def _skabelon_is_readable(self, prompt: PromptValidatorContext) -> bool:
-        received = prompt.recognized.value or {}
-        if normalise(received.get("text", "")) in {"eksempel", "eksempellisten", "standard"}:
-            prompt.recognized.value = None
-            return True
-        attachment = _uploaded_file(prompt.context)
-        if attachment is None:
-            await prompt.context.send_activity(texts.OPSAET_SKABELON_HELP)
-            return False
-        filename, url = attachment
-        try:
-            data = await self._files.download(url, max_bytes=self._config.max_upload_bytes)
-            read_bilag1(data, filename=filename, max_bytes=self._config.max_upload_bytes)
-        except FileTooLarge as exc:
-            await prompt.context.send_activity(
-                texts.opsaet_file_too_large(filnavn=filename, max_bytes=exc.limit)
-            )
-            return False
-        except FileUnavailable:
-            await prompt.context.send_activity(texts.opsaet_file_download_failed(filnavn=filename))
-            return False
-        except Bilag1Error as exc:
-            logger.info("uploaded template refused: %s", exc.kind)
-            await prompt.context.send_activity(texts.bilag1_error(exc))
-            return False
-        prompt.recognized.value = (filename, data)
-        return True
-
-
-def opsaet_options(*, card: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Options for OpsaetDialog; a card pressed outside the dialog is taken as its answers."""
-    return {"confirmed": card is not None, "card": card}
-
-
-def _kommune(kode: str) -> Kommune:
-    return next(k for k in load_kommuner() if k.kode == kode)
-
-
-def _catalogue_of(bilag1: Bilag1) -> tuple[CatalogueFagomraade, ...]:
-    return tuple(
-        CatalogueFagomraade(
-            f.navn,
-            tuple(CatalogueSystem(s.navn, s.leverandoer, s.beskrivelse) for s in f.systemer),
-        )
-        for f in bilag1.fagomraader
-    )
-
-
-def _uploaded_file(context: TurnContext) -> tuple[str, str] | None:
-    for attachment in context.activity.attachments or []:
-        if attachment.content_type == FILE_DOWNLOAD_INFO and isinstance(attachment.content, dict):
-            url = attachment.content.get("downloadUrl")
-            if url:
-                return attachment.name or "bilag1.xlsx", str(url)
-    return None
 
 
 def _mentions(context: TurnContext) -> list[dict[str, Any]]:

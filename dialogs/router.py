@@ -24,14 +24,12 @@ from dialogs.actions import (
 from dialogs.commands import Command, recognise_command
 from dialogs.context import caller_of
 from dialogs.coordinator import (
-    OPSAET_DIALOG_ID,
     KoordinatorCommands,
     KoordinatorConfig,
-    OpsaetDialog,
-    opsaet_options,
     recognise_koordinator_add,
 )
 from dialogs.delivery import DELIVERY_COMMANDS, Delivery, recognise_bilag1
+from dialogs.opsaet import OPSAET_DIALOG_ID, OpsaetDialog, opsaet_options
 from dialogs.ports import Files, Messenger, Roster
 from dialogs.survey import SURVEY_DIALOG_ID, SurveyDialog, survey_options
 from storage.coordination import CoordinationRepository

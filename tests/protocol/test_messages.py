@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import asyncpg
+import pytest
 from sqlalchemy import select
 
 from dialogs import texts
@@ -12,6 +14,7 @@ from storage.models import ConversationReferenceRow
 from tests.protocol.conftest import RunningBot
 from tests.support.activities import Activities, TeamsUser
 from tests.support.connector import BotConnector
+from tests.support.databases import PG_ADMIN_DSN
 
 ANNE = TeamsUser("Anne Systemejer", "aad-anne", "anne@kommune.dk")
 
@@ -94,3 +97,21 @@ async def test_a_failing_turn_is_answered_with_a_danish_apology(
 
     assert response.status < 500
     assert connector.texts(ANNE.personal_conversation) == [texts.UNEXPECTED_ERROR]
+
+
+async def test_health_check_answers_503_when_the_database_is_gone(
+    bot: RunningBot, database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a SQLite file cannot be taken away from a running process portably")
+    name = database_url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+    response = await bot.client.get("/healthz")
+
+    assert response.status == 503
+    assert await response.json() == {"status": "unavailable", "database": "unreachable"}
