@@ -33,9 +33,10 @@ class InputPrompt(Prompt):
         result = PromptRecognizerResult()
         activity = turn_context.activity
         if activity.type == ActivityTypes.message:
+            # Every message is input, even one with only a file or an empty text: the
+            # waiting step answers it, so nothing a person sends meets silence.
             value: Any = activity.value if isinstance(activity.value, dict) else None
             text = TurnContext.remove_recipient_mention(activity) or ""
-            if value is not None or text.strip():
-                result.succeeded = True
-                result.value = {"value": value, "text": text.strip()}
+            result.succeeded = True
+            result.value = {"value": value, "text": text.strip()}
         return result

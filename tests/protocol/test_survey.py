@@ -369,3 +369,19 @@ async def test_saving_a_form_page_keeps_a_remark_given_with_a_button(
     async with db() as session:
         audit = (await session.scalars(select(AuditRow).where(AuditRow.action == "answer"))).all()
     assert len(audit) == 1
+
+
+async def test_a_file_sent_mid_survey_gets_the_options_explained_not_silence(
+    bot: RunningBot, activities: Activities, connector: BotConnector, world: SetUp
+) -> None:
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": world.esdh.id}))
+
+    await bot.post(
+        activities.message(
+            ANNE,
+            "",
+            attachments=[{"contentType": "image/png", "contentUrl": "http://x/y.png"}],
+        )
+    )
+
+    assert connector.texts(ANNE.personal_conversation)[-1] == texts.ANVENDELSE_HELP
