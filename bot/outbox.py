@@ -22,7 +22,7 @@ from bot.proactive import Attempt, Outcome, ProactiveSender, RetryPolicy
 from dialogs.ports import DeliveryReport, OutgoingMessage
 from storage.coordination import CoordinationRepository
 from storage.domain.delivery import FailureReason
-from storage.outbox import OutboxMessage, OutboxRepository, OutboxStatus, Recipient
+from storage.outbox import OutboxMessage, OutboxRepository, OutboxStatus, Recipient, Sent
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +59,69 @@ class PassResult:
         return self.delivered + self.retrying + self.failed
 
 
+class SentLog:
+    """Group commit of "mark sent": one write carries every message accepted meanwhile.
+
+    The first accepted message starts a write at once (no timer, so nothing waits that
+    would not have waited anyway); messages Teams accepts while that write runs go in the
+    next one, together. Each caller returns only when its own row is committed. So the
+    window in which a crash sends a message twice stays what it was with one write per
+    message — Teams' answer until the commit that follows it — but a fan-out pays one
+    transaction per batch, not per message (bench/bench_fanout.py).
+    """
+
+    def __init__(self, outbox: OutboxRepository, owner: str, now: Now, *, batch: int = 200) -> None:
+        self._outbox = outbox
+        self._owner = owner
+        self._now = now
+        self._batch = batch
+        self._waiting: list[tuple[Sent, asyncio.Future[bool]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def mark(self, sent: Sent) -> bool:
+        """Record that Teams accepted it; False when the lease was lost meanwhile."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append((sent, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_while_waiting())
+        return await future
+
+    async def _write_while_waiting(self) -> None:
+        batch: list[tuple[Sent, asyncio.Future[bool]]] = []
+        try:
+            while self._waiting:
+                batch, self._waiting = (
+                    self._waiting[: self._batch],
+                    self._waiting[self._batch :],
+                )
+                try:
+                    marked = await self._outbox.mark_sent_many(
+                        self._owner, [sent for sent, _ in batch], now=self._now()
+                    )
+                except Exception as error:
+                    # Not swallowed: every caller of this batch gets the error, as it
+                    # would have from its own write.
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
+                    continue
+                for sent, future in batch:
+                    if not future.done():
+                        future.set_result(sent.message_id in marked)
+        finally:
+            # Cancelled (shutdown): whoever still waits is cancelled too, never left hanging.
+            for _, future in [*batch, *self._waiting]:
+                future.cancel()
+
+
 class OutboxWorker:
     """Claims due messages with a lease, delivers them, and records each outcome.
 
     Claiming with a lease (not a lock held while sending) is what makes a crash safe: the
     row of a worker that died mid-attempt becomes free when the lease runs out and another
     worker sends it. A message is therefore sent at least once, and more than once only if
-    the process died in the instant between Teams' 201 and ``mark_sent`` — the Bot
-    Connector has no idempotency key to close that last gap.
+    the process died between Teams' 201 and the commit that marks it sent (SentLog) — the
+    Bot Connector has no idempotency key to close that last gap.
     """
 
     def __init__(
@@ -96,6 +151,7 @@ class OutboxWorker:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self.owner = owner or f"worker-{uuid.uuid4().hex[:12]}"
+        self._sent = SentLog(outbox, self.owner, now)
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -198,21 +254,17 @@ class OutboxWorker:
         )
 
     async def _record(self, message: OutboxMessage, attempt: Attempt) -> DeliveryReport:
-        now = self._now()
         person = message.person_id
         if attempt.outcome is Outcome.DELIVERED:
             assert attempt.conversation_id is not None
-            if not await self._outbox.mark_sent(
-                message.id,
-                self.owner,
-                conversation_id=attempt.conversation_id,
-                activity_id=attempt.activity_id,
-                now=now,
+            if not await self._sent.mark(
+                Sent(message.id, attempt.conversation_id, attempt.activity_id)
             ):
                 logger.error(
                     "sent after losing the lease, may be sent twice: message=%d", message.id
                 )
             return DeliveryReport(person, delivered=True)
+        now = self._now()
         if attempt.outcome is Outcome.FAILED:
             assert attempt.reason is not None
             await self._fail(message, attempt.reason, attempt.detail, now)

@@ -12,33 +12,28 @@ import json
 import logging
 import random
 import time
+import urllib.parse
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from botbuilder.core import TurnContext
+import aiohttp
 from botbuilder.schema import (
-    Activity,
-    ActivityTypes,
     ChannelAccount,
     ConversationAccount,
-    ConversationParameters,
     ConversationReference,
 )
 from botframework.connector import Channels
-from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
+    AppCredentials,
     AuthenticationConstants,
     BotFrameworkAuthentication,
     ClaimsIdentity,
 )
-from msrest.exceptions import ClientRequestError, HttpOperationError
-from urllib3 import Retry
 
-from dialogs.cards import as_attachment
+from dialogs.cards import CARD_CONTENT_TYPE
 from dialogs.ports import OutgoingMessage
 from storage.conversations import PERSONAL, ConversationRepository
 from storage.domain.delivery import FailureReason
@@ -76,19 +71,34 @@ class Attempt:
     """Status and error code for operators (never message text or names)."""
 
 
-def classify(error: HttpOperationError | ClientRequestError) -> Attempt:
+class ConnectorError(Exception):
+    """A Bot Connector call that got no answer, or an answer other than 200/201/202."""
+
+    def __init__(
+        self,
+        status: int | None,
+        *,
+        code: str = "",
+        headers: Mapping[str, str] | None = None,
+        cause: str = "",
+    ) -> None:
+        super().__init__(status, code or cause)
+        self.status = status
+        self.code = code
+        self.headers: Mapping[str, str] = headers or {}
+        self.cause = cause
+        """With no status: why there was no answer (the exception type), for operators."""
+
+
+def classify(error: ConnectorError) -> Attempt:
     """Map a Bot Connector error to an outcome by its HTTP status and error code."""
-    response = getattr(error, "response", None)
-    if not isinstance(error, HttpOperationError) or response is None:
+    if error.status is None:
         # No HTTP answer (connection refused, reset, timeout): transient by nature.
-        return Attempt(Outcome.RETRY, detail=f"no answer: {type(error).__name__}")
-    status = int(response.status_code)
-    code = _error_code(error)
-    detail = f"{status} {code}".strip()
+        return Attempt(Outcome.RETRY, detail=f"no answer: {error.cause}")
+    status = error.status
+    detail = f"{status} {error.code}".strip()
     if status in RETRYABLE_STATUSES:
-        return Attempt(
-            Outcome.RETRY, retry_after=parse_retry_after(response.headers), detail=detail
-        )
+        return Attempt(Outcome.RETRY, retry_after=parse_retry_after(error.headers), detail=detail)
     if status == 403:
         # BotDisabledByAdmin, ConversationBlockedByUser, BotNotInConversationRoster …:
         # the app is blocked or uninstalled for this person; a retry gets the same.
@@ -116,12 +126,6 @@ def parse_retry_after(
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-def _error_code(error: HttpOperationError) -> str:
-    body = getattr(getattr(error, "error", None), "error", None)
-    code = getattr(body, "code", None)
-    return str(code) if code else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,14 +274,141 @@ class Throttle:
         return self._clock()
 
 
+ACCEPTED_STATUSES = frozenset({200, 201, 202})
+"""What botframework-connector's generated client treats as success for both calls."""
+
+USER_AGENT = "Microsoft-BotFramework/3.1 (BotBuilder Python/4.17.0)"
+"""The User-Agent botbuilder's own ConnectorClient sends (botframework.connector.auth)."""
+
+_TOKEN_REUSE_SECONDS = 60.0
+"""How long a token from MSAL is reused before asking MSAL again. MSAL never hands out a
+cached token with less than 5 minutes left, so a reused one always has 4 minutes to spare."""
+
+
+class BotTokens:
+    """The bot's bearer token for the Bot Connector, from botbuilder's own credentials.
+
+    The credentials come from the adapter's BotFrameworkAuthentication (its
+    ServiceClientCredentialsFactory decides: password, certificate, managed identity, or
+    none without an app id), exactly those botbuilder's ConnectorClient would sign with.
+    """
+
+    def __init__(self, auth: BotFrameworkAuthentication, app_id: str) -> None:
+        self._auth = auth
+        self._app_id = app_id
+        self._credentials: AppCredentials | None = None
+        self._token: str | None = None
+        self._fetched_at = -_TOKEN_REUSE_SECONDS
+        self._lock = asyncio.Lock()
+
+    async def authorization(self, service_url: str) -> str | None:
+        """The Authorization header value, or None when the bot runs without an app id."""
+        async with self._lock:
+            credentials = await self._credentials_for(service_url)
+            app_id = credentials.microsoft_app_id
+            if not app_id or app_id == AuthenticationConstants.ANONYMOUS_SKILL_APP_ID:
+                # As AppCredentials.signed_session: no app id means no authentication.
+                return None
+            if self._token is None or time.monotonic() - self._fetched_at > _TOKEN_REUSE_SECONDS:
+                # MSAL is synchronous and may go to Entra ID; keep it off the event loop.
+                self._token = await asyncio.to_thread(credentials.get_access_token)
+                self._fetched_at = time.monotonic()
+            return f"Bearer {self._token}"
+
+    async def _credentials_for(self, service_url: str) -> AppCredentials:
+        if self._credentials is None:
+            factory = self._auth.create_connector_factory(
+                ClaimsIdentity(
+                    {
+                        AuthenticationConstants.AUDIENCE_CLAIM: self._app_id,
+                        AuthenticationConstants.APP_ID_CLAIM: self._app_id,
+                    },
+                    True,
+                )
+            )
+            # Only its credentials are used; the client itself (msrest + requests) never
+            # sends, so it has no connection to close.
+            client = await factory.create(service_url, None)
+            self._credentials = client.config.credentials
+        assert self._credentials is not None
+        return self._credentials
+
+
+class ConnectorHttp:
+    """The two Bot Connector v3 calls proactive delivery makes, over one aiohttp session.
+
+    botbuilder's ConnectorClient costs several milliseconds of CPU per message (msrest
+    validation and serialisation, then ``requests`` on a worker thread); a fan-out at the
+    tenant limit is CPU-bound on that. These are the same requests, built directly.
+    """
+
+    def __init__(self, tokens: BotTokens, *, timeout: float) -> None:
+        self._tokens = tokens
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def send_to_conversation(
+        self, service_url: str, conversation_id: str, activity: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """POST /v3/conversations/{id}/activities; the ResourceResponse (may be empty)."""
+        path = f"v3/conversations/{urllib.parse.quote(conversation_id, safe='')}/activities"
+        return await self._post(service_url, path, activity)
+
+    async def create_conversation(
+        self, service_url: str, parameters: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """POST /v3/conversations; the ConversationResourceResponse."""
+        return await self._post(service_url, "v3/conversations", parameters)
+
+    async def _post(self, service_url: str, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        headers = {
+            "Accept": "application/json",
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": USER_AGENT,
+        }
+        authorization = await self._tokens.authorization(service_url)
+        if authorization is not None:
+            headers["Authorization"] = authorization
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        url = f"{service_url.rstrip('/')}/{path}"
+        try:
+            async with self._session.post(
+                url, data=json.dumps(body).encode(), headers=headers
+            ) as response:
+                raw = await response.read()
+                status, answer_headers = response.status, response.headers
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise ConnectorError(None, cause=type(error).__name__) from error
+        answer = _json_object(raw)
+        if status not in ACCEPTED_STATUSES:
+            error_body = answer.get("error")
+            code = error_body.get("code") if isinstance(error_body, dict) else None
+            raise ConnectorError(status, code=str(code or ""), headers=answer_headers)
+        return answer
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 class ProactiveSender:
     """Sends one message to one person's 1:1 chat, opening the chat when none is stored.
 
-    It talks to the Bot Connector through a ConnectorClient from the adapter's own
-    authentication (so tokens are the adapter's), not through ``continue_conversation``:
-    CloudAdapter runs a proactive callback inside the turn pipeline, whose error handler
-    would post the "unexpected error" apology into the person's chat and swallow the very
-    status code this class must see.
+    It talks to the Bot Connector directly (ConnectorHttp, with the adapter's own
+    credentials), not through ``continue_conversation``: CloudAdapter runs a proactive
+    callback inside the turn pipeline, whose error handler would post the "unexpected
+    error" apology into the person's chat and swallow the very status code this class
+    must see. The outbox owns retries, so no request is ever repeated here.
     """
 
     def __init__(
@@ -290,19 +421,15 @@ class ProactiveSender:
         request_timeout: float = 30.0,
         max_throttle_wait: float = 30.0,
     ) -> None:
-        self._auth = auth
         self._conversations = conversations
         self._throttle = throttle
         self._app_id = app_id
-        self._request_timeout = request_timeout
         self._max_throttle_wait = max_throttle_wait
-        self._clients: dict[str, ConnectorClient] = {}
-        self._client_lock = asyncio.Lock()
-        self._exit_stack = AsyncExitStack()
+        # Well inside the outbox lease, so an attempt never outlives its claim.
+        self._http = ConnectorHttp(BotTokens(auth, app_id), timeout=request_timeout)
 
     async def close(self) -> None:
-        await self._exit_stack.aclose()
-        self._clients.clear()
+        await self._http.close()
 
     async def deliver(self, recipient: Recipient, message: OutgoingMessage) -> Attempt:
         """Make one attempt to put the message in the recipient's 1:1 chat."""
@@ -312,9 +439,8 @@ class ProactiveSender:
             if isinstance(opened, Attempt):
                 return opened
             reference = opened
-        activity = _activity(message)
-        TurnContext.apply_conversation_reference(activity, reference)
-        conversation_id = reference.conversation.id
+        activity = activity_json(message, reference)
+        conversation_id = str(reference["conversation"]["id"])
         permit = await self._throttle.acquire(
             recipient.tenant_id, conversation_id, max_wait=self._max_throttle_wait
         )
@@ -326,9 +452,10 @@ class ProactiveSender:
                 detail="conversation send limit",
             )
         try:
-            client = await self._client(reference.service_url)
-            response = await client.conversations.send_to_conversation(conversation_id, activity)
-        except (HttpOperationError, ClientRequestError) as error:
+            response = await self._http.send_to_conversation(
+                reference.get("serviceUrl") or "", conversation_id, activity
+            )
+        except ConnectorError as error:
             attempt = classify(error)
             return Attempt(
                 attempt.outcome,
@@ -339,114 +466,135 @@ class ProactiveSender:
             )
         finally:
             permit.settle(self._throttle.now())
+        activity_id = response.get("id")
         return Attempt(
             Outcome.DELIVERED,
             conversation_id=conversation_id,
-            activity_id=getattr(response, "id", None),
+            activity_id=str(activity_id) if activity_id else None,
         )
 
-    async def _open_personal_chat(self, recipient: Recipient) -> ConversationReference | Attempt:
+    async def _open_personal_chat(self, recipient: Recipient) -> dict[str, Any] | Attempt:
         """Create the 1:1 chat from the tenant's service URL and remember its reference."""
         tenant_reference = _reference(recipient.tenant_reference)
-        if tenant_reference is None or not tenant_reference.service_url:
+        if tenant_reference is None or not tenant_reference.get("serviceUrl"):
             return Attempt(
                 Outcome.FAILED,
                 reason=FailureReason.NO_CONVERSATION,
                 detail="no service url known for tenant",
             )
-        bot = tenant_reference.bot or ChannelAccount(id=f"28:{self._app_id}")
+        known_bot = _model_json(ChannelAccount, tenant_reference.get("bot"))
+        bot = ChannelAccount(
+            id=known_bot.get("id") if known_bot else f"28:{self._app_id}",
+            name=known_bot.get("name") if known_bot else None,
+        )
         member = ChannelAccount(
             id=recipient.teams_user_id or recipient.aad_object_id,
             aad_object_id=recipient.aad_object_id,
         )
-        parameters = ConversationParameters(
-            is_group=False,
-            bot=ChannelAccount(id=bot.id, name=bot.name),
-            members=[member],
-            tenant_id=recipient.tenant_id,
-            channel_data={"tenant": {"id": recipient.tenant_id}},
-        )
+        # As botbuilder serialises ConversationParameters (tenantID is its spelling).
+        parameters = {
+            "isGroup": False,
+            "bot": bot.serialize(),
+            "members": [member.serialize()],
+            "channelData": {"tenant": {"id": recipient.tenant_id}},
+            "tenantID": recipient.tenant_id,
+        }
         permit = await self._throttle.acquire(
             recipient.tenant_id, None, max_wait=self._max_throttle_wait
         )
         assert isinstance(permit, Permit), "without a conversation the wait is never refused"
         try:
-            client = await self._client(tenant_reference.service_url)
-            created = await client.conversations.create_conversation(parameters)
-        except (HttpOperationError, ClientRequestError) as error:
+            created = await self._http.create_conversation(
+                tenant_reference["serviceUrl"], parameters
+            )
+        except ConnectorError as error:
             return classify(error)
         finally:
             permit.settle(self._throttle.now())
-        service_url = created.service_url or tenant_reference.service_url
+        if not created.get("id"):
+            return Attempt(
+                Outcome.FAILED, reason=FailureReason.REJECTED, detail="created without an id"
+            )
+        service_url = created.get("serviceUrl") or tenant_reference["serviceUrl"]
         reference = ConversationReference(
-            channel_id=tenant_reference.channel_id or Channels.ms_teams,
+            channel_id=tenant_reference.get("channelId") or Channels.ms_teams,
             service_url=service_url,
-            bot=parameters.bot,
+            bot=bot,
             user=member,
             conversation=ConversationAccount(
-                id=created.id,
+                id=created["id"],
                 conversation_type=PERSONAL,
                 tenant_id=recipient.tenant_id,
                 is_group=False,
             ),
         )
+        serialized: dict[str, Any] = reference.serialize()
         await self._conversations.save_reference(
             tenant_id=recipient.tenant_id,
             user_key=recipient.aad_object_id,
-            conversation_id=created.id,
+            conversation_id=created["id"],
             conversation_type=PERSONAL,
             service_url=service_url,
-            reference=json.dumps(reference.serialize()),
+            reference=json.dumps(serialized),
         )
         logger.info("opened 1:1 chat: person=%d", recipient.person_id)
-        return reference
-
-    async def _client(self, service_url: str) -> ConnectorClient:
-        """One ConnectorClient per service URL, kept open so connections and tokens are reused."""
-        async with self._client_lock:
-            client = self._clients.get(service_url)
-            if client is None:
-                factory = self._auth.create_connector_factory(
-                    ClaimsIdentity(
-                        {
-                            AuthenticationConstants.AUDIENCE_CLAIM: self._app_id,
-                            AuthenticationConstants.APP_ID_CLAIM: self._app_id,
-                        },
-                        True,
-                    )
-                )
-                client = await factory.create(service_url, None)
-                _own_the_retries(client, self._request_timeout)
-                await self._exit_stack.enter_async_context(client)
-                self._clients[service_url] = client
-            return client
+        return serialized
 
 
-def _own_the_retries(client: ConnectorClient, timeout: float) -> None:
-    # msrest's default urllib3 policy silently retries 5xx (and 429 with Retry-After) three
-    # times inside a worker thread; that would hide statuses from classify(), break the
-    # throttle's count and repeat a POST the outbox may already retry. The outbox owns it.
-    client.config.retry_policy.policy = Retry(
-        total=0,
-        connect=0,
-        read=0,
-        status_forcelist=(),
-        respect_retry_after_header=False,
-        raise_on_status=False,
-    )
-    # Well inside the outbox lease, so an attempt never outlives its claim.
-    client.config.connection.timeout = timeout
-
-
-def _reference(raw: str | None) -> ConversationReference | None:
+def _reference(raw: str | None) -> dict[str, Any] | None:
+    """A stored ConversationReference as its JSON (msrest's camelCase keys), if any."""
     if not raw:
         return None
-    data: dict[str, Any] = json.loads(raw)
-    return ConversationReference().deserialize(data)
+    data = json.loads(raw)
+    return data if isinstance(data, dict) else None
 
 
-def _activity(message: OutgoingMessage) -> Activity:
-    activity = Activity(type=ActivityTypes.message, text=message.text)
+def _keys_of(model: type) -> tuple[str, ...]:
+    return tuple(entry["key"] for entry in model._attribute_map.values())  # type: ignore[attr-defined]
+
+
+_MODEL_KEYS: dict[type, tuple[str, ...]] = {
+    model: _keys_of(model) for model in (ChannelAccount, ConversationAccount)
+}
+
+
+def _model_json(model: type, data: object) -> dict[str, Any]:
+    """What msrest's deserialize-then-serialize keeps of a model's JSON: its known keys, set.
+
+    Exact keys, as msrest matches them: a reference written by hand with ``tenantId`` loses
+    it exactly as botbuilder's own client would drop it (msrest spells it ``tenantID``).
+    """
+    if not isinstance(data, dict):
+        return {}
+    return {key: data[key] for key in _MODEL_KEYS[model] if data.get(key) is not None}
+
+
+def activity_json(message: OutgoingMessage, reference: Mapping[str, Any]) -> dict[str, Any]:
+    """The activity botbuilder would post for this message and reference, as JSON.
+
+    That is ``Activity(type=message, text, attachments)`` after
+    ``TurnContext.apply_conversation_reference`` and msrest's serialisation: from = the
+    bot, recipient = the person, replyToId when the reference names an activity. For a
+    send to an existing conversation botbuilder adds no channelData (the tenant travels in
+    the conversation); tests/unit/test_proactive.py compares the two.
+    """
+    activity: dict[str, Any] = {"type": "message"}
+    for key in ("serviceUrl", "channelId"):
+        if reference.get(key) is not None:
+            activity[key] = reference[key]
+    for key, model, source in (
+        ("from", ChannelAccount, "bot"),
+        ("conversation", ConversationAccount, "conversation"),
+        ("recipient", ChannelAccount, "user"),
+    ):
+        if isinstance(reference.get(source), dict):
+            activity[key] = _model_json(model, reference[source])
+    if reference.get("locale") is not None:
+        activity["locale"] = reference["locale"]
+    if message.text is not None:
+        activity["text"] = message.text
     if message.card is not None:
-        activity.attachments = [as_attachment(message.card)]
+        activity["attachments"] = [{"contentType": CARD_CONTENT_TYPE, "content": message.card}]
+    if reference.get("activityId"):
+        activity["replyToId"] = reference["activityId"]
     return activity

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import dialect_insert
@@ -42,6 +42,15 @@ class OutboxMessage:
     attempts: int
     created_at: datetime
     failure_reason: FailureReason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A message Teams accepted: the chat it went to and the id Teams gave it."""
+
+    message_id: int
+    conversation_id: str
+    activity_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +183,41 @@ class OutboxRepository:
             conversation_id=conversation_id,
             activity_id=activity_id,
         )
+
+    async def mark_sent_many(self, owner: str, sent: Sequence[Sent], *, now: datetime) -> set[int]:
+        """Record several accepted messages in one transaction; the ids whose lease was held.
+
+        One UPDATE … WHERE id IN (…) with each row's conversation and activity id picked by
+        CASE, so a fan-out pays one write per batch instead of one per message.
+        """
+        if not sent:
+            return set()
+        by_id = OutboxMessageRow.id
+        activity_ids = {s.message_id: s.activity_id for s in sent if s.activity_id}
+        async with self._writing() as session:
+            marked = await session.scalars(
+                update(OutboxMessageRow)
+                .where(
+                    by_id.in_([s.message_id for s in sent]),
+                    OutboxMessageRow.lease_owner == owner,
+                    OutboxMessageRow.status == OutboxStatus.PENDING,
+                )
+                .values(
+                    status=OutboxStatus.SENT,
+                    sent_at=now,
+                    lease_owner=None,
+                    lease_until=None,
+                    conversation_id=case(
+                        {s.message_id: s.conversation_id for s in sent}, value=by_id
+                    ),
+                    activity_id=(
+                        case(activity_ids, value=by_id, else_=None) if activity_ids else None
+                    ),
+                )
+                .returning(by_id)
+                .execution_options(synchronize_session=False)
+            )
+            return set(marked)
 
     async def mark_failed(
         self,

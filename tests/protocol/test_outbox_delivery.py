@@ -22,7 +22,9 @@ from dialogs.ports import OutgoingMessage
 from storage.domain.delivery import FailureReason
 from storage.models import ConversationReferenceRow, OutboxMessageRow
 from storage.outbox import OutboxStatus
+from tests.protocol.conftest import OUTGOING_TOKEN
 from tests.support.activities import TENANT, TeamsUser
+from tests.support.channel_tokens import ChannelTokenIssuer
 from tests.support.clock import FakeClock
 from tests.support.connector import BotConnector, Failure, Limits
 from tests.support.outbox_delivery import Delivery, build_delivery
@@ -272,6 +274,35 @@ async def test_many_messages_to_one_chat_keep_teams_limits_without_a_single_429(
 
     assert connector_with_limits.throttled == 0
     assert sorted(connector_with_limits.texts()) == sorted(f"Besked {n}" for n in range(20))
+
+
+@pytest.mark.parametrize("authenticated", [True, False], ids=["app id", "no app id"])
+async def test_the_bot_s_token_goes_with_every_connector_call_exactly_when_it_has_an_app_id(
+    authenticated: bool,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    authenticated_settings: Settings,
+    token_issuer: ChannelTokenIssuer,
+    clock: FakeClock,
+    connector: BotConnector,
+) -> None:
+    chosen = authenticated_settings if authenticated else settings
+    delivery = build_delivery(sessions, clock, settings=chosen)
+    ids = await seed_people(sessions, [ANNE, BO])
+    await seed_personal_chat(sessions, ANNE, connector.url)  # Bo's chat must be opened
+    for user in (ANNE, BO):
+        await enqueue(delivery, clock, ids[user.aad_object_id], "Hej")
+
+    await delivery.worker.drain()
+    await delivery.sender.close()
+
+    assert sorted(call.path for call in connector.calls) == [
+        "/v3/conversations",
+        f"/v3/conversations/{ANNE.personal_conversation}/activities",
+        f"/v3/conversations/{BO.personal_conversation}/activities",
+    ]
+    expected = f"Bearer {OUTGOING_TOKEN}" if authenticated else None
+    assert [call.authorization for call in connector.calls] == [expected] * 3
 
 
 @pytest.fixture

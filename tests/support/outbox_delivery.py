@@ -52,6 +52,7 @@ def build_delivery(
         ConfigurationBotFrameworkAuthentication(settings.bot_auth()),
         ConversationRepository(sessions),
         throttle,
+        app_id=settings.app_id,
     )
     worker = OutboxWorker(
         outbox,

@@ -1,11 +1,26 @@
-"""Throttling and retry arithmetic of bot.proactive, on a hand-moved clock."""
+"""Throttling and retry arithmetic of bot.proactive on a hand-moved clock; the activity JSON."""
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
+from typing import Any
 
-from bot.proactive import RetryPolicy, SlidingWindowLimiter, parse_retry_after
+import pytest
+from botbuilder.core import TurnContext
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationReference,
+)
+from botframework.connector import models
+from msrest import Serializer
+
+from bot.proactive import RetryPolicy, SlidingWindowLimiter, activity_json, parse_retry_after
+from dialogs.cards import as_attachment
+from dialogs.ports import OutgoingMessage
 
 
 def test_every_window_is_kept_at_once() -> None:
@@ -46,3 +61,56 @@ def test_backoff_doubles_with_jitter_and_never_undercuts_retry_after() -> None:
     assert 0.5 <= delays[0] <= 1.0 and 1.0 <= delays[1] <= 2.0 and 2.0 <= delays[2] <= 4.0
     assert 30.0 <= delays[4] <= 60.0
     assert policy.delay(1, 7.0, rng) >= 7.0
+
+
+def _as_botbuilder_sends_it(message: OutgoingMessage, reference: dict[str, Any]) -> Any:
+    """The body botbuilder's ConnectorClient.send_to_conversation posts (msrest's serialiser)."""
+    activity = Activity(type=ActivityTypes.message, text=message.text)
+    if message.card is not None:
+        activity.attachments = [as_attachment(message.card)]
+    TurnContext.apply_conversation_reference(
+        activity, ConversationReference().deserialize(reference)
+    )
+    serializer = Serializer({k: v for k, v in models.__dict__.items() if isinstance(v, type)})
+    return serializer.body(activity, "Activity")
+
+
+STORED_BY_A_TURN = ConversationReference(
+    activity_id="f:incoming-1",
+    user=ChannelAccount(id="29:anne", name="Anne Hansen", aad_object_id="aad-anne"),
+    bot=ChannelAccount(id="28:bot", name="Kortlægningsbot"),
+    conversation=ConversationAccount(
+        id="a:personal-29:anne", conversation_type="personal", tenant_id="tenant-1"
+    ),
+    channel_id="msteams",
+    locale="da-DK",
+    service_url="https://smba.trafficmanager.net/emea/",
+).serialize()
+
+WRITTEN_BY_HAND = {  # as bench/bench_fanout.py seeds it: tenantId, not msrest's tenantID
+    "channelId": "msteams",
+    "serviceUrl": "http://127.0.0.1:1",
+    "bot": {"id": "28:bench-bot", "unknown": 1},
+    "user": {"id": "29:bench-0", "aadObjectId": "bench-0"},
+    "conversation": {
+        "id": "a:personal-29:bench-0",
+        "conversationType": "personal",
+        "tenantId": "t",
+    },
+}
+
+
+@pytest.mark.parametrize("reference", [STORED_BY_A_TURN, WRITTEN_BY_HAND], ids=["turn", "hand"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        OutgoingMessage(text="Husk slutdatoen"),
+        OutgoingMessage(text=None, card={"type": "AdaptiveCard", "body": [], "x": None}),
+        OutgoingMessage(text="Hej", card={"type": "AdaptiveCard", "version": "1.5"}),
+    ],
+    ids=["text", "card", "both"],
+)
+def test_the_activity_posted_is_the_one_botbuilder_would_post(
+    message: OutgoingMessage, reference: dict[str, Any]
+) -> None:
+    assert activity_json(message, reference) == _as_botbuilder_sends_it(message, reference)
