@@ -11,12 +11,13 @@ import time
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
-from botbuilder.core import ConversationState, InvokeResponse, TurnContext, UserState
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from botbuilder.schema.teams import FileConsentCardResponse, TeamInfo, TeamsChannelAccount
 from msrest.exceptions import HttpOperationError
 
+from bot.dialog_state import TurnStates
 from bot.log_context import activity_id
 from dialogs import texts
 from dialogs.context import CALLER_KEY, Caller
@@ -61,14 +62,12 @@ def user_key_of(account: ChannelAccount | None) -> str:
 class KortlaegningBot(TeamsActivityHandler):
     def __init__(
         self,
-        conversation_state: ConversationState,
-        user_state: UserState,
+        states: TurnStates,
         conversations: ConversationRepository,
         coordination: CoordinationRepository,
         router: Router,
     ) -> None:
-        self._conversation_state = conversation_state
-        self._user_state = user_state
+        self._states = states
         self._conversations = conversations
         self._coordination = coordination
         self._router = router
@@ -93,9 +92,11 @@ class KortlaegningBot(TeamsActivityHandler):
             await self._remember_reference(turn_context)
             if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
                 await self._identify(turn_context)
+            if activity.type == ActivityTypes.message:
+                # Messages are what the dialogs handle: both states in one read.
+                await self._states.load(turn_context)
             await super().on_turn(turn_context)
-            await self._conversation_state.save_changes(turn_context)
-            await self._user_state.save_changes(turn_context)
+            await self._states.save_changes(turn_context)
         finally:
             activity_id.reset(token)
 
