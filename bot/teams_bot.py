@@ -24,6 +24,7 @@ from dialogs.context import CALLER_KEY, Caller
 from dialogs.router import Router
 from storage.conversations import PERSONAL, TEAM, ConversationRepository
 from storage.coordination import CoordinationRepository
+from storage.domain.model import Person
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,17 @@ ROSTER_RETRY_AFTER_S = 15 * 60
 
 Guests and some accounts are never described by the roster; without this pause every turn of
 theirs cost a Bot Connector round trip that fails the same way.
+"""
+
+REMEMBERED_FOR_S = 10 * 60
+"""How long a turn may trust what this process last wrote of a person or a conversation
+reference, and skip writing the same again.
+
+Within this time a turn whose sender, name, Teams id and conversation reference (apart from
+the activity id) are those this process stored last does not write them again: the person
+was looked up (and possibly updated) and the reference upserted every turn. Another
+instance or a coordinator may change those rows meanwhile; after this long the turn writes
+again, so the rows are as fresh as before, at worst this much later.
 """
 
 LOCAL_TENANT = "local"
@@ -72,6 +84,12 @@ class KortlaegningBot(TeamsActivityHandler):
         self._coordination = coordination
         self._router = router
         self._roster_failed: dict[tuple[str, str], float] = {}
+        # (tenant, user key) -> (conversation id, reference without activity id, written at)
+        self._references: dict[tuple[str, str], tuple[str, str, float]] = {}
+        # (tenant, user key) -> (name and Teams id given, the person stored, looked up at)
+        self._people: dict[
+            tuple[str, str], tuple[tuple[str | None, str | None], Person, float]
+        ] = {}
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -117,14 +135,12 @@ class KortlaegningBot(TeamsActivityHandler):
             return
         if not activity.conversation or not activity.service_url:
             return
-        reference = TurnContext.get_conversation_reference(activity)
-        await self._conversations.save_reference(
-            tenant_id=tenant_of(activity),
-            user_key=user_key_of(activity.from_property),
-            conversation_id=activity.conversation.id,
-            conversation_type=activity.conversation.conversation_type or PERSONAL,
-            service_url=activity.service_url,
-            reference=json.dumps(reference.serialize()),
+        await self._save_reference(
+            tenant_of(activity),
+            user_key_of(activity.from_property),
+            activity.conversation.id,
+            activity.conversation.conversation_type or PERSONAL,
+            activity,
         )
 
     async def _remember_team(self, turn_context: TurnContext) -> None:
@@ -134,27 +150,55 @@ class KortlaegningBot(TeamsActivityHandler):
         team = channel_data.get("team") or {}
         if not isinstance(team, dict) or not team.get("id") or not activity.service_url:
             return
-        reference = TurnContext.get_conversation_reference(activity)
-        await self._conversations.save_reference(
-            tenant_id=tenant_of(activity),
-            user_key="",
-            conversation_id=str(team["id"]),
-            conversation_type=TEAM,
-            service_url=activity.service_url,
-            reference=json.dumps(reference.serialize()),
+        await self._save_reference(tenant_of(activity), "", str(team["id"]), TEAM, activity)
+
+    async def _save_reference(
+        self,
+        tenant_id: str,
+        user_key: str,
+        conversation_id: str,
+        conversation_type: str,
+        activity: Activity,
+    ) -> None:
+        """Upsert the reference unless this process stored the same one lately (see
+        REMEMBERED_FOR_S); the activity id in it changes every turn and is not compared."""
+        serialized = TurnContext.get_conversation_reference(activity).serialize()
+        compared = json.dumps(
+            {**serialized, "activityId": None, "conversationType": conversation_type},
+            sort_keys=True,
         )
+        who, now = (tenant_id, user_key), time.monotonic()
+        last = self._references.get(who)
+        if last and last[:2] == (conversation_id, compared) and now - last[2] < REMEMBERED_FOR_S:
+            return
+        await self._conversations.save_reference(
+            tenant_id=tenant_id,
+            user_key=user_key,
+            conversation_id=conversation_id,
+            conversation_type=conversation_type,
+            service_url=activity.service_url,
+            reference=json.dumps(serialized),
+        )
+        self._references[who] = (conversation_id, compared, now)
 
     async def _identify(self, turn_context: TurnContext) -> None:
         """Record who is writing and put them on the turn for the dialogs."""
         activity = turn_context.activity
         account = activity.from_property
         tenant_id = tenant_of(activity)
-        person = await self._coordination.ensure_person(
-            tenant_id,
-            user_key_of(account),
-            navn=account.name if account else None,
-            teams_user_id=account.id if account else None,
-        )
+        user_key = user_key_of(account)
+        given = (account.name if account else None, account.id if account else None)
+        remembered = self._people.get((tenant_id, user_key))
+        if (
+            remembered
+            and remembered[0] == given
+            and time.monotonic() - remembered[2] < REMEMBERED_FOR_S
+        ):
+            person = remembered[1]
+        else:
+            person = await self._coordination.ensure_person(
+                tenant_id, user_key, navn=given[0], teams_user_id=given[1]
+            )
         who = (tenant_id, person.aad_object_id)
         if person.email is None and account is not None and self._may_ask_roster(who):
             email = await _roster_email(turn_context, account.id)
@@ -165,6 +209,8 @@ class KortlaegningBot(TeamsActivityHandler):
                 )
             else:
                 self._roster_failed[who] = time.monotonic()
+        if remembered is None or remembered[1] is not person:
+            self._people[(tenant_id, user_key)] = (given, person, time.monotonic())
         turn_context.turn_state[CALLER_KEY] = Caller(
             tenant_id=tenant_id, person_id=person.id, navn=person.navn
         )
