@@ -295,13 +295,20 @@ async def _record(
     keep_bemaerkning: bool,
     at: datetime,
 ) -> list[AnswerChange]:
-    """record_answer's rules for each answer, after one query for systems, areas and answers.
+    """record_answer's rules for each answer, after two queries whatever their number.
 
-    The systems' rows are locked (PostgreSQL) so concurrent answers to one system are
-    serialised, whether or not it has an answer yet; the answer row is on the nullable side
-    of the join and cannot be locked there.
+    The answers are read first and locked (PostgreSQL), so two people answering one system at
+    once are serialised and the second sees the first's answer as its previous one (a lock
+    on the system's row would not: the outer-joined answer would still be read as it was
+    before the wait). Then systems, areas and the person's assignment in one query.
     """
     wanted = sorted({system_id for system_id, _a, _b in answers})
+    stored_answers = {
+        row.it_system_id: row
+        for row in await session.scalars(
+            select(AnswerRow).where(AnswerRow.it_system_id.in_(wanted)).with_for_update()
+        )
+    }
     found = await session.execute(
         select(
             ItSystemRow.id,
@@ -309,7 +316,6 @@ async def _record(
             FagomraadeRow.kortlaegning_id,
             FagomraadeRow.indsendt_at,
             TildelingRow.id,
-            AnswerRow,
         )
         .join(FagomraadeRow, FagomraadeRow.id == ItSystemRow.fagomraade_id)
         .outerjoin(
@@ -317,10 +323,7 @@ async def _record(
             (TildelingRow.fagomraade_id == FagomraadeRow.id)
             & (TildelingRow.person_id == person_id),
         )
-        .outerjoin(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
         .where(ItSystemRow.id.in_(wanted))
-        .order_by(ItSystemRow.id)
-        .with_for_update(of=ItSystemRow)
     )
     systems = {row[0]: row for row in found}
     new_rows: dict[int, AnswerRow] = {}
@@ -329,12 +332,12 @@ async def _record(
     for system_id, anvendelse, given in answers:
         if system_id not in systems:
             raise UnknownSystem(system_id)
-        _sid, area_id, kortlaegning_id, indsendt_at, tildeling_id, stored = systems[system_id]
+        _sid, area_id, kortlaegning_id, indsendt_at, tildeling_id = systems[system_id]
         if tildeling_id is None:
             raise NotAssigned(area_id, person_id)
         if expect_open and indsendt_at is not None:
             raise AlreadySubmitted(area_id)
-        row = new_rows.get(system_id, stored)
+        row = new_rows.get(system_id) or stored_answers.get(system_id)
         bemaerkning = (given or "").strip() or None
         previous = _to_answer(row) if row else None
         if keep_bemaerkning and row is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
@@ -335,3 +336,34 @@ async def test_the_overview_refuses_someone_not_assigned(
     assert overview.fagomraade.navn == "Skole"
     assert overview.slutdato == (await survey.overview(world.skole.id, world.anne.id)).slutdato
     assert overview.slutdato is not None
+
+
+async def test_an_answer_given_while_another_is_being_stored_sees_it_as_previous(
+    sessions: async_sessionmaker[AsyncSession], database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time; there is nothing to interleave")
+    world = await set_up_small(sessions)
+    survey = SurveyRepository(sessions)
+    sbsys = (await survey.overview(world.esdh.id, world.anne.id)).systemer[0].system
+    await survey.record_answer(world.anne.id, sbsys.id, Anvendelse.ANVENDER)
+
+    async with sessions() as first, first.begin():
+        # Someone else's answer, stored but not yet committed, holding the row.
+        row = await first.scalar(
+            select(AnswerRow).where(AnswerRow.it_system_id == sbsys.id).with_for_update()
+        )
+        assert row is not None
+        row.anvendelse = Anvendelse.SEKUNDAER
+        await first.flush()
+        second = asyncio.create_task(
+            survey.record_answer(world.bo.id, sbsys.id, Anvendelse.ANVENDER)
+        )
+        await asyncio.sleep(0.3)
+        assert not second.done()
+    change = await second
+
+    # Bo's answer is not a no-op against the stale "anvender": it replaces "sekundaer".
+    assert change.changed
+    assert change.previous is not None and change.previous.anvendelse is Anvendelse.SEKUNDAER
+    assert (await answer_rows(sessions))[sbsys.id] == (Anvendelse.ANVENDER, None, world.bo.id)
