@@ -5,10 +5,12 @@ Commands and dialogs decide what to say; this class only translates Teams activi
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from http import HTTPStatus
 
 from botbuilder.core import InvokeResponse, TurnContext
@@ -84,6 +86,7 @@ class KortlaegningBot(TeamsActivityHandler):
         self._coordination = coordination
         self._router = router
         self._roster_failed: dict[tuple[str, str], float] = {}
+        self._turn_locks: dict[str, list] = {}  # conversation id -> [lock, turns using it]
         # (tenant, user key) -> (conversation id, reference without activity id, written at)
         self._references: dict[tuple[str, str], tuple[str, str, float]] = {}
         # (tenant, user key) -> (name and Teams id given, the person stored, looked up at)
@@ -107,16 +110,36 @@ class KortlaegningBot(TeamsActivityHandler):
                         )
                     )
                 return
-            await self._remember_reference(turn_context)
-            if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
-                await self._identify(turn_context)
-            if activity.type == ActivityTypes.message:
-                # Messages are what the dialogs handle: both states in one read.
-                await self._states.load(turn_context)
-            await super().on_turn(turn_context)
-            await self._states.save_changes(turn_context)
+            async with self._conversation_turn(activity):
+                await self._remember_reference(turn_context)
+                if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
+                    await self._identify(turn_context)
+                if activity.type == ActivityTypes.message:
+                    # Messages are what the dialogs handle: both states in one read.
+                    await self._states.load(turn_context)
+                await super().on_turn(turn_context)
+                await self._states.save_changes(turn_context)
         finally:
             activity_id.reset(token)
+
+    @contextlib.asynccontextmanager
+    async def _conversation_turn(self, activity: Activity) -> AsyncIterator[None]:
+        """One turn at a time per conversation in this process.
+
+        The reply reaches the person before the turn has saved its dialog state, so a quick
+        next message (a test client, a fast click) could read the state from before it and
+        answer the wrong question. It now waits for the previous turn instead.
+        """
+        key = activity.conversation.id if activity.conversation else ""
+        entry = self._turn_locks.setdefault(key, [asyncio.Lock(), 0])
+        entry[1] += 1  # turns holding or waiting for this lock
+        try:
+            async with entry[0]:
+                yield
+        finally:
+            entry[1] -= 1
+            if not entry[1]:
+                del self._turn_locks[key]
 
     async def _claim(self, turn_context: TurnContext) -> bool:
         # Teams redelivers a message or invoke it thinks went unanswered; the same id
