@@ -17,7 +17,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 
 from bot.adapter import build_adapter
-from bot.dialog_state import SqlStorage
+from bot.dialog_state import SqlStorage, TurnStates
 from bot.download import DownloadEndpoint, SignedLinks
 from bot.files import HttpFiles
 from bot.log_context import request_id
@@ -127,7 +127,12 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
         config,
         delivery,
     )
-    bot = KortlaegningBot(conversation_state, user_state, conversations, coordination, router)
+    bot = KortlaegningBot(
+        TurnStates(storage, conversation_state, user_state),
+        conversations,
+        coordination,
+        router,
+    )
     app[ENGINE] = engine
     app[BOT] = bot
     app[ADAPTER] = adapter

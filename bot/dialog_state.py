@@ -10,7 +10,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from botbuilder.core import Storage, StoreItem
+from botbuilder.core import BotState, Storage, StoreItem, TurnContext
+from botbuilder.core.bot_state import CachedBotState
 from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
 
@@ -62,3 +63,60 @@ class SqlStorage(Storage):
 def _e_tag_of(item: Any) -> str | None:
     tag = item.get("e_tag") if isinstance(item, dict) else getattr(item, "e_tag", None)
     return str(tag) if tag else None
+
+
+class TurnStates:
+    """Conversation and user state of a turn, read in one query and written in one transaction.
+
+    botbuilder reads and writes each BotState on its own (two reads, two write transactions a
+    turn). `load` fills each state's per-turn cache exactly as BotState.load would, from one
+    storage read; `save_changes` writes every changed state with one storage write, which is
+    one transaction in SqlStorage, and then records the saved hash as BotState.save_changes
+    does. All states must share the storage given here. When one write conflicts (KeyError)
+    none is written, where botbuilder would have written the states before it.
+    """
+
+    def __init__(self, storage: Storage, *states: BotState) -> None:
+        self._storage = storage
+        self._states = states
+
+    async def load(self, turn_context: TurnContext) -> None:
+        wanted: dict[str, BotState] = {}
+        for state in self._states:
+            cached = state.get_cached_state(turn_context)
+            if cached is not None and cached.state:
+                continue
+            try:
+                key = state.get_storage_key(turn_context)
+            except (TypeError, AttributeError):
+                continue  # no channel, sender or conversation: left to botbuilder, as before
+            wanted[key] = state
+        if not wanted:
+            return
+        items = await self._storage.read(list(wanted))
+        for key, state in wanted.items():
+            cached = CachedBotState(items.get(key))
+            if key not in items:
+                # Nothing stored: unchanged unless used. botbuilder reads such a state again
+                # when a property is used, and from then on it behaves exactly as before.
+                cached.hash = cached.compute_hash(cached.state)
+            turn_context.turn_state[_cache_key(state)] = cached
+
+    async def save_changes(self, turn_context: TurnContext) -> None:
+        changes: dict[str, Any] = {}
+        saved: list[CachedBotState] = []
+        for state in self._states:
+            cached = state.get_cached_state(turn_context)
+            if cached is not None and cached.is_changed:
+                changes[state.get_storage_key(turn_context)] = cached.state
+                saved.append(cached)
+        if not changes:
+            return
+        await self._storage.write(changes)
+        for cached in saved:
+            cached.hash = cached.compute_hash(cached.state)
+
+
+def _cache_key(state: BotState) -> str:
+    # BotState keeps its per-turn cache under this key; it has no public accessor.
+    return state._context_service_key

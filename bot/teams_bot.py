@@ -5,24 +5,28 @@ Commands and dialogs decide what to say; this class only translates Teams activi
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from http import HTTPStatus
 
-from botbuilder.core import ConversationState, InvokeResponse, TurnContext, UserState
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from botbuilder.schema.teams import FileConsentCardResponse, TeamInfo, TeamsChannelAccount
 from msrest.exceptions import HttpOperationError
 
+from bot.dialog_state import TurnStates
 from bot.log_context import activity_id
 from dialogs import texts
 from dialogs.context import CALLER_KEY, Caller
 from dialogs.router import Router
 from storage.conversations import PERSONAL, TEAM, ConversationRepository
 from storage.coordination import CoordinationRepository
+from storage.domain.model import Person
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +35,17 @@ ROSTER_RETRY_AFTER_S = 15 * 60
 
 Guests and some accounts are never described by the roster; without this pause every turn of
 theirs cost a Bot Connector round trip that fails the same way.
+"""
+
+REMEMBERED_FOR_S = 10 * 60
+"""How long a turn may trust what this process last wrote of a person or a conversation
+reference, and skip writing the same again.
+
+Within this time a turn whose sender, name, Teams id and conversation reference (apart from
+the activity id) are those this process stored last does not write them again: the person
+was looked up (and possibly updated) and the reference upserted every turn. Another
+instance or a coordinator may change those rows meanwhile; after this long the turn writes
+again, so the rows are as fresh as before, at worst this much later.
 """
 
 LOCAL_TENANT = "local"
@@ -61,18 +76,23 @@ def user_key_of(account: ChannelAccount | None) -> str:
 class KortlaegningBot(TeamsActivityHandler):
     def __init__(
         self,
-        conversation_state: ConversationState,
-        user_state: UserState,
+        states: TurnStates,
         conversations: ConversationRepository,
         coordination: CoordinationRepository,
         router: Router,
     ) -> None:
-        self._conversation_state = conversation_state
-        self._user_state = user_state
+        self._states = states
         self._conversations = conversations
         self._coordination = coordination
         self._router = router
         self._roster_failed: dict[tuple[str, str], float] = {}
+        self._turn_locks: dict[str, list] = {}  # conversation id -> [lock, turns using it]
+        # (tenant, user key) -> (conversation id, reference without activity id, written at)
+        self._references: dict[tuple[str, str], tuple[str, str, float]] = {}
+        # (tenant, user key) -> (name and Teams id given, the person stored, looked up at)
+        self._people: dict[
+            tuple[str, str], tuple[tuple[str | None, str | None], Person, float]
+        ] = {}
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -90,14 +110,36 @@ class KortlaegningBot(TeamsActivityHandler):
                         )
                     )
                 return
-            await self._remember_reference(turn_context)
-            if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
-                await self._identify(turn_context)
-            await super().on_turn(turn_context)
-            await self._conversation_state.save_changes(turn_context)
-            await self._user_state.save_changes(turn_context)
+            async with self._conversation_turn(activity):
+                await self._remember_reference(turn_context)
+                if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
+                    await self._identify(turn_context)
+                if activity.type == ActivityTypes.message:
+                    # Messages are what the dialogs handle: both states in one read.
+                    await self._states.load(turn_context)
+                await super().on_turn(turn_context)
+                await self._states.save_changes(turn_context)
         finally:
             activity_id.reset(token)
+
+    @contextlib.asynccontextmanager
+    async def _conversation_turn(self, activity: Activity) -> AsyncIterator[None]:
+        """One turn at a time per conversation in this process.
+
+        The reply reaches the person before the turn has saved its dialog state, so a quick
+        next message (a test client, a fast click) could read the state from before it and
+        answer the wrong question. It now waits for the previous turn instead.
+        """
+        key = activity.conversation.id if activity.conversation else ""
+        entry = self._turn_locks.setdefault(key, [asyncio.Lock(), 0])
+        entry[1] += 1  # turns holding or waiting for this lock
+        try:
+            async with entry[0]:
+                yield
+        finally:
+            entry[1] -= 1
+            if not entry[1]:
+                del self._turn_locks[key]
 
     async def _claim(self, turn_context: TurnContext) -> bool:
         # Teams redelivers a message or invoke it thinks went unanswered; the same id
@@ -116,14 +158,12 @@ class KortlaegningBot(TeamsActivityHandler):
             return
         if not activity.conversation or not activity.service_url:
             return
-        reference = TurnContext.get_conversation_reference(activity)
-        await self._conversations.save_reference(
-            tenant_id=tenant_of(activity),
-            user_key=user_key_of(activity.from_property),
-            conversation_id=activity.conversation.id,
-            conversation_type=activity.conversation.conversation_type or PERSONAL,
-            service_url=activity.service_url,
-            reference=json.dumps(reference.serialize()),
+        await self._save_reference(
+            tenant_of(activity),
+            user_key_of(activity.from_property),
+            activity.conversation.id,
+            activity.conversation.conversation_type or PERSONAL,
+            activity,
         )
 
     async def _remember_team(self, turn_context: TurnContext) -> None:
@@ -133,27 +173,55 @@ class KortlaegningBot(TeamsActivityHandler):
         team = channel_data.get("team") or {}
         if not isinstance(team, dict) or not team.get("id") or not activity.service_url:
             return
-        reference = TurnContext.get_conversation_reference(activity)
-        await self._conversations.save_reference(
-            tenant_id=tenant_of(activity),
-            user_key="",
-            conversation_id=str(team["id"]),
-            conversation_type=TEAM,
-            service_url=activity.service_url,
-            reference=json.dumps(reference.serialize()),
+        await self._save_reference(tenant_of(activity), "", str(team["id"]), TEAM, activity)
+
+    async def _save_reference(
+        self,
+        tenant_id: str,
+        user_key: str,
+        conversation_id: str,
+        conversation_type: str,
+        activity: Activity,
+    ) -> None:
+        """Upsert the reference unless this process stored the same one lately (see
+        REMEMBERED_FOR_S); the activity id in it changes every turn and is not compared."""
+        serialized = TurnContext.get_conversation_reference(activity).serialize()
+        compared = json.dumps(
+            {**serialized, "activityId": None, "conversationType": conversation_type},
+            sort_keys=True,
         )
+        who, now = (tenant_id, user_key), time.monotonic()
+        last = self._references.get(who)
+        if last and last[:2] == (conversation_id, compared) and now - last[2] < REMEMBERED_FOR_S:
+            return
+        await self._conversations.save_reference(
+            tenant_id=tenant_id,
+            user_key=user_key,
+            conversation_id=conversation_id,
+            conversation_type=conversation_type,
+            service_url=activity.service_url,
+            reference=json.dumps(serialized),
+        )
+        self._references[who] = (conversation_id, compared, now)
 
     async def _identify(self, turn_context: TurnContext) -> None:
         """Record who is writing and put them on the turn for the dialogs."""
         activity = turn_context.activity
         account = activity.from_property
         tenant_id = tenant_of(activity)
-        person = await self._coordination.ensure_person(
-            tenant_id,
-            user_key_of(account),
-            navn=account.name if account else None,
-            teams_user_id=account.id if account else None,
-        )
+        user_key = user_key_of(account)
+        given = (account.name if account else None, account.id if account else None)
+        remembered = self._people.get((tenant_id, user_key))
+        if (
+            remembered
+            and remembered[0] == given
+            and time.monotonic() - remembered[2] < REMEMBERED_FOR_S
+        ):
+            person = remembered[1]
+        else:
+            person = await self._coordination.ensure_person(
+                tenant_id, user_key, navn=given[0], teams_user_id=given[1]
+            )
         who = (tenant_id, person.aad_object_id)
         if person.email is None and account is not None and self._may_ask_roster(who):
             email = await _roster_email(turn_context, account.id)
@@ -164,6 +232,8 @@ class KortlaegningBot(TeamsActivityHandler):
                 )
             else:
                 self._roster_failed[who] = time.monotonic()
+        if remembered is None or remembered[1] is not person:
+            self._people[(tenant_id, user_key)] = (given, person, time.monotonic())
         turn_context.turn_state[CALLER_KEY] = Caller(
             tenant_id=tenant_id, person_id=person.id, navn=person.navn
         )

@@ -454,7 +454,7 @@ class SurveyDialog(ComponentDialog):
         value: dict[str, Any],
     ) -> dict[str, Any] | None:
         caller = caller_of(step.context)
-        saved, changed = 0, False
+        chosen: list[tuple[int, Anvendelse]] = []
         for key, raw in value.items():
             if not key.startswith("s_") or not raw:
                 continue
@@ -462,19 +462,20 @@ class SurveyDialog(ComponentDialog):
             system_id = _int(key[2:])
             if anvendelse is None or system_id is None:
                 continue
-            _forget_overview(step.context)
-            try:
-                change = await self._survey.record_answer(
-                    caller.person_id, system_id, anvendelse, keep_bemaerkning=True
-                )
-            except AlreadySubmitted:
-                overview = await self._overview(step, area_id)
-                await step.context.send_activity(
-                    texts.already_submitted(fagomraade=overview.fagomraade.navn)
-                )
-                return None
-            saved += 1
-            changed = changed or change.changed
+            chosen.append((system_id, anvendelse))
+        _forget_overview(step.context)
+        try:
+            # One transaction for the page: all its answers are stored, or none.
+            changes = await self._survey.record_answers(
+                caller.person_id, chosen, keep_bemaerkning=True
+            )
+        except AlreadySubmitted:
+            overview = await self._overview(step, area_id)
+            await step.context.send_activity(
+                texts.already_submitted(fagomraade=overview.fagomraade.navn)
+            )
+            return None
+        saved, changed = len(changes), any(c.changed for c in changes)
         if changed:
             await self._delivery.answers_changed(caller.tenant_id, navn=caller.navn)
         overview = await self._overview(step, area_id)

@@ -413,13 +413,13 @@ class ArchiveRepository:
         systemejer correcting ten answers sends the coordinator one message, not ten.
         """
         async with self._sessions() as session, session.begin():
-            kortlaegning = await _kortlaegning_row(session, tenant_id, required=False)
-            if kortlaegning is None:
-                return None
+            # One query, and the kortlægning's row (with its template) is not loaded: this
+            # runs after every changed answer.
             row = await session.scalar(
                 select(Bilag1VersionRow)
+                .join(KortlaegningRow, KortlaegningRow.id == Bilag1VersionRow.kortlaegning_id)
                 .where(
-                    Bilag1VersionRow.kortlaegning_id == kortlaegning.id,
+                    KortlaegningRow.tenant_id == tenant_id,
                     Bilag1VersionRow.send_status.in_([SendStatus.SENT.value, SendStatus.EML.value]),
                 )
                 .order_by(Bilag1VersionRow.nummer.desc())

@@ -6,10 +6,12 @@ audit row (who, when, old → new); the last answer wins when two people answer 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.coordination import to_fagomraade
@@ -67,8 +69,7 @@ class SurveyRepository:
 
     async def overview(self, fagomraade_id: int, person_id: int) -> FagomraadeOverview:
         async with self._sessions() as session:
-            await _require_assigned(session, fagomraade_id, person_id)
-            return await _overview(session, fagomraade_id)
+            return await _overview(session, fagomraade_id, assigned_to=person_id)
 
     async def read_overview(self, fagomraade_id: int) -> FagomraadeOverview:
         """An area for a coordinator's eyes: no assignment needed (the caller checked the role)."""
@@ -94,41 +95,42 @@ class SurveyRepository:
         for inputs without a remark field (the form), which must not wipe a remark given
         elsewhere.
         """
-        at = at or datetime.now(UTC)
-        bemaerkning = (bemaerkning or "").strip() or None
         async with self._sessions() as session, session.begin():
-            system = await session.get(ItSystemRow, system_id)
-            if system is None:
-                raise UnknownSystem(system_id)
-            area = await _require_assigned(session, system.fagomraade_id, person_id)
-            if expect_open and area.indsendt_at is not None:
-                raise AlreadySubmitted(area.id)
-            row = await session.scalar(
-                select(AnswerRow).where(AnswerRow.it_system_id == system_id).with_for_update()
+            [change] = await _record(
+                session,
+                person_id,
+                [(system_id, anvendelse, bemaerkning)],
+                expect_open=expect_open,
+                keep_bemaerkning=keep_bemaerkning,
+                at=at or datetime.now(UTC),
             )
-            previous = _to_answer(row) if row else None
-            if keep_bemaerkning and row is not None:
-                bemaerkning = row.bemaerkning
-            if row and row.anvendelse == anvendelse and row.bemaerkning == bemaerkning:
-                return AnswerChange(answer=previous, previous=previous, changed=False)  # type: ignore[arg-type]
-            if row is None:
-                row = AnswerRow(it_system_id=system_id)
-                session.add(row)
-            row.anvendelse, row.bemaerkning = anvendelse, bemaerkning
-            row.answered_by, row.answered_at = person_id, at
-            session.add(
-                AuditRow(
-                    kortlaegning_id=area.kortlaegning_id,
-                    person_id=person_id,
-                    action="answer",
-                    it_system_id=system_id,
-                    old_value=_describe(previous),
-                    new_value=_describe(_to_answer(row)),
-                    at=at,
-                )
+            return change
+
+    async def record_answers(
+        self,
+        person_id: int,
+        answers: Sequence[tuple[int, Anvendelse]],
+        *,
+        expect_open: bool = True,
+        keep_bemaerkning: bool = False,
+        at: datetime | None = None,
+    ) -> list[AnswerChange]:
+        """Store several answers without remarks (a form page) in one transaction.
+
+        The rules of record_answer apply to each, in order; one changes list is returned in
+        the same order. Any refusal (UnknownSystem, NotAssigned, AlreadySubmitted) stores none.
+        """
+        if not answers:
+            return []
+        async with self._sessions() as session, session.begin():
+            return await _record(
+                session,
+                person_id,
+                [(system_id, anvendelse, None) for system_id, anvendelse in answers],
+                expect_open=expect_open,
+                keep_bemaerkning=keep_bemaerkning,
+                at=at or datetime.now(UTC),
             )
-            await session.flush()
-            return AnswerChange(answer=_to_answer(row), previous=previous, changed=True)
 
     async def add_tilfoejet(
         self,
@@ -284,11 +286,124 @@ async def _require_assigned(
     return area
 
 
-async def _overview(session: AsyncSession, fagomraade_id: int) -> FagomraadeOverview:
-    area = await session.get_one(FagomraadeRow, fagomraade_id)
-    slutdato = await session.scalar(
-        select(KortlaegningRow.slutdato).where(KortlaegningRow.id == area.kortlaegning_id)
+async def _record(
+    session: AsyncSession,
+    person_id: int,
+    answers: Sequence[tuple[int, Anvendelse, str | None]],
+    *,
+    expect_open: bool,
+    keep_bemaerkning: bool,
+    at: datetime,
+) -> list[AnswerChange]:
+    """record_answer's rules for each answer, after two queries whatever their number.
+
+    The answers are read first and locked (PostgreSQL), so two people answering one system at
+    once are serialised and the second sees the first's answer as its previous one (a lock
+    on the system's row would not: the outer-joined answer would still be read as it was
+    before the wait). Then systems, areas and the person's assignment in one query.
+    """
+    wanted = sorted({system_id for system_id, _a, _b in answers})
+    stored_answers = {
+        row.it_system_id: row
+        for row in await session.scalars(
+            select(AnswerRow).where(AnswerRow.it_system_id.in_(wanted)).with_for_update()
+        )
+    }
+    found = await session.execute(
+        select(
+            ItSystemRow.id,
+            FagomraadeRow.id,
+            FagomraadeRow.kortlaegning_id,
+            FagomraadeRow.indsendt_at,
+            TildelingRow.id,
+        )
+        .join(FagomraadeRow, FagomraadeRow.id == ItSystemRow.fagomraade_id)
+        .outerjoin(
+            TildelingRow,
+            (TildelingRow.fagomraade_id == FagomraadeRow.id)
+            & (TildelingRow.person_id == person_id),
+        )
+        .where(ItSystemRow.id.in_(wanted))
     )
+    systems = {row[0]: row for row in found}
+    new_rows: dict[int, AnswerRow] = {}
+    audits: list[dict[str, object]] = []
+    changes: list[AnswerChange] = []
+    for system_id, anvendelse, given in answers:
+        if system_id not in systems:
+            raise UnknownSystem(system_id)
+        _sid, area_id, kortlaegning_id, indsendt_at, tildeling_id = systems[system_id]
+        if tildeling_id is None:
+            raise NotAssigned(area_id, person_id)
+        if expect_open and indsendt_at is not None:
+            raise AlreadySubmitted(area_id)
+        row = new_rows.get(system_id) or stored_answers.get(system_id)
+        bemaerkning = (given or "").strip() or None
+        previous = _to_answer(row) if row else None
+        if keep_bemaerkning and row is not None:
+            bemaerkning = row.bemaerkning
+        if row and row.anvendelse == anvendelse and row.bemaerkning == bemaerkning:
+            changes.append(AnswerChange(answer=previous, previous=previous, changed=False))  # type: ignore[arg-type]
+            continue
+        if row is None:
+            # Inserted below, all in one statement: the ORM would insert row by row.
+            row = new_rows[system_id] = AnswerRow(it_system_id=system_id)
+        row.anvendelse, row.bemaerkning = anvendelse, bemaerkning
+        row.answered_by, row.answered_at = person_id, at
+        audits.append(
+            {
+                "kortlaegning_id": kortlaegning_id,
+                "person_id": person_id,
+                "action": "answer",
+                "it_system_id": system_id,
+                "old_value": _describe(previous),
+                "new_value": _describe(_to_answer(row)),
+                "at": at,
+            }
+        )
+        changes.append(AnswerChange(answer=_to_answer(row), previous=previous, changed=True))
+    await session.flush()  # the changed answers that were stored already
+    if new_rows:
+        await session.execute(
+            insert(AnswerRow),
+            [
+                {
+                    "it_system_id": row.it_system_id,
+                    "anvendelse": row.anvendelse,
+                    "bemaerkning": row.bemaerkning,
+                    "answered_by": row.answered_by,
+                    "answered_at": row.answered_at,
+                }
+                for row in new_rows.values()
+            ],
+        )
+    if audits:
+        await session.execute(insert(AuditRow), audits)
+    return changes
+
+
+async def _overview(
+    session: AsyncSession, fagomraade_id: int, *, assigned_to: int | None = None
+) -> FagomraadeOverview:
+    """The area with its systems, answers and additions; NotAssigned when assigned_to is given
+    and that person does not have the area (a missing area raises NoResultFound otherwise)."""
+    query = (
+        select(FagomraadeRow, KortlaegningRow.slutdato)
+        .join(KortlaegningRow, KortlaegningRow.id == FagomraadeRow.kortlaegning_id)
+        .where(FagomraadeRow.id == fagomraade_id)
+    )
+    if assigned_to is not None:
+        query = query.join(
+            TildelingRow,
+            (TildelingRow.fagomraade_id == FagomraadeRow.id)
+            & (TildelingRow.person_id == assigned_to),
+        )
+    found = (await session.execute(query)).first()
+    if found is None:
+        if assigned_to is not None:
+            raise NotAssigned(fagomraade_id, assigned_to)
+        raise NoResultFound(f"no fagomraade {fagomraade_id}")
+    area, slutdato = found
     rows = await session.execute(
         select(ItSystemRow, AnswerRow)
         .outerjoin(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import asyncpg
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from dialogs import texts
 from storage.db import create_engine_for, make_sessionmaker
-from storage.models import ConversationReferenceRow
+from storage.models import ConversationReferenceRow, PersonRow
 from tests.protocol.conftest import RunningBot
 from tests.support.activities import Activities, TeamsUser
 from tests.support.connector import BotConnector
@@ -115,3 +116,35 @@ async def test_health_check_answers_503_when_the_database_is_gone(
 
     assert response.status == 503
     assert await response.json() == {"status": "unavailable", "database": "unreachable"}
+
+
+async def test_an_unchanged_reference_and_person_are_not_written_again_but_changes_are(
+    bot: RunningBot, activities: Activities, database_url: str
+) -> None:
+    engine = create_engine_for(database_url)
+    sessions = make_sessionmaker(engine)
+
+    async def stored() -> tuple[str, object, str]:
+        async with sessions() as session:
+            reference = await session.scalar(select(ConversationReferenceRow))
+            person = await session.scalar(
+                select(PersonRow).where(PersonRow.aad_object_id == ANNE.aad_object_id)
+            )
+        assert reference is not None and person is not None
+        return reference.service_url, reference.updated_at, person.navn
+
+    try:
+        await bot.post(activities.message(ANNE, "hjælp"))
+        first = await stored()
+        await bot.post(activities.message(ANNE, "hjælp"))
+        assert await stored() == first
+
+        renamed = dataclasses.replace(ANNE, name="Anne Gift Systemejer")
+        moved = dataclasses.replace(activities, service_url=activities.service_url + "/")
+        await bot.post(moved.message(renamed, "hjælp"))
+        service_url, updated_at, navn = await stored()
+    finally:
+        await engine.dispose()
+    assert service_url == activities.service_url + "/"
+    assert updated_at != first[1]
+    assert navn == "Anne Gift Systemejer"

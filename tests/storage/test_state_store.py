@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from botbuilder.core import ConversationState, MessageFactory, TurnContext
+from botbuilder.core import ConversationState, MessageFactory, TurnContext, UserState
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import (
     DialogSet,
@@ -12,9 +12,10 @@ from botbuilder.dialogs import (
     WaterfallStepContext,
 )
 from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.dialog_state import SqlStorage
+from bot.dialog_state import SqlStorage, TurnStates
 from storage.db import create_engine_for, make_sessionmaker
 from storage.migrate import upgrade_head
 from storage.state_store import StateConflict, StateStore
@@ -109,3 +110,79 @@ async def test_dialog_state_survives_a_restart_on_the_same_database(database_url
         await restarted.dispose()
 
     assert replies == ["Tak, Anne"]
+
+
+class CountingStorage(SqlStorage):
+    """SqlStorage that records each read's keys and each write's keys."""
+
+    def __init__(self, store: StateStore) -> None:
+        super().__init__(store)
+        self.reads: list[list[str]] = []
+        self.writes: list[list[str]] = []
+
+    async def read(self, keys):  # type: ignore[no-untyped-def]
+        self.reads.append(sorted(keys))
+        return await super().read(keys)
+
+    async def write(self, changes):  # type: ignore[no-untyped-def]
+        self.writes.append(sorted(changes))
+        await super().write(changes)
+
+
+async def test_turn_states_read_both_in_one_read_and_write_both_in_one_write(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    storage = CountingStorage(StateStore(sessions))
+    conversation_state, user_state = ConversationState(storage), UserState(storage)
+    states = TurnStates(storage, conversation_state, user_state)
+    dialog = conversation_state.create_property("dialog")
+    position = user_state.create_property("position")
+    adapter = TestAdapter()
+
+    async def turn(count: int) -> None:
+        context = TurnContext(adapter, _message())
+        await states.load(context)
+        assert await dialog.get(context) == (count - 1 or None)
+        await dialog.set(context, count)
+        await position.set(context, {"page": count})
+        await states.save_changes(context)
+
+    await turn(1)
+    storage.reads.clear()
+    storage.writes.clear()
+    await turn(2)
+
+    conversation_key, user_key = "test/conversations/c1", "test/users/u1"
+    assert storage.reads == [sorted([conversation_key, user_key])]
+    assert storage.writes == [sorted([conversation_key, user_key])]
+    stored = await storage.read([conversation_key, user_key])
+    assert stored[conversation_key]["dialog"] == 2
+    assert stored[user_key]["position"] == {"page": 2}
+
+
+async def test_turn_states_write_nothing_when_nothing_changed(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    storage = CountingStorage(StateStore(sessions))
+    conversation_state, user_state = ConversationState(storage), UserState(storage)
+    states = TurnStates(storage, conversation_state, user_state)
+    await storage.write({"test/conversations/c1": {"dialog": 1}})
+    storage.writes.clear()
+    adapter = TestAdapter()
+    context = TurnContext(adapter, _message())
+
+    await states.load(context)
+    assert await conversation_state.create_property("dialog").get(context) == 1
+    await states.save_changes(context)
+
+    assert storage.writes == []
+
+
+def _message() -> Activity:
+    return Activity(
+        type="message",
+        channel_id="test",
+        conversation=ConversationAccount(id="c1"),
+        from_property=ChannelAccount(id="u1"),
+        text="hej",
+    )

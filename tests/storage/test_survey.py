@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
@@ -16,8 +17,8 @@ from storage.domain.model import (
     CatalogueSystem,
     NotAssigned,
 )
-from storage.models import AuditRow
-from storage.survey import SurveyRepository
+from storage.models import AnswerRow, AuditRow
+from storage.survey import SurveyRepository, UnknownSystem
 from tests.support.fixtures import SMALL_CATALOGUE, TENANT, set_up_small
 
 
@@ -190,3 +191,179 @@ async def test_setting_up_again_keeps_answers_whose_system_still_exists(
         ("sbsys", True),
         ("WorkZone", False),
     ]
+
+
+async def answer_rows(
+    sessions: async_sessionmaker[AsyncSession],
+) -> dict[int, tuple[Anvendelse, str | None, int]]:
+    async with sessions() as session:
+        rows = await session.execute(
+            select(
+                AnswerRow.it_system_id,
+                AnswerRow.anvendelse,
+                AnswerRow.bemaerkning,
+                AnswerRow.answered_by,
+            )
+        )
+        return {sid: (anvendelse, bem, by) for sid, anvendelse, bem, by in rows}
+
+
+async def answer_audit(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[object, ...]]:
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(AuditRow).where(AuditRow.action == "answer").order_by(AuditRow.id)
+        )
+        return [(a.person_id, a.it_system_id, a.old_value, a.new_value) for a in rows]
+
+
+async def test_a_form_page_of_answers_is_stored_and_audited_in_one_call(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await set_up_small(sessions)
+    survey = SurveyRepository(sessions)
+    sbsys, acadre, summen = (
+        line.system for line in (await survey.overview(world.esdh.id, world.anne.id)).systemer
+    )
+    # SBSYS already has an answer with a remark, which the form (no remark field) keeps.
+    await survey.record_answer(world.bo.id, sbsys.id, Anvendelse.ANVENDER, "kun opslag")
+
+    changes = await survey.record_answers(
+        world.anne.id,
+        [
+            (sbsys.id, Anvendelse.SEKUNDAER),
+            (acadre.id, Anvendelse.ANVENDER_IKKE),
+            (summen.id, Anvendelse.ANVENDER),
+        ],
+        keep_bemaerkning=True,
+    )
+
+    assert [c.changed for c in changes] == [True, True, True]
+    assert [c.answer.it_system_id for c in changes] == [sbsys.id, acadre.id, summen.id]
+    assert changes[0].previous is not None and changes[0].previous.answered_by == world.bo.id
+    assert await answer_rows(sessions) == {
+        sbsys.id: (Anvendelse.SEKUNDAER, "kun opslag", world.anne.id),
+        acadre.id: (Anvendelse.ANVENDER_IKKE, None, world.anne.id),
+        summen.id: (Anvendelse.ANVENDER, None, world.anne.id),
+    }
+    assert await answer_audit(sessions) == [
+        (world.bo.id, sbsys.id, None, "anvender|kun opslag"),
+        (world.anne.id, sbsys.id, "anvender|kun opslag", "sekundaer|kun opslag"),
+        (world.anne.id, acadre.id, None, "anvender_ikke|"),
+        (world.anne.id, summen.id, None, "anvender|"),
+    ]
+
+
+async def test_a_form_page_saved_again_changes_and_audits_only_what_differs(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await set_up_small(sessions)
+    survey = SurveyRepository(sessions)
+    sbsys, acadre, _summen = (
+        line.system for line in (await survey.overview(world.esdh.id, world.anne.id)).systemer
+    )
+    page = [(sbsys.id, Anvendelse.ANVENDER), (acadre.id, Anvendelse.ANVENDER)]
+    await survey.record_answers(world.anne.id, page, keep_bemaerkning=True)
+
+    again = await survey.record_answers(
+        world.anne.id,
+        [(sbsys.id, Anvendelse.ANVENDER), (acadre.id, Anvendelse.SEKUNDAER)],
+        keep_bemaerkning=True,
+    )
+
+    assert [c.changed for c in again] == [False, True]
+    assert await answer_rows(sessions) == {
+        sbsys.id: (Anvendelse.ANVENDER, None, world.anne.id),
+        acadre.id: (Anvendelse.SEKUNDAER, None, world.anne.id),
+    }
+    assert [(sid, old, new) for _p, sid, old, new in await answer_audit(sessions)] == [
+        (sbsys.id, None, "anvender|"),
+        (acadre.id, None, "anvender|"),
+        (acadre.id, "anvender|", "sekundaer|"),
+    ]
+
+
+async def test_a_form_page_is_stored_whole_or_not_at_all(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await set_up_small(sessions)
+    survey = SurveyRepository(sessions)
+    sbsys = (await survey.overview(world.esdh.id, world.anne.id)).systemer[0].system
+    aula = (await survey.overview(world.skole.id, world.anne.id)).systemer[0].system
+
+    with pytest.raises(NotAssigned):
+        # Bo has ESDH but not Skole.
+        await survey.record_answers(
+            world.bo.id, [(sbsys.id, Anvendelse.ANVENDER), (aula.id, Anvendelse.ANVENDER)]
+        )
+    with pytest.raises(UnknownSystem):
+        await survey.record_answers(
+            world.anne.id, [(sbsys.id, Anvendelse.ANVENDER), (999_999, Anvendelse.ANVENDER)]
+        )
+    await survey.submit(world.anne.id, world.esdh.id)
+    with pytest.raises(AlreadySubmitted):
+        await survey.record_answers(world.anne.id, [(sbsys.id, Anvendelse.ANVENDER)])
+
+    assert await answer_rows(sessions) == {}
+    assert await answer_audit(sessions) == []
+    assert await survey.record_answers(world.anne.id, []) == []
+
+
+async def test_a_submitted_area_takes_a_form_page_as_a_correction(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await set_up_small(sessions)
+    survey = SurveyRepository(sessions)
+    sbsys = (await survey.overview(world.esdh.id, world.anne.id)).systemer[0].system
+    await survey.submit(world.anne.id, world.esdh.id)
+
+    [change] = await survey.record_answers(
+        world.anne.id, [(sbsys.id, Anvendelse.SEKUNDAER)], expect_open=False
+    )
+
+    assert change.changed
+    assert await answer_rows(sessions) == {sbsys.id: (Anvendelse.SEKUNDAER, None, world.anne.id)}
+
+
+async def test_the_overview_refuses_someone_not_assigned(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await set_up_small(sessions)
+    survey = SurveyRepository(sessions)
+
+    with pytest.raises(NotAssigned):
+        await survey.overview(world.skole.id, world.bo.id)
+    overview = await survey.read_overview(world.skole.id)
+    assert overview.fagomraade.navn == "Skole"
+    assert overview.slutdato == (await survey.overview(world.skole.id, world.anne.id)).slutdato
+    assert overview.slutdato is not None
+
+
+async def test_an_answer_given_while_another_is_being_stored_sees_it_as_previous(
+    sessions: async_sessionmaker[AsyncSession], database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time; there is nothing to interleave")
+    world = await set_up_small(sessions)
+    survey = SurveyRepository(sessions)
+    sbsys = (await survey.overview(world.esdh.id, world.anne.id)).systemer[0].system
+    await survey.record_answer(world.anne.id, sbsys.id, Anvendelse.ANVENDER)
+
+    async with sessions() as first, first.begin():
+        # Someone else's answer, stored but not yet committed, holding the row.
+        row = await first.scalar(
+            select(AnswerRow).where(AnswerRow.it_system_id == sbsys.id).with_for_update()
+        )
+        assert row is not None
+        row.anvendelse = Anvendelse.SEKUNDAER
+        await first.flush()
+        second = asyncio.create_task(
+            survey.record_answer(world.bo.id, sbsys.id, Anvendelse.ANVENDER)
+        )
+        await asyncio.sleep(0.3)
+        assert not second.done()
+    change = await second
+
+    # Bo's answer is not a no-op against the stale "anvender": it replaces "sekundaer".
+    assert change.changed
+    assert change.previous is not None and change.previous.anvendelse is Anvendelse.SEKUNDAER
+    assert (await answer_rows(sessions))[sbsys.id] == (Anvendelse.ANVENDER, None, world.bo.id)
