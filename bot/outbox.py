@@ -226,31 +226,39 @@ class OutboxWorker:
                 return total
             await self._sleep(max(0.0, (next_due - self._now()).total_seconds()))
 
-    async def deliver_now(self, message_id: int) -> DeliveryReport | None:
+    async def deliver_now(
+        self, message_id: int, *, max_wait: float | None = None
+    ) -> DeliveryReport | None:
         """Claim one due message and attempt it at once; None if it is not free now."""
         claimed = await self._outbox.claim(
             message_id, self.owner, now=self._now(), lease=self._lease
         )
-        return await self.deliver(claimed) if claimed else None
+        return await self.deliver(claimed, max_wait=max_wait) if claimed else None
 
     async def deliver(
-        self, message: OutboxMessage, recipient: Recipient | None = None
+        self,
+        message: OutboxMessage,
+        recipient: Recipient | None = None,
+        *,
+        max_wait: float | None = None,
     ) -> DeliveryReport:
         """Make one attempt at a claimed message and record what came of it."""
         try:
-            attempt = await self._attempt(message, recipient)
+            attempt = await self._attempt(message, recipient, max_wait)
         except Exception:
             # One message's unexpected error must not stop the others; it backs off.
             logger.exception("delivery crashed: message=%d", message.id)
             attempt = Attempt(Outcome.RETRY, detail="internal error")
         return await self._record(message, attempt)
 
-    async def _attempt(self, message: OutboxMessage, recipient: Recipient | None) -> Attempt:
+    async def _attempt(
+        self, message: OutboxMessage, recipient: Recipient | None, max_wait: float | None
+    ) -> Attempt:
         recipient = recipient or await self._outbox.recipient(message.tenant_id, message.person_id)
         if recipient is None:
             return Attempt(Outcome.FAILED, reason=FailureReason.NOT_FOUND, detail="no person")
         return await self._sender.deliver(
-            recipient, decode_payload(message.payload, kind=message.kind)
+            recipient, decode_payload(message.payload, kind=message.kind), max_wait=max_wait
         )
 
     async def _record(self, message: OutboxMessage, attempt: Attempt) -> DeliveryReport:
@@ -315,6 +323,11 @@ class OutboxWorker:
             await asyncio.wait_for(self._wake.wait(), timeout)
 
 
+IN_TURN_MAX_WAIT = 2.0
+"""Seconds a turn may wait for a conversation's send limit before leaving the message to the
+background worker: Teams redelivers a turn it has not seen answered within 15 s."""
+
+
 class OutboxMessenger:
     """dialogs.ports.Messenger: store the message in the outbox, then try to deliver it now.
 
@@ -360,6 +373,6 @@ class OutboxMessenger:
         if stored.status is OutboxStatus.FAILED:
             reason = stored.failure_reason.value if stored.failure_reason else None
             return DeliveryReport(person_id, delivered=False, reason=reason)
-        report = await self._worker.deliver_now(stored.id)
+        report = await self._worker.deliver_now(stored.id, max_wait=IN_TURN_MAX_WAIT)
         # None: another worker holds it right now, or it waits out a backoff.
         return report or DeliveryReport(person_id, delivered=False, reason=QUEUED)

@@ -431,8 +431,14 @@ class ProactiveSender:
     async def close(self) -> None:
         await self._http.close()
 
-    async def deliver(self, recipient: Recipient, message: OutgoingMessage) -> Attempt:
-        """Make one attempt to put the message in the recipient's 1:1 chat."""
+    async def deliver(
+        self, recipient: Recipient, message: OutgoingMessage, *, max_wait: float | None = None
+    ) -> Attempt:
+        """Make one attempt to put the message in the recipient's 1:1 chat.
+
+        max_wait bounds how long the conversation's send limit may hold the attempt; past it
+        the message is deferred to the background worker instead.
+        """
         reference = _reference(recipient.personal_reference)
         if reference is None:
             opened = await self._open_personal_chat(recipient)
@@ -442,7 +448,9 @@ class ProactiveSender:
         activity = activity_json(message, reference)
         conversation_id = str(reference["conversation"]["id"])
         permit = await self._throttle.acquire(
-            recipient.tenant_id, conversation_id, max_wait=self._max_throttle_wait
+            recipient.tenant_id,
+            conversation_id,
+            max_wait=self._max_throttle_wait if max_wait is None else max_wait,
         )
         if not isinstance(permit, Permit):
             return Attempt(

@@ -313,3 +313,31 @@ async def connector_with_limits() -> AsyncIterator[BotConnector]:
     await stub.start()
     yield stub
     await stub.close()
+
+
+async def test_a_turn_never_waits_long_for_a_busy_chat_the_worker_sends_it_later(
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    connector: BotConnector,
+    people: dict[str, int],
+) -> None:
+    # One message per 30 s in a chat: the second notice in a turn would wait 30 s, and Teams
+    # redelivers a turn it has not seen answered within 15 s.
+    slow = build_delivery(sessions, clock, settings=Settings(conversation_send_limits=((1, 30.0),)))
+    try:
+        first = await slow.messenger.send_to_person(
+            TENANT, people[ANNE.aad_object_id], OutgoingMessage(text="første", dedupe_key="t:1")
+        )
+        second = await slow.messenger.send_to_person(
+            TENANT, people[ANNE.aad_object_id], OutgoingMessage(text="anden", dedupe_key="t:2")
+        )
+
+        assert (first.delivered, second.delivered, second.reason) == (True, False, QUEUED)
+        assert max(clock.slept, default=0.0) <= 2.0
+        assert connector.texts(ANNE.personal_conversation) == ["første"]
+
+        clock.advance(31)
+        await slow.worker.drain(until_idle=True)
+    finally:
+        await slow.sender.close()
+    assert connector.texts(ANNE.personal_conversation) == ["første", "anden"]
