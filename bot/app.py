@@ -116,13 +116,14 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
             now=lambda: datetime.now(UTC),
         ),
     )
+    roster = TeamsRoster(conversations)
     router = Router(
         conversation_state,
         user_state,
         survey,
         coordination,
         messenger,
-        TeamsRoster(conversations),
+        roster,
         files,
         config,
         delivery,
@@ -132,6 +133,7 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
         conversations,
         coordination,
         router,
+        roster,
     )
     app[ENGINE] = engine
     app[BOT] = bot

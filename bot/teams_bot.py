@@ -14,15 +14,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from http import HTTPStatus
 
 from botbuilder.core import InvokeResponse, TurnContext
-from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from botbuilder.schema.teams import FileConsentCardResponse, TeamInfo, TeamsChannelAccount
-from msrest.exceptions import HttpOperationError
 
 from bot.dialog_state import TurnStates
 from bot.log_context import activity_id
 from dialogs import texts
 from dialogs.context import CALLER_KEY, Caller
+from dialogs.ports import Roster
 from dialogs.router import Router
 from storage.conversations import PERSONAL, TEAM, ConversationRepository
 from storage.coordination import CoordinationRepository
@@ -80,11 +80,13 @@ class KortlaegningBot(TeamsActivityHandler):
         conversations: ConversationRepository,
         coordination: CoordinationRepository,
         router: Router,
+        roster: Roster,
     ) -> None:
         self._states = states
         self._conversations = conversations
         self._coordination = coordination
         self._router = router
+        self._roster = roster
         self._roster_failed: dict[tuple[str, str], float] = {}
         self._turn_locks: dict[str, list] = {}  # conversation id -> [lock, turns using it]
         # (tenant, user key) -> (conversation id, reference without activity id, written at)
@@ -224,7 +226,8 @@ class KortlaegningBot(TeamsActivityHandler):
             )
         who = (tenant_id, person.aad_object_id)
         if person.email is None and account is not None and self._may_ask_roster(who):
-            email = await _roster_email(turn_context, account.id)
+            member = await self._roster.member(turn_context, account.id)
+            email = member.email if member else None
             if email:
                 self._roster_failed.pop(who, None)
                 person = await self._coordination.ensure_person(
@@ -273,16 +276,6 @@ class KortlaegningBot(TeamsActivityHandler):
             if is_bot or personal:
                 await turn_context.send_activity(texts.WELCOME)
                 return
-
-
-async def _roster_email(turn_context: TurnContext, member_id: str) -> str | None:
-    """The person's UPN or e-mail from the Teams roster; coordinators are matched on it."""
-    try:
-        member = await TeamsInfo.get_member(turn_context, member_id)
-    except (HttpOperationError, OSError, ValueError, TypeError):
-        logger.info("roster look-up failed; the person's e-mail stays unknown for now")
-        return None
-    return (member.user_principal_name or member.email or "").lower() or None
 
 
 def releaser(conversations: ConversationRepository) -> Callable[[TurnContext], Awaitable[None]]:
