@@ -764,5 +764,5 @@ def build_reminder_card(
                 )
             ),
         ],
-        [_submit(texts.FORTSAET, Action.FORTSAET, "positive", fagomraade_id=fagomraade_id)],
+        [_submit(texts.CONTINUE, Action.FORTSAET, "positive", fagomraade_id=fagomraade_id)],
     )

@@ -157,16 +157,9 @@ def package_written(*, path: str, version: str, teams_app_id: str) -> str:
 # --- Systemejerens kortlægning ---
 
 
-def _dato(d: date) -> str:
-    return f"{d.day}. {MAANEDER[d.month - 1]} {d.year}"
-
-
-FORTSAET = "Fortsæt"
-
-
 def dato(d: date) -> str:
     """A date the Danish way: 31. august 2027."""
-    return _dato(d)
+    return f"{d.day}. {MAANEDER[d.month - 1]} {d.year}"
 
 
 def invitation_title(*, fagomraade: str) -> str:
@@ -184,7 +177,7 @@ def invitation_body(*, fagomraade: str, antal: int, slutdato: date, koordinator:
         "systemet, anvender den det ikke, eller er der sekundær anvendelse? Til sidst kan du "
         "tilføje systemer, I bruger, som svarer til dem på listen. Det tager omkring "
         f"{minutter} minutter, og du kan holde pause undervejs.\n\n"
-        f"**Slutdato:** {_dato(slutdato)}"
+        f"**Slutdato:** {dato(slutdato)}"
     )
 
 
@@ -631,7 +624,7 @@ OPSAET_SLUTDATO_UNKNOWN = (
 
 
 def opsaet_slutdato_past(*, slutdato: date) -> str:
-    return f"{_dato(slutdato)} er allerede passeret. Vælg en slutdato i fremtiden."
+    return f"{dato(slutdato)} er allerede passeret. Vælg en slutdato i fremtiden."
 
 
 def opsaet_ask_skabelon(*, fagomraader: int, systemer: int) -> str:
@@ -677,7 +670,7 @@ def opsaet_done(
         "eksempel-listen (ikke KOMBITs officielle liste)" if eksempel else "jeres uploadede Bilag 1"
     )
     tekst = (
-        f"Kortlægningen er sat op for **{kommune}** med slutdato **{_dato(slutdato)}**: "
+        f"Kortlægningen er sat op for **{kommune}** med slutdato **{dato(slutdato)}**: "
         f"{fagomraader} fagområder og {systemer} systemer fra {kilde}."
     )
     if bevaret or fjernet:
@@ -776,12 +769,12 @@ def status_overall(
 
 def status_days(*, dage: int, slutdato: date) -> str:
     if dage > 1:
-        return f"{dage} dage til slutdatoen ({_dato(slutdato)})."
+        return f"{dage} dage til slutdatoen ({dato(slutdato)})."
     if dage == 1:
-        return f"1 dag til slutdatoen ({_dato(slutdato)})."
+        return f"1 dag til slutdatoen ({dato(slutdato)})."
     if dage == 0:
-        return f"Slutdatoen er i dag ({_dato(slutdato)})."
-    return f"Slutdatoen ({_dato(slutdato)}) er overskredet med {-dage} dage."
+        return f"Slutdatoen er i dag ({dato(slutdato)})."
+    return f"Slutdatoen ({dato(slutdato)}) er overskredet med {-dage} dage."
 
 
 def status_area_line(
@@ -808,7 +801,7 @@ def tidspunkt(moment: datetime, zone: tzinfo) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(zone)
-    return f"{_dato(local.date())} kl. {local:%H.%M}"
+    return f"{dato(local.date())} kl. {local:%H.%M}"
 
 
 # påmind
@@ -822,7 +815,7 @@ PAAMIND_NOBODY = "Alle fagområder er indsendt – der er ingen at påminde."
 def reminder_now(*, fagomraade: str, mangler: int, slutdato: date) -> str:
     return (
         f"Påmindelse: fagområdet **{fagomraade}** mangler stadig {mangler} svar. "
-        f" Slutdatoen er {_dato(slutdato)}. Skriv "
+        f" Slutdatoen er {dato(slutdato)}. Skriv "
         "**fortsæt** for at svare videre."
     )
 
@@ -1199,13 +1192,13 @@ def reminder_systemejer(
     if unanswered == 0:
         return (
             f"Alle {total} it-systemer i **{fagomraade}** er besvaret, men fagområdet er ikke "
-            f"indsendt endnu. {frist} Tryk **{FORTSAET}** for at se svarene og indsende."
+            f"indsendt endnu. {frist} Tryk **{CONTINUE}** for at se svarene og indsende."
         )
     systemer = "it-system" if total == 1 else "it-systemer"
     return (
         f"Der mangler stadig svar på **{unanswered} af {total}** {systemer} i fagområdet "
         f"**{fagomraade}**. {frist} For hvert system svarer du *Anvender*, *Anvender ikke* "
-        f"eller *Sekundær anvendelse*. Tryk **{FORTSAET}** for at fortsætte, hvor du slap."
+        f"eller *Sekundær anvendelse*. Tryk **{CONTINUE}** for at fortsætte, hvor du slap."
     )
 
 
