@@ -18,14 +18,32 @@ from sqlalchemy.ext.asyncio import (
 logger = logging.getLogger(__name__)
 
 
+SQLITE_POOL_TIMEOUT_S = 60.0
+"""How long a turn may queue for the SQLite connection before the request fails."""
+
+
 def create_engine_for(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the engine; for SQLite make the folder and turn on WAL, foreign keys and a wait."""
+    """Create the engine; for SQLite make the folder, turn on WAL and foreign keys, and give
+    the process one connection.
+
+    SQLite has one writer. Pooled connections racing for it wait in SQLite's busy handler,
+    which sleeps in steps of up to 100 ms whether or not the lock came free meanwhile; under
+    load that idled the bot a third of the time. With one connection, this process's
+    statements queue on the event loop instead, first come first served, and each takes
+    microseconds. busy_timeout remains for other processes (the CLI, a second instance).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs = {
+            "pool_size": 1,
+            "max_overflow": 0,
+            "pool_timeout": SQLITE_POOL_TIMEOUT_S,
+            **kwargs,
+        }
     engine = create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")

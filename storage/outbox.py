@@ -6,7 +6,6 @@ Each public method is one transaction, takes the clock's ``now`` and returns dat
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
@@ -80,21 +79,10 @@ class Undelivered:
 class OutboxRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
-        bind = sessions.kw.get("bind")
-        # SQLite has one writer; pool connections racing for it spin in SQLite's busy
-        # handler (sleeps of up to 100 ms). Queuing this process's writes on the event
-        # loop instead keeps a fan-out at the connector's pace. PostgreSQL needs no queue.
-        self._sqlite_writes = (
-            asyncio.Lock() if bind is not None and bind.dialect.name == "sqlite" else None
-        )
 
     @contextlib.asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncSession]:
-        async with contextlib.AsyncExitStack() as stack:
-            if self._sqlite_writes is not None:
-                await stack.enter_async_context(self._sqlite_writes)
-            session = await stack.enter_async_context(self._sessions())
-            await stack.enter_async_context(session.begin())
+        async with self._sessions() as session, session.begin():
             yield session
 
     async def enqueue(
