@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -29,12 +31,15 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bench.connector import Arrival, LeanConnector
 from dialogs import texts
 from dialogs.cards import FORM_PAGE_SIZE
+from storage.bilag1.layout import Bilag1
+from storage.bilag1.reader import read_bilag1
 from storage.coordination import CoordinationRepository
 from storage.db import create_engine_for, make_sessionmaker
 from storage.domain.model import Anvendelse, CatalogueFagomraade, CatalogueSystem
@@ -214,6 +219,38 @@ def activity(
 
 
 # --- seeding and checking the database ----------------------------------------------------
+TEMPLATE_FILENAME = "bilag1-bench.xlsx"
+
+
+def template_for(users: int, systems: int) -> bytes:
+    """A Bilag 1 in the one-sheet layout with one fagområde per person, so the last *indsend*
+    writes the final workbook as it does for a municipality (the reference one is too small)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Systemer"
+    sheet.append(["Fagområde", "It-system", "Leverandør", "Beskrivelse", "Svar", "Bemærkning"])
+    for i in range(users):
+        for j in range(systems):
+            sheet.append(
+                [f"Fagområde {i + 1:03d}", f"System {i + 1:03d}-{j + 1:02d}", f"Leverandør {j % 7}"]
+            )
+    added = workbook.create_sheet("Tilføjede")
+    added.append(["Fagområde", "System", "Leverandør", "Svarer til", "Svar", "Bemærkning"])
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def catalogue_of(bilag1: Bilag1) -> list[CatalogueFagomraade]:
+    return [
+        CatalogueFagomraade(
+            area.navn,
+            tuple(CatalogueSystem(s.navn, s.leverandoer, s.beskrivelse) for s in area.systemer),
+        )
+        for area in bilag1.fagomraader
+    ]
+
+
 async def seed(database_url: str, users: int, systems: int) -> list[User]:
     """One kortlægning, one fagområde of `systems` systems per person, each assigned."""
     engine = create_engine_for(database_url)
@@ -225,24 +262,16 @@ async def seed(database_url: str, users: int, systems: int) -> list[User]:
         koordinator = await coordination.ensure_person(
             TENANT, KOORDINATOR_AAD, navn="Kim Koordinator", email=KOORDINATOR_EMAIL
         )
-        catalogue = [
-            CatalogueFagomraade(
-                f"Fagområde {i + 1:03d}",
-                tuple(
-                    CatalogueSystem(f"System {i + 1:03d}-{j + 1:02d}", f"Leverandør {j % 7}", None)
-                    for j in range(systems)
-                ),
-            )
-            for i in range(users)
-        ]
+        template = template_for(users, systems)
+        catalogue = catalogue_of(read_bilag1(template, filename=TEMPLATE_FILENAME))
         await coordination.set_up(
             TENANT,
             kommunekode="751",
             slutdato=date.today() + timedelta(days=60),
             catalogue=catalogue,
-            template=b"",
-            template_filename="bilag1.xlsx",
-            template_is_reference=True,
+            template=template,
+            template_filename=TEMPLATE_FILENAME,
+            template_is_reference=False,
             by_person_id=koordinator.id,
         )
         seeded: list[User] = []
@@ -464,12 +493,17 @@ async def drive(
     plan: Plan,
     run: Run,
     tag: str,
+    think_s: float = 0.0,
 ) -> None:
-    """One systemejer: each turn waits for the previous answer, as a person at a card does."""
+    """One systemejer: each turn waits for the previous answer, as a person at a card does,
+    and then for think_s on average (uniform from half to one and a half times it)."""
     url = f"{server.url}/api/messages"
     arrivals = connector.arrivals[user.conversation]
     last_card: str | None = None
+    pauses = random.Random(user.index)  # the same pauses for the bot and the echo bot
     for n, turn in enumerate(plan.turns):
+        if think_s and n:
+            await asyncio.sleep(think_s * pauses.uniform(0.5, 1.5))
         body = activity(
             user.teams_id,
             user.navn,
@@ -505,6 +539,7 @@ async def run_load(
     connector: LeanConnector,
     users: Sequence[User],
     plans: Sequence[Plan],
+    think_s: float,
 ) -> Run:
     run = Run(server.name)
     connector.reset()
@@ -519,7 +554,7 @@ async def run_load(
     started = time.perf_counter()
     people = zip(users, plans, strict=True)
     await asyncio.gather(
-        *(drive(http, server, connector, u, p, run, server.name) for u, p in people)
+        *(drive(http, server, connector, u, p, run, server.name, think_s) for u, p in people)
     )
     run.wall_s = time.perf_counter() - started
     run.cpu_s = proc_cpu_seconds(server.pid) - cpu_before
@@ -604,6 +639,37 @@ _ROWS = (
     ("roster look-ups", "roster_lookups", "{:.0f}"),
     ("load generator CPU (cores)", "load_generator_cpu", "{:.2f}"),
 )
+
+
+def by_kind(run: Run) -> dict[str, dict[str, float]]:
+    """HTTP answer p50/p99 and the share of turns over 2 s, per kind of turn."""
+    kinds: dict[str, list[float]] = {}
+    for result in run.results:
+        kinds.setdefault(result.label, []).append(result.http_s * 1000)
+    return {
+        label: {
+            "turns": len(times),
+            "http_p50_ms": percentile(times, 50),
+            "http_p99_ms": percentile(times, 99),
+            "turns_over_2s": sum(t > SLOW_TURN_S * 1000 for t in times),
+        }
+        for label, times in kinds.items()
+    }
+
+
+def report_kinds(bot: dict[str, dict[str, float]], echo: dict[str, dict[str, float]]) -> None:
+    print(
+        f"\n{'HTTP answer by kind of turn':28} {'turns':>6} {'bot p50/p99 (ms)':>18} "
+        f"{'echo p50/p99 (ms)':>18} {'bot over 2 s':>12}"
+    )
+    for label, figures_ in bot.items():
+        other = echo.get(label, {})
+        print(
+            f"{label:28} {figures_['turns']:>6.0f} "
+            f"{figures_['http_p50_ms']:>8.0f} / {figures_['http_p99_ms']:<7.0f} "
+            f"{other.get('http_p50_ms', float('nan')):>8.0f} / "
+            f"{other.get('http_p99_ms', float('nan')):<7.0f} {figures_['turns_over_2s']:>12.0f}"
+        )
 
 
 def report(
@@ -735,7 +801,7 @@ async def main_async(args: argparse.Namespace) -> int:
                 servers.append(server)
                 await server.start(http)
                 print(f"{name}: pid {server.pid} on {server.url}", flush=True)
-                runs[name] = await run_load(http, server, connector, users, plans)
+                runs[name] = await run_load(http, server, connector, users, plans, args.think_time)
                 await server.stop()
                 runs[name].logged_errors = server.logged_errors()
                 print(f"{name}: {runs[name].wall_s:.1f} s", flush=True)
@@ -748,6 +814,8 @@ async def main_async(args: argparse.Namespace) -> int:
             problems.append(f"bot: {runs['bot'].logged_errors} error lines in its log")
             print(servers[-1].log_tail(), file=sys.stderr)
         bot, echo = figures(runs["bot"], args.users), figures(runs["echo"], args.users)
+        kinds = {name: by_kind(run) for name, run in runs.items()}
+        report_kinds(kinds["bot"], kinds["echo"])
         ok = report(bot, echo, stored, problems)
         if args.json:
             Path(args.json).write_text(
@@ -756,7 +824,9 @@ async def main_async(args: argparse.Namespace) -> int:
                         "database": database.parsed.get_backend_name(),
                         "users": args.users,
                         "systems": args.systems,
+                        "think_time_s": args.think_time,
                         "cpus": os.cpu_count(),
+                        "by_kind": kinds,
                         "bot": bot,
                         "echo": echo,
                         "stored": stored.__dict__,
@@ -789,10 +859,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="run the echo bot without the bot's msrest fix (botbuilder as shipped)",
     )
+    parser.add_argument(
+        "--think-time",
+        type=float,
+        default=0.0,
+        help="seconds a person takes between turns, on average (0: none, the bots saturate)",
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
     if args.users < 1 or args.systems < 1:
         parser.error("--users and --systems must be at least 1")
+    if args.think_time < 0:
+        parser.error("--think-time must not be negative")
     return asyncio.run(main_async(args))
 
 
