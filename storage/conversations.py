@@ -108,7 +108,7 @@ class ConversationRepository:
         async with self._sessions() as session, session.begin():
             insert = dialect_insert(session)
             result = await session.execute(
-                insert(ProcessedActivityRow)
+                insert(ProcessedActivityRow.__table__)  # Core: claimed on every turn
                 .values(
                     conversation_id=conversation_id,
                     activity_id=activity_id,

@@ -17,6 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.domain.model import KortlaegningError
 from storage.models import BotStateRow
 
+_STATE = BotStateRow.__table__
+"""Written through Core: a state write ends every turn, and the ORM's bulk-update path
+(evaluating the WHERE against loaded objects) would cost more than the SQL."""
+
 
 class StateConflict(KortlaegningError):
     """Someone else wrote the document since it was read (optimistic concurrency)."""
@@ -80,8 +84,8 @@ async def _write_one(
 ) -> None:
     if expected is None or expected == "*":
         updated = await session.execute(
-            update(BotStateRow)
-            .where(BotStateRow.key == key)
+            update(_STATE)
+            .where(_STATE.c.key == key)
             .values(data=data, e_tag=new_tag, updated_at=now)
         )
         if updated.rowcount:
@@ -89,15 +93,15 @@ async def _write_one(
         try:
             async with session.begin_nested():
                 await session.execute(
-                    insert(BotStateRow).values(key=key, data=data, e_tag=new_tag, updated_at=now)
+                    insert(_STATE).values(key=key, data=data, e_tag=new_tag, updated_at=now)
                 )
         except IntegrityError as exc:
             # Another writer created the key between our update and insert.
             raise StateConflict(key) from exc
         return
     updated = await session.execute(
-        update(BotStateRow)
-        .where(BotStateRow.key == key, BotStateRow.e_tag == expected)
+        update(_STATE)
+        .where(_STATE.c.key == key, _STATE.c.e_tag == expected)
         .values(data=data, e_tag=new_tag, updated_at=now)
     )
     if not updated.rowcount:

@@ -10,17 +10,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.coordination import to_fagomraade
 from storage.domain.answers import normalise
 from storage.domain.model import (
     AlreadySubmitted,
     Answer,
     AnswerChange,
     Anvendelse,
+    Fagomraade,
     FagomraadeOverview,
     ItSystem,
     KortlaegningError,
@@ -303,10 +303,12 @@ async def _record(
     before the wait). Then systems, areas and the person's assignment in one query.
     """
     wanted = sorted({system_id for system_id, _a, _b in answers})
-    stored_answers = {
-        row.it_system_id: row
-        for row in await session.scalars(
-            select(AnswerRow).where(AnswerRow.it_system_id.in_(wanted)).with_for_update()
+    stored = {
+        row[0]: Answer(*row)
+        for row in await session.execute(
+            select(AnswerRow.it_system_id, *_ANSWER_COLUMNS)
+            .where(AnswerRow.it_system_id.in_(wanted))
+            .with_for_update()
         )
     }
     found = await session.execute(
@@ -326,7 +328,8 @@ async def _record(
         .where(ItSystemRow.id.in_(wanted))
     )
     systems = {row[0]: row for row in found}
-    new_rows: dict[int, AnswerRow] = {}
+    latest: dict[int, Answer] = dict(stored)
+    written: dict[int, Answer] = {}
     audits: list[dict[str, object]] = []
     changes: list[AnswerChange] = []
     for system_id, anvendelse, given in answers:
@@ -337,19 +340,19 @@ async def _record(
             raise NotAssigned(area_id, person_id)
         if expect_open and indsendt_at is not None:
             raise AlreadySubmitted(area_id)
-        row = new_rows.get(system_id) or stored_answers.get(system_id)
+        previous = latest.get(system_id)
         bemaerkning = (given or "").strip() or None
-        previous = _to_answer(row) if row else None
-        if keep_bemaerkning and row is not None:
-            bemaerkning = row.bemaerkning
-        if row and row.anvendelse == anvendelse and row.bemaerkning == bemaerkning:
-            changes.append(AnswerChange(answer=previous, previous=previous, changed=False))  # type: ignore[arg-type]
+        if keep_bemaerkning and previous is not None:
+            bemaerkning = previous.bemaerkning
+        if (
+            previous is not None
+            and previous.anvendelse == anvendelse
+            and previous.bemaerkning == bemaerkning
+        ):
+            changes.append(AnswerChange(answer=previous, previous=previous, changed=False))
             continue
-        if row is None:
-            # Inserted below, all in one statement: the ORM would insert row by row.
-            row = new_rows[system_id] = AnswerRow(it_system_id=system_id)
-        row.anvendelse, row.bemaerkning = anvendelse, bemaerkning
-        row.answered_by, row.answered_at = person_id, at
+        answer = Answer(system_id, anvendelse, bemaerkning, person_id, at)
+        latest[system_id] = written[system_id] = answer
         audits.append(
             {
                 "kortlaegning_id": kortlaegning_id,
@@ -357,28 +360,27 @@ async def _record(
                 "action": "answer",
                 "it_system_id": system_id,
                 "old_value": _describe(previous),
-                "new_value": _describe(_to_answer(row)),
+                "new_value": _describe(answer),
                 "at": at,
             }
         )
-        changes.append(AnswerChange(answer=_to_answer(row), previous=previous, changed=True))
-    await session.flush()  # the changed answers that were stored already
-    if new_rows:
-        await session.execute(
-            insert(AnswerRow),
-            [
-                {
-                    "it_system_id": row.it_system_id,
-                    "anvendelse": row.anvendelse,
-                    "bemaerkning": row.bemaerkning,
-                    "answered_by": row.answered_by,
-                    "answered_at": row.answered_at,
-                }
-                for row in new_rows.values()
-            ],
-        )
+        changes.append(AnswerChange(answer=answer, previous=previous, changed=True))
+    # Core statements, each one round trip however many answers: the ORM's unit of work and
+    # its bulk paths cost more than the SQL on every answer turn.
+    updated = [
+        {"system_id": sid, **_answer_values(a)} for sid, a in written.items() if sid in stored
+    ]
+    inserted = [
+        {"it_system_id": sid, **_answer_values(a)}
+        for sid, a in written.items()
+        if sid not in stored
+    ]
+    if updated:
+        await session.execute(_UPDATE_ANSWER, updated)
+    if inserted:
+        await session.execute(insert(_ANSWERS), inserted)
     if audits:
-        await session.execute(insert(AuditRow), audits)
+        await session.execute(insert(AuditRow.__table__), audits)
     return changes
 
 
@@ -398,15 +400,50 @@ _ANSWER_COLUMNS = (
     AnswerRow.answered_at,
 )
 """Answer's fields after it_system_id, in its order."""
+_TILFOEJET_COLUMNS = (
+    TilfoejetSystemRow.id,
+    TilfoejetSystemRow.fagomraade_id,
+    TilfoejetSystemRow.navn,
+    TilfoejetSystemRow.leverandoer,
+    TilfoejetSystemRow.svarer_til,
+    TilfoejetSystemRow.anvendelse,
+    TilfoejetSystemRow.bemaerkning,
+)
+"""TilfoejetSystem's fields, in its order."""
+
+
+_ANSWERS = AnswerRow.__table__
+_UPDATE_ANSWER = update(_ANSWERS).where(_ANSWERS.c.it_system_id == bindparam("system_id"))
+"""One stored answer replaced: the SET columns are the other keys of each parameter set."""
+
+
+def _answer_values(answer: Answer) -> dict[str, object]:
+    return {
+        "anvendelse": answer.anvendelse,
+        "bemaerkning": answer.bemaerkning,
+        "answered_by": answer.answered_by,
+        "answered_at": answer.answered_at,
+    }
 
 
 async def _overview(
     session: AsyncSession, fagomraade_id: int, *, assigned_to: int | None = None
 ) -> FagomraadeOverview:
     """The area with its systems, answers and additions; NotAssigned when assigned_to is given
-    and that person does not have the area (a missing area raises NoResultFound otherwise)."""
+    and that person does not have the area (a missing area raises NoResultFound otherwise).
+
+    Plain columns, not entities: every turn of the survey reads the whole area, and rows skip
+    the identity map and instance bookkeeping that 30-100 entities would cost.
+    """
     query = (
-        select(FagomraadeRow, KortlaegningRow.slutdato)
+        select(
+            FagomraadeRow.id,
+            FagomraadeRow.navn,
+            FagomraadeRow.position,
+            FagomraadeRow.indsendt_at,
+            FagomraadeRow.kortlaegning_id,
+            KortlaegningRow.slutdato,
+        )
         .join(KortlaegningRow, KortlaegningRow.id == FagomraadeRow.kortlaegning_id)
         .where(FagomraadeRow.id == fagomraade_id)
     )
@@ -416,14 +453,11 @@ async def _overview(
             (TildelingRow.fagomraade_id == FagomraadeRow.id)
             & (TildelingRow.person_id == assigned_to),
         )
-    found = (await session.execute(query)).first()
-    if found is None:
+    area = (await session.execute(query)).first()
+    if area is None:
         if assigned_to is not None:
             raise NotAssigned(fagomraade_id, assigned_to)
         raise NoResultFound(f"no fagomraade {fagomraade_id}")
-    area, slutdato = found
-    # Plain columns, not entities: every turn of the survey reads the whole area, and rows
-    # skip the identity map and instance bookkeeping that 30-100 entities would cost.
     rows = await session.execute(
         select(*_SYSTEM_COLUMNS, *_ANSWER_COLUMNS)
         .outerjoin(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
@@ -438,8 +472,8 @@ async def _overview(
         )
         for row in rows
     )
-    added = await session.scalars(
-        select(TilfoejetSystemRow)
+    added = await session.execute(
+        select(*_TILFOEJET_COLUMNS)
         .where(
             TilfoejetSystemRow.fagomraade_id == fagomraade_id,
             TilfoejetSystemRow.removed_at.is_(None),
@@ -447,11 +481,17 @@ async def _overview(
         .order_by(TilfoejetSystemRow.id)
     )
     return FagomraadeOverview(
-        fagomraade=to_fagomraade(area, len(lines)),
+        fagomraade=Fagomraade(
+            id=area.id,
+            navn=area.navn,
+            position=area.position,
+            antal_systemer=len(lines),
+            indsendt_at=area.indsendt_at,
+        ),
         kortlaegning_id=area.kortlaegning_id,
-        slutdato=slutdato,  # type: ignore[arg-type]
+        slutdato=area.slutdato,
         systemer=lines,
-        tilfoejede=tuple(_to_tilfoejet(r) for r in added),
+        tilfoejede=tuple(TilfoejetSystem(*row) for row in added),
     )
 
 
@@ -463,16 +503,6 @@ def _describe(answer: Answer | None) -> str | None:
     if answer is None:
         return None
     return f"{answer.anvendelse.value}|{answer.bemaerkning or ''}"
-
-
-def _to_answer(row: AnswerRow) -> Answer:
-    return Answer(
-        it_system_id=row.it_system_id,
-        anvendelse=row.anvendelse,
-        bemaerkning=row.bemaerkning,
-        answered_by=row.answered_by,
-        answered_at=row.answered_at,
-    )
 
 
 def _to_tilfoejet(row: TilfoejetSystemRow) -> TilfoejetSystem:
