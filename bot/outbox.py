@@ -185,9 +185,20 @@ class OutboxWorker:
         for tenant_id in {message.tenant_id for message in messages}:
             people = {m.person_id for m in messages if m.tenant_id == tenant_id}
             recipients.update(await self._outbox.recipients(tenant_id, people))
-        reports = await asyncio.gather(
-            *(self.deliver(message, recipients.get(message.person_id)) for message in messages)
-        )
+        # One person's messages in the order they were stored (claim order), so a chat reads
+        # "area submitted" before "all submitted"; different people's side by side.
+        queues: dict[tuple[str, int], list[OutboxMessage]] = {}
+        for message in messages:
+            queues.setdefault((message.tenant_id, message.person_id), []).append(message)
+
+        async def in_order(queue: list[OutboxMessage]) -> list[DeliveryReport]:
+            return [await self.deliver(m, recipients.get(m.person_id)) for m in queue]
+
+        reports = [
+            report
+            for queue_reports in await asyncio.gather(*(in_order(q) for q in queues.values()))
+            for report in queue_reports
+        ]
         result = PassResult(
             delivered=sum(report.delivered for report in reports),
             retrying=sum(report.reason == QUEUED for report in reports),
@@ -352,13 +363,25 @@ class OutboxMessenger:
         self._now = now
 
     async def send_to_coordinators(self, tenant_id: str, message: OutgoingMessage) -> None:
-        """Each coordinator gets the message once; their dedupe keys are kept apart."""
+        """Each coordinator gets the message once; their dedupe keys are kept apart.
+
+        Sent in this turn only while the coordinator's chat has room: the turn is someone
+        else's, who must not wait for that chat's send limit (areas submitted within the same
+        minutes are as many notices to one chat); the worker delivers the rest.
+        """
         for person in await self._coordination.coordinators(tenant_id, self._koordinatorer):
             key = f"{message.dedupe_key}:{person.id}" if message.dedupe_key else None
-            await self.send_to_person(tenant_id, person.id, replace(message, dedupe_key=key))
+            await self._store_and_try(
+                tenant_id, person.id, replace(message, dedupe_key=key), max_wait=0.0
+            )
 
     async def send_to_person(
         self, tenant_id: str, person_id: int, message: OutgoingMessage
+    ) -> DeliveryReport:
+        return await self._store_and_try(tenant_id, person_id, message, max_wait=IN_TURN_MAX_WAIT)
+
+    async def _store_and_try(
+        self, tenant_id: str, person_id: int, message: OutgoingMessage, *, max_wait: float
     ) -> DeliveryReport:
         stored = await self._outbox.enqueue(
             tenant_id,
@@ -373,6 +396,6 @@ class OutboxMessenger:
         if stored.status is OutboxStatus.FAILED:
             reason = stored.failure_reason.value if stored.failure_reason else None
             return DeliveryReport(person_id, delivered=False, reason=reason)
-        report = await self._worker.deliver_now(stored.id, max_wait=IN_TURN_MAX_WAIT)
+        report = await self._worker.deliver_now(stored.id, max_wait=max_wait)
         # None: another worker holds it right now, or it waits out a backoff.
         return report or DeliveryReport(person_id, delivered=False, reason=QUEUED)

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox import QUEUED
@@ -20,7 +20,7 @@ from bot.settings import Settings
 from dialogs import texts
 from dialogs.ports import OutgoingMessage
 from storage.domain.delivery import FailureReason
-from storage.models import ConversationReferenceRow, OutboxMessageRow
+from storage.models import ConversationReferenceRow, OutboxMessageRow, PersonRow
 from storage.outbox import OutboxStatus
 from tests.protocol.conftest import OUTGOING_TOKEN
 from tests.support.activities import TENANT, TeamsUser
@@ -341,3 +341,57 @@ async def test_a_turn_never_waits_long_for_a_busy_chat_the_worker_sends_it_later
     finally:
         await slow.sender.close()
     assert connector.texts(ANNE.personal_conversation) == ["første", "anden"]
+
+
+async def make_coordinator(sessions: async_sessionmaker[AsyncSession], person_id: int) -> None:
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(PersonRow).where(PersonRow.id == person_id).values(is_koordinator=True)
+        )
+
+
+async def test_a_notice_to_a_busy_coordinator_waits_for_nothing_in_the_turn(
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    connector: BotConnector,
+    people: dict[str, int],
+) -> None:
+    # The coordinator's chat takes one message per 1.5 s: a message to the person in the turn
+    # would wait that long, a notice to a coordinator goes to the worker at once instead.
+    await make_coordinator(sessions, people[ANNE.aad_object_id])
+    slow = build_delivery(sessions, clock, settings=Settings(conversation_send_limits=((1, 1.5),)))
+    try:
+        for n, text in enumerate(["Bo har indsendt ESDH", "Carl har indsendt Skole"]):
+            notice = OutgoingMessage(text=text, kind="submitted", dedupe_key=f"submitted:{n}")
+            await slow.messenger.send_to_coordinators(TENANT, notice)
+
+        assert clock.slept == []
+        assert connector.texts(ANNE.personal_conversation) == ["Bo har indsendt ESDH"]
+
+        clock.advance(2)
+        await slow.worker.drain(until_idle=True)
+    finally:
+        await slow.sender.close()
+    assert connector.texts(ANNE.personal_conversation) == [
+        "Bo har indsendt ESDH",
+        "Carl har indsendt Skole",
+    ]
+
+
+async def test_the_worker_delivers_one_person_s_messages_in_the_order_they_were_stored(
+    delivery: Delivery, people: dict[str, int], clock: FakeClock, connector: BotConnector
+) -> None:
+    anne, bo = people[ANNE.aad_object_id], people[BO.aad_object_id]
+    for text in ("Bo har indsendt ESDH", "Alle fagområder er indsendt"):
+        await enqueue(delivery, clock, anne, text)
+    await enqueue(delivery, clock, bo, "Hej Bo")
+    # The first takes a while to be accepted: the second must not overtake it.
+    connector.slow_next(ANNE.personal_conversation, 0.3)
+
+    await delivery.worker.drain()
+
+    assert connector.texts(ANNE.personal_conversation) == [
+        "Bo har indsendt ESDH",
+        "Alle fagområder er indsendt",
+    ]
+    assert connector.texts(BO.personal_conversation) == ["Hej Bo"]

@@ -94,6 +94,7 @@ class BotConnector:
         self.upload_headers: dict[str, dict[str, str]] = {}
         """Headers of each PUT to /upload/{name}, as OneDrive's upload session received them."""
         self._failures: dict[str, deque[Failure]] = {}
+        self._slow: dict[str, deque[float]] = {}
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._server: TestServer | None = None
@@ -109,6 +110,11 @@ class BotConnector:
             self._targeted.setdefault(f"{kind}:{target}", deque()).extend(failures)
             return
         self._failures.setdefault(kind, deque()).extend(failures)
+
+    def slow_next(self, conversation_id: str, seconds: float) -> None:
+        """Take this long over the next send into the conversation before recording it, as a
+        busy service does; a send that overtakes it is recorded first."""
+        self._slow.setdefault(conversation_id, deque()).append(seconds)
 
     def add_member(self, roster_id: str, member: dict[str, Any]) -> None:
         self.members.setdefault(roster_id, []).append(member)
@@ -232,6 +238,8 @@ class BotConnector:
         if failure is not None:
             return failure
         body = await request.json()
+        if self._slow.get(cid):
+            await asyncio.sleep(self._slow[cid].popleft())
         tenant = (body.get("conversation") or {}).get("tenantId") or "-"
         throttled = self._over_limit(tenant, cid)
         if throttled is not None:
