@@ -95,11 +95,10 @@ class TurnStates:
             return
         items = await self._storage.read(list(wanted))
         for key, state in wanted.items():
-            cached = CachedBotState(items.get(key))
-            if key not in items:
-                # Nothing stored: unchanged unless used. botbuilder reads such a state again
-                # when a property is used, and from then on it behaves exactly as before.
-                cached.hash = cached.compute_hash(cached.state)
+            # Nothing stored yet: an empty document that overwrites whatever is there ("*", as
+            # botbuilder's own storages read it). Not {}: botbuilder reads an empty cached
+            # state again when a property is used, a second query on every person's first turn.
+            cached = CachedBotState(items.get(key) or {"e_tag": "*"})
             turn_context.turn_state[_cache_key(state)] = cached
 
     async def save_changes(self, turn_context: TurnContext) -> None:

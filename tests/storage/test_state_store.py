@@ -160,6 +160,31 @@ async def test_turn_states_read_both_in_one_read_and_write_both_in_one_write(
     assert stored[user_key]["position"] == {"page": 2}
 
 
+async def test_a_first_turn_reads_its_states_once_and_stores_what_it_set(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    storage = CountingStorage(StateStore(sessions))
+    conversation_state, user_state = ConversationState(storage), UserState(storage)
+    states = TurnStates(storage, conversation_state, user_state)
+    dialog = conversation_state.create_property("dialog")
+    position = user_state.create_property("position")
+    context = TurnContext(TestAdapter(), _message())
+
+    await states.load(context)
+    assert await dialog.get(context) is None
+    await position.set(context, {"page": 0})
+    await states.save_changes(context)
+
+    conversation_key, user_key = "test/conversations/c1", "test/users/u1"
+    assert storage.reads == [sorted([conversation_key, user_key])]
+    assert storage.writes == [[user_key]]
+    stored = await StateStore(sessions).read([conversation_key, user_key])
+    assert list(stored) == [user_key]
+    assert await storage.read([user_key]) == {
+        user_key: {"position": {"page": 0}, "e_tag": stored[user_key].e_tag}
+    }
+
+
 async def test_turn_states_write_nothing_when_nothing_changed(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
