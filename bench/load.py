@@ -1,9 +1,11 @@
 """Load benchmark: N systemejere answer their fagområde at once, against the bot and an echo bot.
 
-`python -m bench.load [--users 200] [--systems 30] [--database-url URL]` seeds a fresh
-database through the project's repositories, starts the bot (`python -m bot serve`) and the
-echo bot (bench/echo_bot.py) as separate processes, and drives both through the real HTTP
-protocol with the same script per person. It prints throughput, latency percentiles, memory
+`python -m bench.load [--users 200] [--systems 30] [--database-url URL] [--think-time S]
+[--instances N]` seeds a fresh database through the project's repositories, starts the bot
+(`python -m bot serve`, N processes on the one database) and the echo bot (bench/echo_bot.py)
+as separate processes, and drives both through the real HTTP protocol with the same script
+per person: at once, each sending the next activity when the previous one is answered, after
+S seconds on average. It prints throughput, latency percentiles, memory
 and the ratios bot/echo, then checks in the database that every answer arrived exactly once.
 Not a test: at 200 people it takes about five minutes, and its figures depend on the machine.
 """
@@ -535,31 +537,36 @@ async def drive(
 
 async def run_load(
     http: aiohttp.ClientSession,
-    server: Server,
+    servers: Sequence[Server],
     connector: LeanConnector,
     users: Sequence[User],
     plans: Sequence[Plan],
     think_s: float,
 ) -> Run:
-    run = Run(server.name)
+    """Drive everyone at once; with several instances each person sticks to one of them."""
+    run = Run(servers[0].name)
     connector.reset()
     # Warm-up, and the coordinator's 1:1 chat, where the bot reports each submitted area.
     koordinator = User(-1, "Kim Koordinator", KOORDINATOR_AAD, 0, 0, "", ())
     warm_up = Run("warm-up")
     hjaelp = Plan([Turn("hjaelp", "hjælp")], {}, "")
-    await drive(http, server, connector, koordinator, hjaelp, warm_up, f"{server.name}-warm")
+    for server in servers:
+        await drive(http, server, connector, koordinator, hjaelp, warm_up, f"{server.name}-warm")
     connector.reset()
-    run.rss_before_kib = proc_memory_kib(server.pid)["VmRSS"]
-    cpu_before, load_cpu_before = proc_cpu_seconds(server.pid), time.process_time()
+    pids = [server.pid for server in servers]
+    run.rss_before_kib = sum(proc_memory_kib(pid)["VmRSS"] for pid in pids)
+    cpu_before, load_cpu_before = sum(map(proc_cpu_seconds, pids)), time.process_time()
     started = time.perf_counter()
-    people = zip(users, plans, strict=True)
     await asyncio.gather(
-        *(drive(http, server, connector, u, p, run, server.name, think_s) for u, p in people)
+        *(
+            drive(http, servers[u.index % len(servers)], connector, u, p, run, run.name, think_s)
+            for u, p in zip(users, plans, strict=True)
+        )
     )
     run.wall_s = time.perf_counter() - started
-    run.cpu_s = proc_cpu_seconds(server.pid) - cpu_before
+    run.cpu_s = sum(map(proc_cpu_seconds, pids)) - cpu_before
     run.load_cpu_s = time.process_time() - load_cpu_before
-    run.peak_rss_kib = proc_memory_kib(server.pid)["VmHWM"]
+    run.peak_rss_kib = sum(proc_memory_kib(pid)["VmHWM"] for pid in pids)
     run.roster_lookups = connector.roster_lookups
     return run
 
@@ -796,14 +803,21 @@ async def main_async(args: argparse.Namespace) -> int:
             connector=aiohttp.TCPConnector(limit=0), timeout=timeout
         ) as http:
             runs: dict[str, Run] = {}
-            for name, module in (("echo", "bench.echo_bot"), ("bot", "bot serve")):
-                server = Server(name, module, env, workdir / f"{name}.log")
-                servers.append(server)
-                await server.start(http)
-                print(f"{name}: pid {server.pid} on {server.url}", flush=True)
-                runs[name] = await run_load(http, server, connector, users, plans, args.think_time)
-                await server.stop()
-                runs[name].logged_errors = server.logged_errors()
+            for name, module, count in (
+                ("echo", "bench.echo_bot", 1),
+                ("bot", "bot serve", args.instances),
+            ):
+                group = [
+                    Server(name, module, env, workdir / f"{name}-{n}.log") for n in range(count)
+                ]
+                servers.extend(group)
+                for server in group:
+                    await server.start(http)
+                    print(f"{name}: pid {server.pid} on {server.url}", flush=True)
+                runs[name] = await run_load(http, group, connector, users, plans, args.think_time)
+                for server in group:
+                    await server.stop()
+                runs[name].logged_errors = sum(server.logged_errors() for server in group)
                 print(f"{name}: {runs[name].wall_s:.1f} s", flush=True)
         check_replies(runs["echo"], users, survey=False)
         check_replies(runs["bot"], users, survey=True)
@@ -825,6 +839,7 @@ async def main_async(args: argparse.Namespace) -> int:
                         "users": args.users,
                         "systems": args.systems,
                         "think_time_s": args.think_time,
+                        "instances": args.instances,
                         "cpus": os.cpu_count(),
                         "by_kind": kinds,
                         "bot": bot,
@@ -865,10 +880,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=0.0,
         help="seconds a person takes between turns, on average (0: none, the bots saturate)",
     )
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="bot processes on the one database, each person sticking to one (1); the echo "
+        "bot always runs as one",
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
     if args.users < 1 or args.systems < 1:
         parser.error("--users and --systems must be at least 1")
+    if args.instances < 1:
+        parser.error("--instances must be at least 1")
     if args.think_time < 0:
         parser.error("--think-time must not be negative")
     return asyncio.run(main_async(args))

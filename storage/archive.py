@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -413,18 +413,9 @@ class ArchiveRepository:
         systemejer correcting ten answers sends the coordinator one message, not ten.
         """
         async with self._sessions() as session, session.begin():
-            # One query, and the kortlægning's row (with its template) is not loaded: this
-            # runs after every changed answer.
-            row = await session.scalar(
-                select(Bilag1VersionRow)
-                .join(KortlaegningRow, KortlaegningRow.id == Bilag1VersionRow.kortlaegning_id)
-                .where(
-                    KortlaegningRow.tenant_id == tenant_id,
-                    Bilag1VersionRow.send_status.in_([SendStatus.SENT.value, SendStatus.EML.value]),
-                )
-                .order_by(Bilag1VersionRow.nummer.desc())
-                .limit(1)
-            )
+            # One query built once, and the kortlægning's row (with its template) is not
+            # loaded: this runs after every changed answer.
+            row = await session.scalar(_NEWEST_DELIVERED, {"tenant": tenant_id})
             if row is None or row.change_noticed_at is not None:
                 return None
             result = await session.execute(
@@ -436,6 +427,19 @@ class ArchiveRepository:
             if not result.rowcount:  # type: ignore[attr-defined]
                 return None
             return await _to_version(session, row)
+
+
+_NEWEST_DELIVERED = (
+    select(Bilag1VersionRow)
+    .join(KortlaegningRow, KortlaegningRow.id == Bilag1VersionRow.kortlaegning_id)
+    .where(
+        KortlaegningRow.tenant_id == bindparam("tenant"),
+        Bilag1VersionRow.send_status.in_([SendStatus.SENT.value, SendStatus.EML.value]),
+    )
+    .order_by(Bilag1VersionRow.nummer.desc())
+    .limit(1)
+)
+"""The tenant's newest version that went to KOMBIT, by e-mail or as an .eml file."""
 
 
 async def _kortlaegning_row(

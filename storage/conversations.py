@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import dialect_insert
+from storage.db import dialect_insert, insert_for
 from storage.models import ConversationReferenceRow, ProcessedActivityRow
 
 PERSONAL = "personal"
@@ -106,15 +108,13 @@ class ConversationRepository:
     async def claim_activity(self, conversation_id: str, activity_id: str) -> bool:
         """Record the activity as being handled; False when it was handled before."""
         async with self._sessions() as session, session.begin():
-            insert = dialect_insert(session)
             result = await session.execute(
-                insert(ProcessedActivityRow.__table__)  # Core: claimed on every turn
-                .values(
-                    conversation_id=conversation_id,
-                    activity_id=activity_id,
-                    received_at=datetime.now(UTC),
-                )
-                .on_conflict_do_nothing()
+                _claim_statement(session.bind.dialect.name),
+                {
+                    "conversation_id": conversation_id,
+                    "activity_id": activity_id,
+                    "received_at": datetime.now(UTC),
+                },
             )
             return bool(result.rowcount)
 
@@ -136,6 +136,12 @@ class ConversationRepository:
                 delete(ProcessedActivityRow).where(ProcessedActivityRow.received_at < cutoff)
             )
             return int(result.rowcount or 0)
+
+
+@functools.cache
+def _claim_statement(dialect_name: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING into the claims, built once: it runs every turn."""
+    return insert_for(dialect_name)(ProcessedActivityRow.__table__).on_conflict_do_nothing()
 
 
 def _to_reference(row: ConversationReferenceRow) -> StoredReference:

@@ -83,7 +83,12 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 def dialect_insert(session: AsyncSession) -> Any:
     """The dialect's INSERT, which has on_conflict_do_nothing/do_update on both databases."""
-    if session.bind.dialect.name == "postgresql":
+    return insert_for(session.bind.dialect.name)
+
+
+def insert_for(dialect_name: str) -> Any:
+    """dialect_insert by the dialect's name, for statements built once per dialect."""
+    if dialect_name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert

@@ -10,16 +10,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.domain.model import KortlaegningError
 from storage.models import BotStateRow
 
+# Every turn reads and writes its states, so the statements are Core and built once: the
+# ORM's bulk-update path and building a statement per call cost more than the SQL. In the
+# UPDATEs, the parameters not named in the WHERE are the columns to SET.
 _STATE = BotStateRow.__table__
-"""Written through Core: a state write ends every turn, and the ORM's bulk-update path
-(evaluating the WHERE against loaded objects) would cost more than the SQL."""
+_READ = select(_STATE.c.key, _STATE.c.data, _STATE.c.e_tag).where(
+    _STATE.c.key.in_(bindparam("keys", expanding=True))
+)
+_OVERWRITE = update(_STATE).where(_STATE.c.key == bindparam("k"))
+_REPLACE = update(_STATE).where(
+    _STATE.c.key == bindparam("k"), _STATE.c.e_tag == bindparam("expected")
+)
+_CREATE = insert(_STATE)
 
 
 class StateConflict(KortlaegningError):
@@ -45,11 +54,7 @@ class StateStore:
         if not keys:
             return {}
         async with self._sessions() as session:
-            rows = await session.execute(
-                select(BotStateRow.key, BotStateRow.data, BotStateRow.e_tag).where(
-                    BotStateRow.key.in_(keys)
-                )
-            )
+            rows = await session.execute(_READ, {"keys": keys})
             return {key: StoredDocument(data, e_tag) for key, data, e_tag in rows}
 
     async def write(self, documents: Mapping[str, tuple[str, str | None]]) -> dict[str, str]:
@@ -82,27 +87,18 @@ async def _write_one(
     new_tag: str,
     now: datetime,
 ) -> None:
+    document = {"data": data, "e_tag": new_tag, "updated_at": now}
     if expected is None or expected == "*":
-        updated = await session.execute(
-            update(_STATE)
-            .where(_STATE.c.key == key)
-            .values(data=data, e_tag=new_tag, updated_at=now)
-        )
+        updated = await session.execute(_OVERWRITE, {"k": key, **document})
         if updated.rowcount:
             return
         try:
             async with session.begin_nested():
-                await session.execute(
-                    insert(_STATE).values(key=key, data=data, e_tag=new_tag, updated_at=now)
-                )
+                await session.execute(_CREATE, {"key": key, **document})
         except IntegrityError as exc:
             # Another writer created the key between our update and insert.
             raise StateConflict(key) from exc
         return
-    updated = await session.execute(
-        update(_STATE)
-        .where(_STATE.c.key == key, _STATE.c.e_tag == expected)
-        .values(data=data, e_tag=new_tag, updated_at=now)
-    )
+    updated = await session.execute(_REPLACE, {"k": key, "expected": expected, **document})
     if not updated.rowcount:
         raise StateConflict(key)

@@ -286,6 +286,101 @@ async def _require_assigned(
     return area
 
 
+_SYSTEM_COLUMNS = (
+    ItSystemRow.id,
+    ItSystemRow.fagomraade_id,
+    ItSystemRow.navn,
+    ItSystemRow.leverandoer,
+    ItSystemRow.beskrivelse,
+    ItSystemRow.position,
+)
+"""ItSystem's fields, in its order."""
+_ANSWER_COLUMNS = (
+    AnswerRow.anvendelse,
+    AnswerRow.bemaerkning,
+    AnswerRow.answered_by,
+    AnswerRow.answered_at,
+)
+"""Answer's fields after it_system_id, in its order."""
+_TILFOEJET_COLUMNS = (
+    TilfoejetSystemRow.id,
+    TilfoejetSystemRow.fagomraade_id,
+    TilfoejetSystemRow.navn,
+    TilfoejetSystemRow.leverandoer,
+    TilfoejetSystemRow.svarer_til,
+    TilfoejetSystemRow.anvendelse,
+    TilfoejetSystemRow.bemaerkning,
+)
+"""TilfoejetSystem's fields, in its order."""
+
+
+_ANSWERS = AnswerRow.__table__
+_UPDATE_ANSWER = update(_ANSWERS).where(_ANSWERS.c.it_system_id == bindparam("system_id"))
+"""One stored answer replaced: the SET columns are the other keys of each parameter set."""
+
+
+def _answer_values(answer: Answer) -> dict[str, object]:
+    return {
+        "anvendelse": answer.anvendelse,
+        "bemaerkning": answer.bemaerkning,
+        "answered_by": answer.answered_by,
+        "answered_at": answer.answered_at,
+    }
+
+
+# The statements of every survey turn, built once: building a statement and computing its
+# cache key cost more Python than running it. Values go in as bound parameters.
+_AREA_COLUMNS = select(
+    FagomraadeRow.id,
+    FagomraadeRow.navn,
+    FagomraadeRow.position,
+    FagomraadeRow.indsendt_at,
+    FagomraadeRow.kortlaegning_id,
+    KortlaegningRow.slutdato,
+).join(KortlaegningRow, KortlaegningRow.id == FagomraadeRow.kortlaegning_id)
+_AREA = _AREA_COLUMNS.where(FagomraadeRow.id == bindparam("area"))
+_ASSIGNED_AREA = _AREA.join(
+    TildelingRow,
+    (TildelingRow.fagomraade_id == FagomraadeRow.id)
+    & (TildelingRow.person_id == bindparam("person")),
+)
+_LINES = (
+    select(*_SYSTEM_COLUMNS, *_ANSWER_COLUMNS)
+    .outerjoin(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
+    .where(ItSystemRow.fagomraade_id == bindparam("area"))
+    .order_by(ItSystemRow.position)
+)
+_ADDED = (
+    select(*_TILFOEJET_COLUMNS)
+    .where(
+        TilfoejetSystemRow.fagomraade_id == bindparam("area"),
+        TilfoejetSystemRow.removed_at.is_(None),
+    )
+    .order_by(TilfoejetSystemRow.id)
+)
+_STORED_ANSWERS = (
+    select(AnswerRow.it_system_id, *_ANSWER_COLUMNS)
+    .where(AnswerRow.it_system_id.in_(bindparam("systems", expanding=True)))
+    .with_for_update()
+)
+_SYSTEMS_FOR = (
+    select(
+        ItSystemRow.id,
+        FagomraadeRow.id,
+        FagomraadeRow.kortlaegning_id,
+        FagomraadeRow.indsendt_at,
+        TildelingRow.id,
+    )
+    .join(FagomraadeRow, FagomraadeRow.id == ItSystemRow.fagomraade_id)
+    .outerjoin(
+        TildelingRow,
+        (TildelingRow.fagomraade_id == FagomraadeRow.id)
+        & (TildelingRow.person_id == bindparam("person")),
+    )
+    .where(ItSystemRow.id.in_(bindparam("systems", expanding=True)))
+)
+
+
 async def _record(
     session: AsyncSession,
     person_id: int,
@@ -304,29 +399,9 @@ async def _record(
     """
     wanted = sorted({system_id for system_id, _a, _b in answers})
     stored = {
-        row[0]: Answer(*row)
-        for row in await session.execute(
-            select(AnswerRow.it_system_id, *_ANSWER_COLUMNS)
-            .where(AnswerRow.it_system_id.in_(wanted))
-            .with_for_update()
-        )
+        row[0]: Answer(*row) for row in await session.execute(_STORED_ANSWERS, {"systems": wanted})
     }
-    found = await session.execute(
-        select(
-            ItSystemRow.id,
-            FagomraadeRow.id,
-            FagomraadeRow.kortlaegning_id,
-            FagomraadeRow.indsendt_at,
-            TildelingRow.id,
-        )
-        .join(FagomraadeRow, FagomraadeRow.id == ItSystemRow.fagomraade_id)
-        .outerjoin(
-            TildelingRow,
-            (TildelingRow.fagomraade_id == FagomraadeRow.id)
-            & (TildelingRow.person_id == person_id),
-        )
-        .where(ItSystemRow.id.in_(wanted))
-    )
+    found = await session.execute(_SYSTEMS_FOR, {"systems": wanted, "person": person_id})
     systems = {row[0]: row for row in found}
     latest: dict[int, Answer] = dict(stored)
     written: dict[int, Answer] = {}
@@ -384,48 +459,6 @@ async def _record(
     return changes
 
 
-_SYSTEM_COLUMNS = (
-    ItSystemRow.id,
-    ItSystemRow.fagomraade_id,
-    ItSystemRow.navn,
-    ItSystemRow.leverandoer,
-    ItSystemRow.beskrivelse,
-    ItSystemRow.position,
-)
-"""ItSystem's fields, in its order."""
-_ANSWER_COLUMNS = (
-    AnswerRow.anvendelse,
-    AnswerRow.bemaerkning,
-    AnswerRow.answered_by,
-    AnswerRow.answered_at,
-)
-"""Answer's fields after it_system_id, in its order."""
-_TILFOEJET_COLUMNS = (
-    TilfoejetSystemRow.id,
-    TilfoejetSystemRow.fagomraade_id,
-    TilfoejetSystemRow.navn,
-    TilfoejetSystemRow.leverandoer,
-    TilfoejetSystemRow.svarer_til,
-    TilfoejetSystemRow.anvendelse,
-    TilfoejetSystemRow.bemaerkning,
-)
-"""TilfoejetSystem's fields, in its order."""
-
-
-_ANSWERS = AnswerRow.__table__
-_UPDATE_ANSWER = update(_ANSWERS).where(_ANSWERS.c.it_system_id == bindparam("system_id"))
-"""One stored answer replaced: the SET columns are the other keys of each parameter set."""
-
-
-def _answer_values(answer: Answer) -> dict[str, object]:
-    return {
-        "anvendelse": answer.anvendelse,
-        "bemaerkning": answer.bemaerkning,
-        "answered_by": answer.answered_by,
-        "answered_at": answer.answered_at,
-    }
-
-
 async def _overview(
     session: AsyncSession, fagomraade_id: int, *, assigned_to: int | None = None
 ) -> FagomraadeOverview:
@@ -435,35 +468,14 @@ async def _overview(
     Plain columns, not entities: every turn of the survey reads the whole area, and rows skip
     the identity map and instance bookkeeping that 30-100 entities would cost.
     """
-    query = (
-        select(
-            FagomraadeRow.id,
-            FagomraadeRow.navn,
-            FagomraadeRow.position,
-            FagomraadeRow.indsendt_at,
-            FagomraadeRow.kortlaegning_id,
-            KortlaegningRow.slutdato,
-        )
-        .join(KortlaegningRow, KortlaegningRow.id == FagomraadeRow.kortlaegning_id)
-        .where(FagomraadeRow.id == fagomraade_id)
-    )
-    if assigned_to is not None:
-        query = query.join(
-            TildelingRow,
-            (TildelingRow.fagomraade_id == FagomraadeRow.id)
-            & (TildelingRow.person_id == assigned_to),
-        )
-    area = (await session.execute(query)).first()
+    parameters = {"area": fagomraade_id, "person": assigned_to}
+    query = _AREA if assigned_to is None else _ASSIGNED_AREA
+    area = (await session.execute(query, parameters)).first()
     if area is None:
         if assigned_to is not None:
             raise NotAssigned(fagomraade_id, assigned_to)
         raise NoResultFound(f"no fagomraade {fagomraade_id}")
-    rows = await session.execute(
-        select(*_SYSTEM_COLUMNS, *_ANSWER_COLUMNS)
-        .outerjoin(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
-        .where(ItSystemRow.fagomraade_id == fagomraade_id)
-        .order_by(ItSystemRow.position)
-    )
+    rows = await session.execute(_LINES, parameters)
     split = len(_SYSTEM_COLUMNS)
     lines = tuple(
         SystemAnswer(
@@ -472,14 +484,7 @@ async def _overview(
         )
         for row in rows
     )
-    added = await session.execute(
-        select(*_TILFOEJET_COLUMNS)
-        .where(
-            TilfoejetSystemRow.fagomraade_id == fagomraade_id,
-            TilfoejetSystemRow.removed_at.is_(None),
-        )
-        .order_by(TilfoejetSystemRow.id)
-    )
+    added = await session.execute(_ADDED, parameters)
     return FagomraadeOverview(
         fagomraade=Fagomraade(
             id=area.id,
