@@ -10,8 +10,11 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
+from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
+from botframework.connector.auth import BotFrameworkAuthentication
 from msrest.universal_http.requests import ClientRetryPolicy
 
+from bot.proactive import BotTokens, ConnectorHttp, model_json
 from bot.settings import Settings
 from dialogs import texts
 
@@ -20,12 +23,66 @@ logger = logging.getLogger(__name__)
 TurnFailed = Callable[[TurnContext], Awaitable[None]]
 
 
+REPLY_TIMEOUT_S = 30.0
+"""How long one reply may take; botbuilder's own client waits as long."""
+
+_NOT_SENT = frozenset({"delay", ActivityTypes.invoke_response, ActivityTypes.trace})
+"""Activities the adapter handles without a call to the Bot Connector."""
+
+
+class ReplyingAdapter(CloudAdapter):
+    """CloudAdapter whose in-turn replies and card updates go over ConnectorHttp.
+
+    botbuilder's ConnectorClient costs more CPU per message than the rest of an answer turn's
+    replies together: msrest validates and re-serialises the activity, then ``requests``
+    sends it from a worker thread on a new connection. These are the same requests with the
+    same token (BotTokens, from this adapter's authentication), over one aiohttp session;
+    everything else (authentication, the turn, TeamsInfo's calls) stays botbuilder's.
+    """
+
+    def __init__(self, auth: BotFrameworkAuthentication, app_id: str) -> None:
+        super().__init__(auth)
+        self._http = ConnectorHttp(BotTokens(auth, app_id), timeout=REPLY_TIMEOUT_S)
+
+    async def close(self) -> None:
+        await self._http.close()
+
+    async def send_activities(
+        self, context: TurnContext, activities: list[Activity]
+    ) -> list[ResourceResponse]:
+        responses: list[ResourceResponse] = []
+        for activity in activities:
+            if activity.type in _NOT_SENT:
+                responses += await super().send_activities(context, [activity])
+                continue
+            activity.id = None
+            service_url, conversation_id = activity.service_url, activity.conversation.id
+            if activity.reply_to_id:
+                answer = await self._http.reply_to_activity(
+                    service_url, conversation_id, activity.reply_to_id, model_json(activity)
+                )
+            else:
+                answer = await self._http.send_to_conversation(
+                    service_url, conversation_id, model_json(activity)
+                )
+            responses.append(ResourceResponse(id=answer.get("id") or ""))
+        return responses
+
+    async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
+        answer = await self._http.update_activity(
+            activity.service_url, activity.conversation.id, activity.id, model_json(activity)
+        )
+        return ResourceResponse(id=answer.get("id") or activity.id)
+
+
 def build_adapter(
     settings: Settings, conversation_state: ConversationState, on_failed: TurnFailed
-) -> CloudAdapter:
+) -> ReplyingAdapter:
     """Build the adapter; with no app id botbuilder skips JWT validation (local trial)."""
     patch_msrest_retry_policy()
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_auth()))
+    adapter = ReplyingAdapter(
+        ConfigurationBotFrameworkAuthentication(settings.bot_auth()), settings.app_id
+    )
 
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
         activity = context.activity

@@ -162,6 +162,7 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     await sender.close()
+    await adapter.close()
     await engine.dispose()
 
 

@@ -16,7 +16,7 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any
 
 import aiohttp
@@ -32,6 +32,7 @@ from botframework.connector.auth import (
     BotFrameworkAuthentication,
     ClaimsIdentity,
 )
+from msrest.serialization import Model, Serializer
 
 from dialogs.cards import CARD_CONTENT_TYPE
 from dialogs.ports import OutgoingMessage
@@ -356,8 +357,29 @@ class ConnectorHttp:
         self, service_url: str, conversation_id: str, activity: Mapping[str, Any]
     ) -> dict[str, Any]:
         """POST /v3/conversations/{id}/activities; the ResourceResponse (may be empty)."""
-        path = f"v3/conversations/{urllib.parse.quote(conversation_id, safe='')}/activities"
+        return await self._post(service_url, _activities(conversation_id), activity)
+
+    async def reply_to_activity(
+        self,
+        service_url: str,
+        conversation_id: str,
+        reply_to_id: str,
+        activity: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """POST /v3/conversations/{id}/activities/{replyToId}; the ResourceResponse."""
+        path = f"{_activities(conversation_id)}/{urllib.parse.quote(reply_to_id, safe='')}"
         return await self._post(service_url, path, activity)
+
+    async def update_activity(
+        self,
+        service_url: str,
+        conversation_id: str,
+        activity_id: str,
+        activity: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """PUT /v3/conversations/{id}/activities/{activityId}; the ResourceResponse."""
+        path = f"{_activities(conversation_id)}/{urllib.parse.quote(activity_id, safe='')}"
+        return await self._post(service_url, path, activity, method="PUT")
 
     async def create_conversation(
         self, service_url: str, parameters: Mapping[str, Any]
@@ -365,7 +387,9 @@ class ConnectorHttp:
         """POST /v3/conversations; the ConversationResourceResponse."""
         return await self._post(service_url, "v3/conversations", parameters)
 
-    async def _post(self, service_url: str, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    async def _post(
+        self, service_url: str, path: str, body: Mapping[str, Any], *, method: str = "POST"
+    ) -> dict[str, Any]:
         headers = {
             "Accept": "application/json",
             "Content-Type": "application/json; charset=utf-8",
@@ -378,8 +402,8 @@ class ConnectorHttp:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
         url = f"{service_url.rstrip('/')}/{path}"
         try:
-            async with self._session.post(
-                url, data=json.dumps(body).encode(), headers=headers
+            async with self._session.request(
+                method, url, data=json.dumps(body).encode(), headers=headers
             ) as response:
                 raw = await response.read()
                 status, answer_headers = response.status, response.headers
@@ -391,6 +415,38 @@ class ConnectorHttp:
             code = error_body.get("code") if isinstance(error_body, dict) else None
             raise ConnectorError(status, code=str(code or ""), headers=answer_headers)
         return answer
+
+
+def _activities(conversation_id: str) -> str:
+    return f"v3/conversations/{urllib.parse.quote(conversation_id, safe='')}/activities"
+
+
+def model_json(model: Model) -> dict[str, Any]:
+    """A botbuilder schema object (an Activity) as the JSON the Bot Connector takes.
+
+    What msrest's Serializer.body produces for these models, walking the same attribute map,
+    without its validation and its deserialise-then-serialise pass (about 1 ms of CPU for a
+    system card, on every message).
+    """
+    return {
+        spec["key"]: _json_value(value)
+        for name, spec in model._attribute_map.items()
+        if (value := getattr(model, name, None)) is not None
+    }
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Model):
+        return model_json(value)
+    if isinstance(value, list | tuple):
+        return [_json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _json_value(item) for key, item in value.items()}
+    if isinstance(value, datetime):
+        return Serializer.serialize_iso(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
 
 
 def _json_object(raw: bytes) -> dict[str, Any]:

@@ -18,7 +18,13 @@ from botbuilder.schema import (
 from botframework.connector import models
 from msrest import Serializer
 
-from bot.proactive import RetryPolicy, SlidingWindowLimiter, activity_json, parse_retry_after
+from bot.proactive import (
+    RetryPolicy,
+    SlidingWindowLimiter,
+    activity_json,
+    model_json,
+    parse_retry_after,
+)
 from dialogs.cards import as_attachment
 from dialogs.ports import OutgoingMessage
 
@@ -114,3 +120,54 @@ def test_the_activity_posted_is_the_one_botbuilder_would_post(
     message: OutgoingMessage, reference: dict[str, Any]
 ) -> None:
     assert activity_json(message, reference) == _as_botbuilder_sends_it(message, reference)
+
+
+def _reply(**fields: Any) -> Activity:
+    """An activity as TurnContext.send_activity hands it to the adapter in a Teams turn."""
+    incoming = Activity(
+        type=ActivityTypes.message,
+        id="f:incoming-2",
+        channel_id="msteams",
+        service_url="https://smba.trafficmanager.net/emea/",
+        from_property=ChannelAccount(id="29:anne", name="Anne Hansen", aad_object_id="aad-anne"),
+        recipient=ChannelAccount(id="28:bot", name="Kortlægningsbot"),
+        conversation=ConversationAccount(
+            id="a:personal-29:anne", conversation_type="personal", tenant_id="tenant-1"
+        ),
+        locale="da-DK",
+    )
+    return TurnContext.apply_conversation_reference(
+        Activity(type=ActivityTypes.message, **fields),
+        TurnContext.get_conversation_reference(incoming),
+    )
+
+
+SYSTEM_CARD = {
+    "type": "AdaptiveCard",
+    "version": "1.5",
+    "body": [{"type": "TextBlock", "text": "ESDH · 4 af 30", "isSubtle": True, "x": None}],
+    "actions": [{"type": "Action.Submit", "title": "Anvender", "data": {"system_id": 4}}],
+}
+
+
+@pytest.mark.parametrize(
+    "activity",
+    [
+        _reply(text="Tak, dit svar er gemt", text_format="markdown"),
+        _reply(attachments=[as_attachment(SYSTEM_CARD)], attachment_layout="list"),
+        _reply(
+            id="activity-7",
+            attachments=[as_attachment(SYSTEM_CARD)],
+            timestamp=datetime(2027, 8, 24, 7, 0, tzinfo=UTC),
+            entities=[models.Entity(type="mention")],
+            channel_data={"notification": {"alert": True}},
+            suggested_actions=models.SuggestedActions(
+                actions=[models.CardAction(type="imBack", title="Fortsæt", value="fortsæt")]
+            ),
+        ),
+    ],
+    ids=["text", "card", "update with the rest"],
+)
+def test_an_in_turn_reply_is_the_json_botbuilder_would_send(activity: Activity) -> None:
+    serializer = Serializer({k: v for k, v in models.__dict__.items() if isinstance(v, type)})
+    assert model_json(activity) == serializer.body(activity, "Activity")
