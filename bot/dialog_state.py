@@ -38,23 +38,31 @@ class SqlStorage(Storage):
     async def write(self, changes: dict[str, Any]) -> None:
         if changes is None:
             raise ValueError("changes are required when writing")
+        await self.write_flattened(
+            {key: (item, Pickler().flatten(item)) for key, item in changes.items()}
+        )
+
+    async def write_flattened(self, changes: dict[str, tuple[Any, Any]]) -> None:
+        """Write (item, jsonpickle flattening of it) pairs; afterwards both carry the new
+        e_tag. For TurnStates, which flattens each state once for its change check."""
         documents: dict[str, tuple[str, str | None]] = {}
-        for key, item in changes.items():
-            expected = _e_tag_of(item)
-            flattened = Pickler().flatten(item)
+        for key, (item, flattened) in changes.items():
+            document = flattened
             if isinstance(flattened, dict):
-                flattened.pop("e_tag", None)
-            documents[key] = (json.dumps(flattened), expected)
+                document = {k: v for k, v in flattened.items() if k != "e_tag"}
+            documents[key] = (json.dumps(document), _e_tag_of(item))
         try:
             new_tags = await self._store.write(documents)
         except StateConflict as exc:
             # botbuilder's storages signal a lost race with KeyError.
             raise KeyError(str(exc)) from exc
-        for key, item in changes.items():
+        for key, (item, flattened) in changes.items():
             if isinstance(item, dict):
                 item["e_tag"] = new_tags[key]
             elif hasattr(item, "e_tag"):
                 item.e_tag = new_tags[key]
+            if isinstance(flattened, dict) and "e_tag" in flattened:
+                flattened["e_tag"] = new_tags[key]
 
     async def delete(self, keys: Sequence[str]) -> None:
         await self._store.delete(keys)
@@ -76,7 +84,7 @@ class TurnStates:
     none is written, where botbuilder would have written the states before it.
     """
 
-    def __init__(self, storage: Storage, *states: BotState) -> None:
+    def __init__(self, storage: SqlStorage, *states: BotState) -> None:
         self._storage = storage
         self._states = states
 
@@ -102,18 +110,24 @@ class TurnStates:
             turn_context.turn_state[_cache_key(state)] = cached
 
     async def save_changes(self, turn_context: TurnContext) -> None:
-        changes: dict[str, Any] = {}
-        saved: list[CachedBotState] = []
+        # botbuilder flattens a state up to three times here (is_changed, the write, the new
+        # hash); one flattening serves all three, the hash being str() of it as in
+        # CachedBotState.compute_hash.
+        changed: dict[str, tuple[CachedBotState, Any]] = {}
         for state in self._states:
             cached = state.get_cached_state(turn_context)
-            if cached is not None and cached.is_changed:
-                changes[state.get_storage_key(turn_context)] = cached.state
-                saved.append(cached)
-        if not changes:
+            if cached is None:
+                continue
+            flattened = Pickler().flatten(cached.state)
+            if str(flattened) != cached.hash:
+                changed[state.get_storage_key(turn_context)] = (cached, flattened)
+        if not changed:
             return
-        await self._storage.write(changes)
-        for cached in saved:
-            cached.hash = cached.compute_hash(cached.state)
+        await self._storage.write_flattened(
+            {key: (cached.state, flattened) for key, (cached, flattened) in changed.items()}
+        )
+        for cached, flattened in changed.values():
+            cached.hash = str(flattened)
 
 
 def _cache_key(state: BotState) -> str:
