@@ -367,8 +367,7 @@ class ConnectorHttp:
         activity: Mapping[str, Any],
     ) -> dict[str, Any]:
         """POST /v3/conversations/{id}/activities/{replyToId}; the ResourceResponse."""
-        path = f"{_activities(conversation_id)}/{urllib.parse.quote(reply_to_id, safe='')}"
-        return await self._post(service_url, path, activity)
+        return await self._post(service_url, _activity(conversation_id, reply_to_id), activity)
 
     async def update_activity(
         self,
@@ -378,7 +377,7 @@ class ConnectorHttp:
         activity: Mapping[str, Any],
     ) -> dict[str, Any]:
         """PUT /v3/conversations/{id}/activities/{activityId}; the ResourceResponse."""
-        path = f"{_activities(conversation_id)}/{urllib.parse.quote(activity_id, safe='')}"
+        path = _activity(conversation_id, activity_id)
         return await self._post(service_url, path, activity, method="PUT")
 
     async def create_conversation(
@@ -419,6 +418,10 @@ class ConnectorHttp:
 
 def _activities(conversation_id: str) -> str:
     return f"v3/conversations/{urllib.parse.quote(conversation_id, safe='')}/activities"
+
+
+def _activity(conversation_id: str, activity_id: str) -> str:
+    return f"{_activities(conversation_id)}/{urllib.parse.quote(activity_id, safe='')}"
 
 
 def model_json(model: Model) -> dict[str, Any]:

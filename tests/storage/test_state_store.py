@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from botbuilder.core import ConversationState, MessageFactory, TurnContext, UserState
+from botbuilder.core import (
+    ConversationState,
+    MessageFactory,
+    StatePropertyAccessor,
+    TurnContext,
+    UserState,
+)
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import (
     DialogSet,
@@ -129,14 +135,24 @@ class CountingStorage(SqlStorage):
         await super().write_flattened(changes)
 
 
+def _turn_states(
+    sessions: async_sessionmaker[AsyncSession],
+) -> tuple[CountingStorage, TurnStates, StatePropertyAccessor, StatePropertyAccessor]:
+    """Counting storage, both states over it, and a property of each (dialog, position)."""
+    storage = CountingStorage(StateStore(sessions))
+    conversation_state, user_state = ConversationState(storage), UserState(storage)
+    return (
+        storage,
+        TurnStates(storage, conversation_state, user_state),
+        conversation_state.create_property("dialog"),
+        user_state.create_property("position"),
+    )
+
+
 async def test_turn_states_read_both_in_one_read_and_write_both_in_one_write(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    storage = CountingStorage(StateStore(sessions))
-    conversation_state, user_state = ConversationState(storage), UserState(storage)
-    states = TurnStates(storage, conversation_state, user_state)
-    dialog = conversation_state.create_property("dialog")
-    position = user_state.create_property("position")
+    storage, states, dialog, position = _turn_states(sessions)
     adapter = TestAdapter()
 
     async def turn(count: int) -> None:
@@ -166,11 +182,7 @@ async def test_turn_states_read_both_in_one_read_and_write_both_in_one_write(
 async def test_a_first_turn_reads_its_states_once_and_stores_what_it_set(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    storage = CountingStorage(StateStore(sessions))
-    conversation_state, user_state = ConversationState(storage), UserState(storage)
-    states = TurnStates(storage, conversation_state, user_state)
-    dialog = conversation_state.create_property("dialog")
-    position = user_state.create_property("position")
+    storage, states, dialog, position = _turn_states(sessions)
     context = TurnContext(TestAdapter(), _message())
 
     await states.load(context)
@@ -191,16 +203,13 @@ async def test_a_first_turn_reads_its_states_once_and_stores_what_it_set(
 async def test_turn_states_write_nothing_when_nothing_changed(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    storage = CountingStorage(StateStore(sessions))
-    conversation_state, user_state = ConversationState(storage), UserState(storage)
-    states = TurnStates(storage, conversation_state, user_state)
+    storage, states, dialog, _position = _turn_states(sessions)
     await storage.write({"test/conversations/c1": {"dialog": 1}})
     storage.writes.clear()
-    adapter = TestAdapter()
-    context = TurnContext(adapter, _message())
+    context = TurnContext(TestAdapter(), _message())
 
     await states.load(context)
-    assert await conversation_state.create_property("dialog").get(context) == 1
+    assert await dialog.get(context) == 1
     await states.save_changes(context)
 
     assert storage.writes == []
