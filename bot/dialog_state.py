@@ -77,10 +77,11 @@ class TurnStates:
     """Conversation and user state of a turn, read in one query and written in one transaction.
 
     botbuilder reads and writes each BotState on its own (two reads, two write transactions a
-    turn). `load` fills each state's per-turn cache exactly as BotState.load would, from one
-    storage read; `save_changes` writes every changed state with one storage write, which is
-    one transaction in SqlStorage, and then records the saved hash as BotState.save_changes
-    does. All states must share the storage given here. When one write conflicts (KeyError)
+    turn). `load` fills each state's per-turn cache as BotState.load would, from one storage
+    read (a state with no document gets an empty one, so botbuilder does not read it again);
+    `save_changes` writes every changed state with one storage write, which is one
+    transaction in SqlStorage, and then records the saved hash as BotState.save_changes does.
+    All states must share the storage given here. When one write conflicts (KeyError)
     none is written, where botbuilder would have written the states before it.
     """
 

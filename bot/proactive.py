@@ -336,11 +336,13 @@ class BotTokens:
 
 
 class ConnectorHttp:
-    """The two Bot Connector v3 calls proactive delivery makes, over one aiohttp session.
+    """The Bot Connector v3 calls the bot makes to send, over one aiohttp session: proactive
+    delivery (a new chat, a message into it) and the replies of a turn (ReplyingAdapter).
 
     botbuilder's ConnectorClient costs several milliseconds of CPU per message (msrest
     validation and serialisation, then ``requests`` on a worker thread); a fan-out at the
-    tenant limit is CPU-bound on that. These are the same requests, built directly.
+    tenant limit, and a busy hour of turns, are CPU-bound on that. These are the same
+    requests, built directly.
     """
 
     def __init__(self, tokens: BotTokens, *, timeout: float) -> None:
@@ -357,7 +359,7 @@ class ConnectorHttp:
         self, service_url: str, conversation_id: str, activity: Mapping[str, Any]
     ) -> dict[str, Any]:
         """POST /v3/conversations/{id}/activities; the ResourceResponse (may be empty)."""
-        return await self._post(service_url, _activities(conversation_id), activity)
+        return await self._request(service_url, _activities(conversation_id), activity)
 
     async def reply_to_activity(
         self,
@@ -367,7 +369,7 @@ class ConnectorHttp:
         activity: Mapping[str, Any],
     ) -> dict[str, Any]:
         """POST /v3/conversations/{id}/activities/{replyToId}; the ResourceResponse."""
-        return await self._post(service_url, _activity(conversation_id, reply_to_id), activity)
+        return await self._request(service_url, _activity(conversation_id, reply_to_id), activity)
 
     async def update_activity(
         self,
@@ -378,15 +380,15 @@ class ConnectorHttp:
     ) -> dict[str, Any]:
         """PUT /v3/conversations/{id}/activities/{activityId}; the ResourceResponse."""
         path = _activity(conversation_id, activity_id)
-        return await self._post(service_url, path, activity, method="PUT")
+        return await self._request(service_url, path, activity, method="PUT")
 
     async def create_conversation(
         self, service_url: str, parameters: Mapping[str, Any]
     ) -> dict[str, Any]:
         """POST /v3/conversations; the ConversationResourceResponse."""
-        return await self._post(service_url, "v3/conversations", parameters)
+        return await self._request(service_url, "v3/conversations", parameters)
 
-    async def _post(
+    async def _request(
         self, service_url: str, path: str, body: Mapping[str, Any], *, method: str = "POST"
     ) -> dict[str, Any]:
         headers = {
