@@ -649,7 +649,7 @@ _ROWS = (
 
 
 def by_kind(run: Run) -> dict[str, dict[str, float]]:
-    """HTTP answer p50/p99 and the share of turns over 2 s, per kind of turn."""
+    """HTTP answer p50/p99 and how many turns took over 2 s, per kind of turn."""
     kinds: dict[str, list[float]] = {}
     for result in run.results:
         kinds.setdefault(result.label, []).append(result.http_s * 1000)
