@@ -6,8 +6,7 @@ Each public method is one transaction, takes the clock's ``now`` and returns dat
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -80,11 +79,6 @@ class OutboxRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    @contextlib.asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session, session.begin():
-            yield session
-
     async def enqueue(
         self,
         tenant_id: str,
@@ -96,7 +90,7 @@ class OutboxRepository:
         now: datetime,
     ) -> OutboxMessage:
         """Store a message for delivery; with a known dedupe_key return the stored one instead."""
-        async with self._writing() as session:
+        async with self._sessions() as session, session.begin():
             message_id = await add_message(
                 session,
                 tenant_id=tenant_id,
@@ -182,7 +176,7 @@ class OutboxRepository:
             return set()
         by_id = OutboxMessageRow.id
         activity_ids = {s.message_id: s.activity_id for s in sent if s.activity_id}
-        async with self._writing() as session:
+        async with self._sessions() as session, session.begin():
             marked = await session.scalars(
                 update(OutboxMessageRow)
                 .where(
@@ -230,7 +224,7 @@ class OutboxRepository:
         self, message_id: int, owner: str, *, at: datetime, detail: str | None
     ) -> bool:
         """Give the lease back and try again at ``at`` (backoff or Retry-After)."""
-        async with self._writing() as session:
+        async with self._sessions() as session, session.begin():
             result = await session.execute(
                 update(OutboxMessageRow)
                 .where(
@@ -352,7 +346,7 @@ class OutboxRepository:
     async def _lease(
         self, condition: object, owner: str, *, now: datetime, lease: timedelta
     ) -> list[OutboxMessage]:
-        async with self._writing() as session:
+        async with self._sessions() as session, session.begin():
             rows = await session.scalars(
                 update(OutboxMessageRow)
                 .where(condition)  # type: ignore[arg-type]
@@ -368,7 +362,7 @@ class OutboxRepository:
         return sorted(messages, key=lambda message: message.id)
 
     async def _finish(self, message_id: int, owner: str, **values: object) -> bool:
-        async with self._writing() as session:
+        async with self._sessions() as session, session.begin():
             result = await session.execute(
                 update(OutboxMessageRow)
                 .where(
