@@ -42,10 +42,11 @@ class ReplyingAdapter(CloudAdapter):
 
     def __init__(self, auth: BotFrameworkAuthentication, app_id: str) -> None:
         super().__init__(auth)
-        self._http = ConnectorHttp(BotTokens(auth, app_id), timeout=REPLY_TIMEOUT_S)
+        self.connector_http = ConnectorHttp(BotTokens(auth, app_id), timeout=REPLY_TIMEOUT_S)
+        """Also the outbox's sender's client (bot.app), so both share a token and connections."""
 
     async def close(self) -> None:
-        await self._http.close()
+        await self.connector_http.close()
 
     async def send_activities(
         self, context: TurnContext, activities: list[Activity]
@@ -58,18 +59,18 @@ class ReplyingAdapter(CloudAdapter):
             activity.id = None
             service_url, conversation_id = activity.service_url, activity.conversation.id
             if activity.reply_to_id:
-                answer = await self._http.reply_to_activity(
+                answer = await self.connector_http.reply_to_activity(
                     service_url, conversation_id, activity.reply_to_id, model_json(activity)
                 )
             else:
-                answer = await self._http.send_to_conversation(
+                answer = await self.connector_http.send_to_conversation(
                     service_url, conversation_id, model_json(activity)
                 )
             responses.append(ResourceResponse(id=answer.get("id") or ""))
         return responses
 
     async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
-        answer = await self._http.update_activity(
+        answer = await self.connector_http.update_activity(
             activity.service_url, activity.conversation.id, activity.id, model_json(activity)
         )
         return ResourceResponse(id=answer.get("id") or activity.id)

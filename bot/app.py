@@ -23,7 +23,7 @@ from bot.files import HttpFiles
 from bot.log_context import request_id
 from bot.mail import SmtpMailer
 from bot.outbox import OutboxMessenger, OutboxWorker
-from bot.proactive import ProactiveSender, RetryPolicy, Throttle
+from bot.proactive import ConnectorHttp, ProactiveSender, RetryPolicy, Throttle
 from bot.reminders import ReminderRunner
 from bot.roster import TeamsRoster
 from bot.settings import Settings
@@ -85,7 +85,7 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     archive = ArchiveRepository(sessions)
     adapter = build_adapter(settings, conversation_state, releaser(conversations))
     outbox = OutboxRepository(sessions)
-    sender, worker = build_delivery(settings, conversations, outbox)
+    sender, worker = build_delivery(settings, conversations, outbox, http=adapter.connector_http)
     messenger = OutboxMessenger(outbox, worker, coordination, settings.koordinatorer)
     files = HttpFiles()
     download_key = download_signing_key(settings.signing_key)
@@ -167,14 +167,20 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
 
 
 def build_delivery(
-    settings: Settings, conversations: ConversationRepository, outbox: OutboxRepository
+    settings: Settings,
+    conversations: ConversationRepository,
+    outbox: OutboxRepository,
+    *,
+    http: ConnectorHttp | None = None,
 ) -> tuple[ProactiveSender, OutboxWorker]:
-    """The proactive sender and outbox worker, with Teams' limits from settings."""
+    """The proactive sender and outbox worker, with Teams' limits from settings; http is the
+    Bot Connector client to share (the adapter's), else the sender makes its own."""
     sender = ProactiveSender(
         ConfigurationBotFrameworkAuthentication(settings.bot_auth()),
         conversations,
         Throttle(settings.conversation_send_limits, settings.tenant_requests_per_second),
         app_id=settings.app_id,
+        http=http,
     )
     worker = OutboxWorker(
         outbox,

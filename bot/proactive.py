@@ -481,13 +481,16 @@ class ProactiveSender:
         app_id: str = "",
         request_timeout: float = 30.0,
         max_throttle_wait: float = 30.0,
+        http: ConnectorHttp | None = None,
     ) -> None:
         self._conversations = conversations
         self._throttle = throttle
         self._app_id = app_id
         self._max_throttle_wait = max_throttle_wait
-        # Well inside the outbox lease, so an attempt never outlives its claim.
-        self._http = ConnectorHttp(BotTokens(auth, app_id), timeout=request_timeout)
+        # In the bot, the adapter's client: one token and one connection pool for replies and
+        # proactive messages. Its timeout, like this default, is well inside the outbox
+        # lease, so an attempt never outlives its claim.
+        self._http = http or ConnectorHttp(BotTokens(auth, app_id), timeout=request_timeout)
 
     async def close(self) -> None:
         await self._http.close()
