@@ -110,6 +110,11 @@ class Turn:
         """Called before every write, so the next read in this turn sees it."""
         self._overview = None
 
+    def overview_is(self, overview: FagomraadeOverview) -> FagomraadeOverview:
+        """What this turn's write made of the area, known without reading it again."""
+        self._overview = overview
+        return overview
+
 
 Handler = Callable[[Turn, SurveyPlace, dict[str, Any]], Awaitable[Next]]
 
@@ -371,7 +376,7 @@ class Survey:
         card_activity_id: str | None,
         is_current: bool,
     ) -> Next:
-        turn.forget_overview()
+        overview = await self._overview(turn, place.fagomraade_id)
         try:
             change = await self._survey.record_answer(
                 turn.caller.person_id,
@@ -380,17 +385,17 @@ class Survey:
                 bemaerkning,
                 correcting=place.correcting,
                 uow=turn.uow,
+                overview=overview,
             )
         except AlreadySubmitted:
-            overview = await self._overview(turn, place.fagomraade_id)
             turn.replies.text(texts.already_submitted(fagomraade=overview.fagomraade.navn))
             return Next(place, show=False)
         except UnknownSystem:
             turn.replies.text(texts.ANVENDELSE_HELP)
             return Next(place, show=False)
         if change.changed:
+            overview = turn.overview_is(overview.with_answers([change.answer]))
             await self._changed(turn)
-        overview = await self._overview(turn, place.fagomraade_id)
         line = overview.line(system_id)
         if not is_current:
             # An older card pressed again: confirm a real correction, ignore a double press.
@@ -521,19 +526,24 @@ class Survey:
             if anvendelse is None or system_id is None:
                 continue
             chosen.append((system_id, anvendelse))
-        turn.forget_overview()
+        overview = await self._overview(turn, place.fagomraade_id)
         try:
-            # One transaction for the page: all its answers are stored, or none.
             changes = await self._survey.record_answers(
-                turn.caller.person_id, chosen, keep_bemaerkning=True, uow=turn.uow
+                turn.caller.person_id,
+                chosen,
+                keep_bemaerkning=True,
+                uow=turn.uow,
+                overview=overview,
             )
         except AlreadySubmitted:
-            overview = await self._overview(turn, place.fagomraade_id)
             turn.replies.text(texts.already_submitted(fagomraade=overview.fagomraade.navn))
             return Next(place, show=False)
+        except UnknownSystem:
+            turn.replies.text(texts.NOT_UNDERSTOOD)
+            return Next(place, show=False)
         if any(c.changed for c in changes):
+            overview = turn.overview_is(overview.with_answers(c.answer for c in changes))
             await self._changed(turn)
-        overview = await self._overview(turn, place.fagomraade_id)
         page, pages = _int(value.get("page")) or 0, cards.form_pages(overview)
         turn.replies.text(texts.form_saved(gemt=len(changes), side=page + 1, sider=pages))
         if page + 1 < pages:

@@ -136,8 +136,15 @@ class SurveyRepository:
     async def overview(
         self, fagomraade_id: int, person_id: int, *, uow: UnitOfWork | None = None
     ) -> FagomraadeOverview:
-        """The area as its systemejer sees it; NotAssigned when it is not theirs."""
-        async with self._reading(uow) as session:
+        """The area as its systemejer sees it; NotAssigned when it is not theirs.
+
+        Read in a turn's transaction, the area's row is locked (PostgreSQL) until the turn
+        commits: two people answering in one area are serialised, and the answers this read
+        returns are those the turn's rules are applied to (see record_answer's overview).
+        """
+        if uow is not None:
+            return await _overview(uow.session, fagomraade_id, assigned_to=person_id, lock=True)
+        async with self._sessions() as session:
             return await _overview(session, fagomraade_id, assigned_to=person_id)
 
     async def read_overview(self, fagomraade_id: int) -> FagomraadeOverview:
@@ -157,12 +164,15 @@ class SurveyRepository:
         keep_bemaerkning: bool = False,
         at: datetime | None = None,
         uow: UnitOfWork | None = None,
+        overview: FagomraadeOverview | None = None,
     ) -> AnswerChange:
         """Store an answer (last write wins); an identical answer changes and audits nothing.
 
         The rules are storage/domain/answer_rules.py's: AlreadySubmitted once the area is
         submitted unless `correcting`; keep_bemaerkning for inputs without a remark field
-        (the form), which must not wipe a remark given elsewhere.
+        (the form), which must not wipe a remark given elsewhere. `overview` is the area
+        as read in the same unit of work (`overview(..., uow=)`), which saves reading the
+        stored answers and the assignment again; a system outside it is UnknownSystem.
         """
         async with self._transaction(uow) as session:
             [change] = await _record(
@@ -172,6 +182,7 @@ class SurveyRepository:
                 correcting=correcting,
                 keep_bemaerkning=keep_bemaerkning,
                 at=at or datetime.now(UTC),
+                overview=overview,
             )
             return change
 
@@ -184,6 +195,7 @@ class SurveyRepository:
         keep_bemaerkning: bool = False,
         at: datetime | None = None,
         uow: UnitOfWork | None = None,
+        overview: FagomraadeOverview | None = None,
     ) -> list[AnswerChange]:
         """Store several answers without remarks (a form page) in one transaction.
 
@@ -200,6 +212,7 @@ class SurveyRepository:
                 correcting=correcting,
                 keep_bemaerkning=keep_bemaerkning,
                 at=at or datetime.now(UTC),
+                overview=overview,
             )
 
     async def add_tilfoejet(
@@ -458,6 +471,8 @@ _ASSIGNED_AREA = _AREA.join(
     (TildelingRow.fagomraade_id == FagomraadeRow.id)
     & (TildelingRow.person_id == bindparam("person")),
 )
+_AREA_LOCKED = _AREA.with_for_update(of=FagomraadeRow)
+_ASSIGNED_AREA_LOCKED = _ASSIGNED_AREA.with_for_update(of=FagomraadeRow)
 _ANSWER_COLUMNS = (
     AnswerRow.it_system_id,
     AnswerRow.anvendelse,
@@ -518,6 +533,30 @@ _SYSTEMS_FOR = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Owner:
+    """What the rules need to know of a system's fagområde."""
+
+    fagomraade_id: int
+    kortlaegning_id: int
+    assigned: bool
+    submitted: bool
+
+
+def _from_overview(
+    overview: FagomraadeOverview, person_id: int
+) -> tuple[dict[int, Answer], dict[int, _Owner]]:
+    """Stored answers and owners from an area read for its assigned systemejer."""
+    owner = _Owner(
+        overview.fagomraade.id,
+        overview.kortlaegning_id,
+        assigned=True,
+        submitted=overview.fagomraade.indsendt_at is not None,
+    )
+    stored = {line.system.id: line.answer for line in overview.systemer if line.answer}
+    return stored, {line.system.id: owner for line in overview.systemer}
+
+
 def _to_answer(row: Any) -> Answer:
     return Answer(
         it_system_id=row.it_system_id,
@@ -536,21 +575,35 @@ async def _record(
     correcting: bool,
     keep_bemaerkning: bool,
     at: datetime,
+    overview: FagomraadeOverview | None,
 ) -> list[AnswerChange]:
-    """The answer rules for each answer, after two queries whatever their number.
+    """The answer rules for each answer, on the overview read under its area's lock, or
+    else after two queries whatever their number.
 
-    The answers are read first and locked (PostgreSQL), so two people answering one system at
-    once are serialised and the second sees the first's answer as its previous one (a lock
-    on the system's row would not: the outer-joined answer would still be read as it was
-    before the wait). Then systems, areas and the person's assignment in one query.
+    Without an overview the answers are read first and locked (PostgreSQL), so two people
+    answering one system at once are serialised and the second sees the first's answer as
+    its previous one (a lock on the system's row would not: the outer-joined answer would
+    still be read as it was before the wait). Then systems, areas and the person's
+    assignment in one query.
     """
-    wanted = sorted({system_id for system_id, _a, _b in answers})
-    stored = {
-        row.it_system_id: _to_answer(row)
-        for row in await session.execute(_STORED_ANSWERS, {"systems": wanted})
-    }
-    found = await session.execute(_SYSTEMS_FOR, {"systems": wanted, "person": person_id})
-    systems = {row.system_id: row for row in found}
+    if overview is not None:
+        stored, systems = _from_overview(overview, person_id)
+    else:
+        wanted = sorted({system_id for system_id, _a, _b in answers})
+        stored = {
+            row.it_system_id: _to_answer(row)
+            for row in await session.execute(_STORED_ANSWERS, {"systems": wanted})
+        }
+        found = await session.execute(_SYSTEMS_FOR, {"systems": wanted, "person": person_id})
+        systems = {
+            row.system_id: _Owner(
+                row.fagomraade_id,
+                row.kortlaegning_id,
+                assigned=row.tildeling_id is not None,
+                submitted=row.indsendt_at is not None,
+            )
+            for row in found
+        }
     latest: dict[int, Answer] = dict(stored)
     written: dict[int, Answer] = {}
     audits: list[dict[str, object]] = []
@@ -562,8 +615,8 @@ async def _record(
         check_may_answer(
             fagomraade_id=system.fagomraade_id,
             person_id=person_id,
-            assigned=system.tildeling_id is not None,
-            submitted=system.indsendt_at is not None,
+            assigned=system.assigned,
+            submitted=system.submitted,
             correcting=correcting,
         )
         previous = latest.get(system_id)
@@ -612,13 +665,19 @@ async def _record(
 
 
 async def _overview(
-    session: AsyncSession, fagomraade_id: int, *, assigned_to: int | None = None
+    session: AsyncSession,
+    fagomraade_id: int,
+    *,
+    assigned_to: int | None = None,
+    lock: bool = False,
 ) -> FagomraadeOverview:
     """The area with its systems, answers and additions; NotAssigned when assigned_to is given
     and that person does not have the area (a missing area raises NoResultFound otherwise).
     """
     parameters = {"area": fagomraade_id, "person": assigned_to}
     query = _AREA if assigned_to is None else _ASSIGNED_AREA
+    if lock:
+        query = _AREA_LOCKED if assigned_to is None else _ASSIGNED_AREA_LOCKED
     area = (await session.execute(query, parameters)).first()
     if area is None:
         if assigned_to is not None:
