@@ -104,15 +104,16 @@ class Turn:
     replies: Replies = field(default_factory=Replies)
     notices: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
     """Messages to others (coordinators, a colleague), sent after the commit and the replies."""
-    _overview: FagomraadeOverview | None = None
+    known_overview: FagomraadeOverview | None = None
+    """The area as this turn last read or wrote it."""
 
     def forget_overview(self) -> None:
         """Called before every write, so the next read in this turn sees it."""
-        self._overview = None
+        self.known_overview = None
 
     def overview_is(self, overview: FagomraadeOverview) -> FagomraadeOverview:
         """What this turn's write made of the area, known without reading it again."""
-        self._overview = overview
+        self.known_overview = overview
         return overview
 
 
@@ -253,11 +254,12 @@ class Survey:
 
     async def _overview(self, turn: Turn, area_id: int) -> FagomraadeOverview:
         """The area as stored; read once per turn unless this turn has written since."""
-        cached = turn._overview
-        if cached is not None and cached.fagomraade.id == area_id:
-            return cached
-        turn._overview = await self._survey.overview(area_id, turn.caller.person_id, uow=turn.uow)
-        return turn._overview
+        known = turn.known_overview
+        if known is not None and known.fagomraade.id == area_id:
+            return known
+        return turn.overview_is(
+            await self._survey.overview(area_id, turn.caller.person_id, uow=turn.uow)
+        )
 
     async def _show(self, turn: Turn, place: SurveyPlace) -> SurveyPlace:
         """Say where the person is; the place as shown (the system asked about filled in)."""
@@ -622,11 +624,16 @@ def _action(value: dict[str, Any]) -> Action | None:
         return None
 
 
+_MAX_ID = 2**31 - 1
+"""Ids are 32-bit integers in the database; a card claiming a larger one is not ours."""
+
+
 def _int(raw: object) -> int | None:
     try:
-        return int(str(raw))
+        number = int(str(raw))
     except (TypeError, ValueError):
         return None
+    return number if 0 <= number <= _MAX_ID else None
 
 
 def _now() -> datetime:
