@@ -172,7 +172,7 @@ class SurveyRepository:
         submitted unless `correcting`; keep_bemaerkning for inputs without a remark field
         (the form), which must not wipe a remark given elsewhere. `overview` is the area
         as read in the same unit of work (`overview(..., uow=)`), which saves reading the
-        stored answers and the assignment again; a system outside it is UnknownSystem.
+        stored answers and the assignment again.
         """
         async with self._transaction(uow) as session:
             [change] = await _record(
@@ -586,10 +586,11 @@ async def _record(
     still be read as it was before the wait). Then systems, areas and the person's
     assignment in one query.
     """
-    if overview is not None:
+    wanted = sorted({system_id for system_id, _a, _b in answers})
+    if overview is not None and all(overview.line(system_id) for system_id in wanted):
         stored, systems = _from_overview(overview, person_id)
     else:
-        wanted = sorted({system_id for system_id, _a, _b in answers})
+        # Not all in the area (a card from elsewhere): read what the rules need to refuse it.
         stored = {
             row.it_system_id: _to_answer(row)
             for row in await session.execute(_STORED_ANSWERS, {"systems": wanted})
