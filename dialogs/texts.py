@@ -173,7 +173,7 @@ def invitation_body(*, fagomraade: str, antal: int, slutdato: date, koordinator:
         "KOMBIT beregner nøgletal for kommunernes brug af den fælleskommunale "
         "infrastruktur. Mangler et svar, bruger KOMBIT mindre præcise data, så dit svar "
         "gør tallene rigtige for kommunen.\n\n"
-        f"Du svarer på **{antal} {'system' if antal == 1 else 'systemer'}**: anvender kommunen "
+        f"Du svarer på **{_antal(antal, 'system', 'systemer')}**: anvender kommunen "
         "systemet, anvender den det ikke, eller er der sekundær anvendelse? Til sidst kan du "
         "tilføje systemer, I bruger, som svarer til dem på listen. Det tager omkring "
         f"{minutter} minutter, og du kan holde pause undervejs.\n\n"
@@ -292,7 +292,7 @@ def summary_title(*, fagomraade: str) -> str:
 
 
 def summary_counts(*, besvaret: int, antal: int) -> str:
-    return f"{besvaret} af {antal} systemer er besvaret."
+    return f"{besvaret} af {_antal(antal, 'system', 'systemer')} er besvaret."
 
 
 SUMMARY_ADDED = "Tilføjede systemer"
@@ -313,7 +313,7 @@ def missing_before_submit(*, mangler: list[str]) -> str:
     antal = len(mangler)
     navne = ", ".join(mangler[:10]) + (" …" if antal > 10 else "")
     return (
-        f"{antal} {'system mangler' if antal == 1 else 'systemer mangler'} svar: {navne}. "
+        f"{_antal(antal, 'system mangler', 'systemer mangler')} svar: {navne}. "
         "Mangler et svar, bruger KOMBIT mindre præcise data. Vil du indsende alligevel?"
     )
 
@@ -333,14 +333,14 @@ def coordinator_area_submitted(
 
 def coordinator_all_submitted(*, antal: int, version: int) -> str:
     return (
-        f"Alle {antal} fagområder er indsendt, og det færdige Bilag 1 er gemt i arkivet "
+        f"{_alle_fagomraader(antal)} er indsendt, og det færdige Bilag 1 er gemt i arkivet "
         f"(version {version}). Hent det, eller send det til KOMBIT med knapperne herunder."
     )
 
 
 def coordinator_all_submitted_incomplete(*, antal: int, mangler: int) -> str:
     return (
-        f"Alle {antal} fagområder er indsendt, men "
+        f"{_alle_fagomraader(antal)} er indsendt, men "
         f"{_antal(mangler, 'it-system mangler', 'it-systemer mangler')} svar, så Bilag 1 kan "
         "ikke gøres færdigt. Systemejerne kan stadig rette deres svar via **mine**. Skriv "
         "**udkast** for at se, hvilke der mangler, og **bilag1**, når de er besvaret."
@@ -401,7 +401,15 @@ FORM_HELP = (
 
 
 def _antal(count: int, ental: str, flertal: str) -> str:
+    """A count with its noun in the right number: "0 fagområder", "1 arbejdsdag", "1.200 svar".
+
+    Every count a user reads goes through here, so no text says "1 arbejdsdage".
+    """
     return f"{count:,}".replace(",", ".") + " " + (ental if count == 1 else flertal)
+
+
+def _alle_fagomraader(antal: int) -> str:
+    return "Fagområdet" if antal == 1 else f"Alle {antal} fagområder"
 
 
 def _megabytes(limit: int) -> str:
@@ -630,8 +638,9 @@ def opsaet_slutdato_past(*, slutdato: date) -> str:
 def opsaet_ask_skabelon(*, fagomraader: int, systemer: int) -> str:
     return (
         "Hvilken Bilag 1 skal bruges? Send KOMBITs Bilag 1 (.xlsx) her i chatten, eller skriv "
-        f"**eksempel** for at bruge eksempel-listen, der følger med botten ({fagomraader} "
-        f"fagområder, {systemer} systemer). Eksempel-listen er **ikke KOMBITs officielle "
+        "**eksempel** for at bruge eksempel-listen, der følger med botten "
+        f"({_antal(fagomraader, 'fagområde', 'fagområder')}, "
+        f"{_antal(systemer, 'system', 'systemer')}). Eksempel-listen er **ikke KOMBITs officielle "
         "liste** – den rigtige får du ved at uploade KOMBITs fil."
     )
 
@@ -671,7 +680,8 @@ def opsaet_done(
     )
     tekst = (
         f"Kortlægningen er sat op for **{kommune}** med slutdato **{dato(slutdato)}**: "
-        f"{fagomraader} fagområder og {systemer} systemer fra {kilde}."
+        f"{_antal(fagomraader, 'fagområde', 'fagområder')} og "
+        f"{_antal(systemer, 'system', 'systemer')} fra {kilde}."
     )
     if bevaret or fjernet:
         tekst += f" {bevaret} svar er bevaret"
@@ -729,8 +739,7 @@ def tildel_already(*, fagomraade: str, navn: str) -> str:
 # start
 def start_done(*, inviteret: int) -> str:
     return (
-        f"Invitationerne er sendt til {inviteret} "
-        f"{'systemejer' if inviteret == 1 else 'systemejere'}. "
+        f"Invitationerne er sendt til {_antal(inviteret, 'systemejer', 'systemejere')}. "
         "Skriv **status** for at følge med.\n\nHusk at sætte opgaven til **påbegyndt** i KLIK."
     )
 
@@ -762,8 +771,8 @@ def status_overall(
     *, procent: int, besvaret: int, antal: int, indsendt: int, fagomraader: int
 ) -> str:
     return (
-        f"{procent} % besvaret ({besvaret} af {antal} systemer) · {indsendt} af "
-        f"{fagomraader} fagområder indsendt"
+        f"{procent} % besvaret ({besvaret} af {_antal(antal, 'system', 'systemer')}) · "
+        f"{indsendt} af {_antal(fagomraader, 'fagområde', 'fagområder')} indsendt"
     )
 
 
@@ -774,7 +783,7 @@ def status_days(*, dage: int, slutdato: date) -> str:
         return f"1 dag til slutdatoen ({dato(slutdato)})."
     if dage == 0:
         return f"Slutdatoen er i dag ({dato(slutdato)})."
-    return f"Slutdatoen ({dato(slutdato)}) er overskredet med {-dage} dage."
+    return f"Slutdatoen ({dato(slutdato)}) er overskredet med {_antal(-dage, 'dag', 'dage')}."
 
 
 def status_area_line(
@@ -806,7 +815,7 @@ def tidspunkt(moment: datetime, zone: tzinfo) -> str:
 
 # påmind
 def paamind_done(*, antal: int) -> str:
-    return f"Påmindelsen er sendt til {antal} {'systemejer' if antal == 1 else 'systemejere'}."
+    return f"Påmindelsen er sendt til {_antal(antal, 'systemejer', 'systemejere')}."
 
 
 PAAMIND_NOBODY = "Alle fagområder er indsendt – der er ingen at påminde."
@@ -1191,7 +1200,8 @@ def reminder_systemejer(
     frist = f"Slutdatoen er **{dato(slutdato)}** ({naar(dage=dage)})."
     if unanswered == 0:
         return (
-            f"Alle {total} it-systemer i **{fagomraade}** er besvaret, men fagområdet er ikke "
+            f"{'It-systemet' if total == 1 else f'Alle {total} it-systemer'} i **{fagomraade}** "
+            "er besvaret, men fagområdet er ikke "
             f"indsendt endnu. {frist} Tryk **{CONTINUE}** for at se svarene og indsende."
         )
     systemer = "it-system" if total == 1 else "it-systemer"
@@ -1205,9 +1215,19 @@ def reminder_systemejer(
 def reminder_area_line(
     *, fagomraade: str, answered: int, total: int, systemejere: Sequence[str]
 ) -> str:
-    """One unfinished fagområde in the coordinator's summary."""
-    hvem = ", ".join(systemejere) if systemejere else "ingen systemejer tildelt"
-    return f"- **{fagomraade}**: {answered} af {total} besvaret – {hvem}"
+    """One unfinished fagområde in the coordinator's summary, with its systemejere."""
+    return f"- **{fagomraade}**: {answered} af {total} besvaret – {', '.join(systemejere)}"
+
+
+def reminder_unassigned(*, fagomraader: Sequence[str]) -> str:
+    """Unfinished fagområder nobody was reminded about, because nobody has them."""
+    hvilke = _antal(len(fagomraader), "fagområde har", "fagområder har")
+    return (
+        f"{hvilke} ingen systemejer, så ingen har fået en påmindelse – tildel "
+        f"{'det' if len(fagomraader) == 1 else 'dem'} med **tildel**: "
+        + ", ".join(fagomraader)
+        + "."
+    )
 
 
 _HVORFOR_IKKE_NAAET: dict[FailureReason, str] = {
@@ -1242,19 +1262,36 @@ def reminder_koordinator(
     arbejdsdage: int,
     kombit_email: str,
     unreachable: Sequence[str] = (),
+    unassigned: Sequence[str] = (),
 ) -> str:
-    """The coordinator's summary on a reminder date: what is missing and who is late."""
+    """The coordinator's summary on a reminder date: what is missing and who is late.
+
+    area_lines are the areas whose systemejere were reminded; unassigned areas have nobody
+    to remind and are named apart, with what to do about them.
+    """
     parts = [
         f"**Status på kortlægningen** – slutdatoen er {dato(slutdato)} ({naar(dage=dage)}).",
-        f"{indsendt} af {fagomraader} fagområder er indsendt, og {procent} % af "
-        "it-systemerne er besvaret. Disse fagområder mangler, og deres systemejere har fået "
-        "en påmindelse:\n" + "\n".join(area_lines),
+        f"{indsendt} af {_antal(fagomraader, 'fagområde', 'fagområder')} er indsendt, og "
+        f"{procent} % af it-systemerne er besvaret."
+        + (
+            " Disse fagområder mangler, og deres systemejere har fået en påmindelse:\n"
+            + "\n".join(area_lines)
+            if area_lines
+            else ""
+        ),
     ]
+    if unassigned:
+        parts.append(reminder_unassigned(fagomraader=unassigned))
     if at_risk:
+        tilbage = (
+            f"der er {_antal(arbejdsdage, 'arbejdsdag', 'arbejdsdage')} tilbage"
+            if arbejdsdage > 0
+            else "i dag er slutdatoen"
+        )
         parts.append(
-            f"**Slutdatoen er i fare:** der er {arbejdsdage} arbejdsdage tilbage. Når I ikke "
-            "at blive færdige, skal KOMBIT have besked om, hvornår I forventer at være "
-            f"færdige – skriv til {kombit_email}, som opgaven i KLIK beder om."
+            f"**Slutdatoen er i fare:** {tilbage}. Hvis I ikke når at blive færdige, skal "
+            "KOMBIT have besked om, hvornår I forventer at være færdige – skriv til "
+            f"{kombit_email}, som opgaven i KLIK beder om."
         )
     if unreachable:
         parts.append(unreachable_summary(lines=unreachable))
@@ -1269,15 +1306,21 @@ def reminder_forsinket(
     area_lines: Sequence[str],
     kombit_email: str,
     unreachable: Sequence[str] = (),
+    unassigned: Sequence[str] = (),
 ) -> str:
     """The coordinator's working-day reminder after slutdato, until all is submitted."""
     parts = [
-        f"**Slutdatoen {dato(slutdato)} er overskredet.** {indsendt} af {fagomraader} "
-        "fagområder er indsendt. Disse mangler stadig:\n" + "\n".join(area_lines),
+        f"**Slutdatoen {dato(slutdato)} er overskredet.** {indsendt} af "
+        f"{_antal(fagomraader, 'fagområde', 'fagområder')} er indsendt."
+        + (" Disse mangler stadig:\n" + "\n".join(area_lines) if area_lines else ""),
+    ]
+    if unassigned:
+        parts.append(reminder_unassigned(fagomraader=unassigned))
+    parts.append(
         "KOMBIT skal have besked om, hvornår I forventer at være færdige. Har I ikke "
         f"allerede skrevet det, så send en mail til {kombit_email}. Jeg minder dig om det "
-        "hver arbejdsdag, indtil alle fagområder er indsendt.",
-    ]
+        "hver arbejdsdag, indtil alle fagområder er indsendt."
+    )
     if unreachable:
         parts.append(unreachable_summary(lines=unreachable))
     return "\n\n".join(parts)
