@@ -321,7 +321,8 @@ def missing_before_submit(*, mangler: list[str]) -> str:
 def submitted(*, fagomraade: str, besvaret: int, antal: int) -> str:
     return (
         f"Tak! Fagområdet **{fagomraade}** er indsendt med {besvaret} af {antal} svar. "
-        "Du kan stadig rette et svar via **mine**, indtil kommunen har sendt Bilag 1 til KOMBIT."
+        "Du kan stadig rette et svar via **mine**, også når Bilag 1 er sendt til KOMBIT: "
+        "den infrastrukturansvarlige sender så rettelsen til KOMBIT som en ændringsrapport."
     )
 
 
