@@ -17,7 +17,7 @@ from botbuilder.schema.teams.additional_properties import ContentType
 from dialogs import texts
 from dialogs.actions import ACTION_KEY, Action, DeliveryAction, KoordinatorAction
 from dialogs.ports import Link, Mail, Member
-from storage.domain.archive import Bilag1Version
+from storage.domain.archive import Bilag1Version, VersionReason
 from storage.domain.model import Anvendelse, Fagomraade, FagomraadeOverview, ItSystem, Kommune
 from storage.domain.progress import Progress
 
@@ -579,7 +579,11 @@ def version_facts(version: Bilag1Version, zone: tzinfo) -> list[tuple[str, str]]
     return [
         (texts.FILE_NAME, version.file.filename),
         (texts.FILE_CREATED, texts.tidspunkt(version.created_at, zone)),
-        (texts.FILE_BY, version.created_by or texts.AUTOMATIC),
+        (
+            (texts.FILE_ASSEMBLED, texts.assembled_automatically(af=version.created_by))
+            if version.reason is VersionReason.ALL_SUBMITTED
+            else (texts.FILE_BY, version.created_by or texts.AUTOMATIC)
+        ),
         (texts.FILE_STATUS, texts.send_status_label(version, zone)),
         (texts.FILE_SHA256, version.file.sha256),
     ]

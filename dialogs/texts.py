@@ -844,6 +844,7 @@ UDKAST_TITLE = "Udkast af Bilag 1"
 FILE_NAME = "Fil"
 FILE_CREATED = "Lavet"
 FILE_BY = "Af"
+FILE_ASSEMBLED = "Samlet"
 FILE_STATUS = "Status"
 FILE_SHA256 = "SHA-256"
 DOWNLOAD_BUTTON = "Hent via link"
@@ -1098,7 +1099,19 @@ _REASONS: dict[VersionReason, str] = {
 }
 
 
+def assembled_automatically(*, af: str | None) -> str:
+    """How the final Bilag 1 came about: the bot assembled it when the last area came in.
+
+    The person who submitted that area did not make the workbook, so it is not "Af" them.
+    """
+    if af:
+        return f"automatisk, da {af} indsendte det sidste fagområde"
+    return "automatisk, da det sidste fagområde blev indsendt"
+
+
 def historik_heading(*, nummer: int, tidspunkt: str, af: str | None, reason: VersionReason) -> str:
+    if reason is VersionReason.ALL_SUBMITTED:
+        return f"**Version {nummer}** · {tidspunkt} · samlet {assembled_automatically(af=af)}"
     return f"**Version {nummer}** · {tidspunkt} · {af or AUTOMATIC} · {_REASONS[reason]}"
 
 

@@ -699,8 +699,18 @@ async def test_historik_lists_every_version_and_gives_any_one_back(
     shown = card_text(historik)
     assert shown.index("Hent version 2") < shown.index("Hent version 1")
     assert "Udleveret som e-mail-fil" in shown and "ændringsrapport" in shown
+    assert "samlet automatisk, da Anne Systemejer indsendte det sidste fagområde" in shown
+    assert "Anne Systemejer · " not in shown
     first, second = await versions(db)
     await press(bot, KIM, activities, historik, "Hent version 1")
+    facts = {
+        fact["title"]: fact["value"]
+        for block in last_adaptive(connector, KIM)["body"]
+        if block["type"] == "FactSet"
+        for fact in block["facts"]
+    }
+    assert facts["Samlet"] == "automatisk, da Anne Systemejer indsendte det sidste fagområde"
+    assert "Af" not in facts
     _consent_id, consent = last_consent(connector, KIM)
     assert consent["content"]["acceptContext"] == {"file_id": first.file_id}
     assert consent["name"] == f"Bilag1-Aarhus-Kommune-{today()}.xlsx"
