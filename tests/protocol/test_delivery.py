@@ -454,6 +454,10 @@ async def test_send_shows_the_mail_then_sends_it_to_kombit_with_the_workbook_att
     name, workbook = attachment_of(message)
     assert name == filename
     assert answers_in(workbook) == world.expected
+    # The name carries the day the workbook was made, the date on its front page; never the
+    # slutdato (31 August 2099 here), which every later version would share.
+    assert read_bilag1(workbook, filename=name).forside.dato == today()
+    assert "2099-08-31" not in name
 
     [version] = await versions(db)
     assert (version.send_status, version.send_attempts) == ("sent", 1)
