@@ -314,10 +314,14 @@ class KoordinatorCommands:
                     caller.tenant_id,
                     owner.id,
                     OutgoingMessage(
-                        text=texts.reminder_now(
+                        # The scheduled reminder's card, so påmind offers Fortsæt too.
+                        card=cards.build_reminder_card(
+                            fagomraade_id=area.id,
                             fagomraade=area.navn,
-                            mangler=area.antal_systemer - facts.answered,
+                            unanswered=area.antal_systemer - facts.answered,
+                            total=area.antal_systemer,
                             slutdato=kortlaegning.slutdato,
+                            dage=(kortlaegning.slutdato - self._config.today()).days,
                         ),
                         kind="reminder",
                     ),

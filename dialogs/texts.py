@@ -822,14 +822,6 @@ def paamind_done(*, antal: int) -> str:
 PAAMIND_NOBODY = "Alle fagområder er indsendt – der er ingen at påminde."
 
 
-def reminder_now(*, fagomraade: str, mangler: int, slutdato: date) -> str:
-    return (
-        f"Påmindelse: fagområdet **{fagomraade}** mangler stadig {mangler} svar. "
-        f" Slutdatoen er {dato(slutdato)}. Skriv "
-        "**fortsæt** for at svare videre."
-    )
-
-
 def status_kombit_modtaget(*, tidspunkt: str) -> str:
     """The status card's last line once KOMBIT has confirmed receipt."""
     return f"✓ KOMBIT bekræftede modtagelsen {tidspunkt}. Opgaven er fuldført."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
-from dialogs import texts
+from dialogs import cards, texts
 from storage.catalogue.reference import load_reference_bilag1
 from storage.models import FagomraadeRow, ItSystemRow, KortlaegningRow, PersonRow, TildelingRow
 from tests.protocol.conftest import RunningBot, StartBot, card_of, card_text, submit_data
@@ -510,3 +510,36 @@ async def test_opsaet_again_with_ja_keeps_the_answers_of_systems_still_listed(
         kortlaegning = (await session.scalars(select(KortlaegningRow))).one()
         answers = (await session.scalars(select(func.count()).select_from(ItSystemRow))).one()
     assert kortlaegning.kommunekode == "461" and answers == 55
+
+
+async def test_paamind_sends_the_scheduled_reminder_card_with_fortsaet(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await set_up_by_text(bot, activities)
+    await bot.post(activities.message(ANNE, "hjælp"))  # Anne has a chat with the bot
+    await bot.post(activities.message(KIM, "tildel økonomi anne.jensen@kommune.dk"))
+    async with db() as session:
+        okonomi = (
+            await session.scalars(select(FagomraadeRow).where(FagomraadeRow.navn == "Økonomi"))
+        ).one()
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": okonomi.id}))
+    await bot.post(activities.message(ANNE, "ja"))
+
+    await bot.post(activities.message(KIM, "påmind"))
+
+    reminder = card_of(last_card(connector, ANNE.personal_conversation))
+    today = datetime.now(Settings().zone).date()
+    assert reminder == cards.build_reminder_card(
+        fagomraade_id=okonomi.id,
+        fagomraade="Økonomi",
+        unanswered=3,
+        total=4,
+        slutdato=date(2099, 8, 31),
+        dage=(date(2099, 8, 31) - today).days,
+    )
+    assert "**3 af 4** it-systemer i fagområdet **Økonomi**" in card_text(reminder)
+    assert submit_data(reminder, "Fortsæt") == {"action": "fortsaet", "fagomraade_id": okonomi.id}
