@@ -462,6 +462,24 @@ def tildel_card(
     return _card(body, actions)
 
 
+def start_confirm_card(*, unassigned: Sequence[str], tildelte: int) -> Card:
+    """`start` while some areas have no systemejer: send to the assigned now, or assign first."""
+    return _card(
+        [
+            _text(texts.start_confirm(unassigned=len(unassigned), tildelte=tildelte)),
+            _text(", ".join(unassigned), isSubtle=True, size="Small"),
+        ],
+        [
+            _koordinator_submit(texts.SEND_NOW, KoordinatorAction.START_NU),
+            {
+                "type": "Action.Submit",
+                "title": texts.START_TILDEL_FOERST,
+                "data": {ACTION_KEY: KoordinatorAction.START_TILDEL_FOERST.value},
+            },
+        ],
+    )
+
+
 def status_card(
     progress: Progress, *, slutdato: date, zone: tzinfo, modtaget: datetime | None = None
 ) -> Card:

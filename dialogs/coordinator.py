@@ -125,7 +125,7 @@ class KoordinatorCommands:
             if command is Command.TILDEL:
                 await self._tildel(context, caller, _after_command(text))
             elif command is Command.START:
-                await self._start(context, caller)
+                await self._start(context, caller, confirmed=False)
             elif command is Command.STATUS:
                 await self._status(context, caller, _after_command(text))
             elif command is Command.PAAMIND:
@@ -159,6 +159,12 @@ class KoordinatorCommands:
                     return
                 person = await self._person_of(caller, member)
                 await self._assign(context, caller, areas[area_id], person)  # type: ignore[index]
+            elif value[ACTION_KEY] == KoordinatorAction.START_NU:
+                await self._start(context, caller, confirmed=True)
+            elif value[ACTION_KEY] == KoordinatorAction.START_TILDEL_FOERST:
+                await self._send_tildel_card(
+                    context, await self._coordination.fagomraader(caller.tenant_id)
+                )
         except NoKortlaegning:
             await context.send_activity(texts.NO_KORTLAEGNING)
 
@@ -251,10 +257,22 @@ class KoordinatorCommands:
         )
 
     # --- start og påmind ------------------------------------------------------------------
-    async def _start(self, context: TurnContext, caller: Caller) -> None:
+    async def _start(self, context: TurnContext, caller: Caller, *, confirmed: bool) -> None:
         pending = await self._coordination.uninvited(caller.tenant_id)
         facts = await self._coordination.status_facts(caller.tenant_id)
         unassigned = [f.fagomraade.navn for f in facts if not f.owners]
+        if (
+            pending
+            and unassigned
+            and not confirmed
+            and not await self._coordination.is_started(caller.tenant_id)
+        ):
+            # Starting with areas nobody has is often a slip: ask before anyone is invited.
+            card = cards.start_confirm_card(
+                unassigned=unassigned, tildelte=len({area.id for area, _ in pending})
+            )
+            await context.send_activity(MessageFactory.attachment(cards.as_attachment(card)))
+            return
         if not pending:
             await context.send_activity(texts.START_NOTHING)
             if unassigned:
@@ -267,7 +285,7 @@ class KoordinatorCommands:
         )
         if unreachable:
             await context.send_activity(texts.unreachable(navne=list(unreachable.values())))
-        if unassigned:
+        if unassigned and not confirmed:  # a confirmed start has just listed them
             await context.send_activity(texts.start_unassigned(fagomraader=unassigned))
 
     async def _invite(

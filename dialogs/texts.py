@@ -745,6 +745,19 @@ def start_done(*, inviteret: int) -> str:
     )
 
 
+def start_confirm(*, unassigned: int, tildelte: int) -> str:
+    """Asked before inviting anyone while some fagområder still have no systemejer."""
+    hvem = f"de {tildelte} tildelte" if tildelte > 1 else "det ene tildelte"
+    oevrige = "De øvrige inviteres" if unassigned > 1 else "Det sidste inviteres"
+    return (
+        f"{_antal(unassigned, 'fagområde har', 'fagområder har')} ingen systemejer. "
+        f"Send {'invitationerne' if tildelte > 1 else 'invitationen'} til {hvem} nu? "
+        f"{oevrige}, når du tildeler {'dem' if unassigned > 1 else 'det'}."
+    )
+
+
+START_TILDEL_FOERST = "Tildel først"
+
 START_NOTHING = (
     "Der er ingen at invitere: tildel først fagområderne med **tildel**, eller også er alle "
     "allerede inviteret."

@@ -333,6 +333,14 @@ async def test_start_creates_chats_sends_invitations_and_names_the_unreachable(
     connector.fail_next("create", Failure(403, code="BotDisabledByAdmin"), target=sara.teams_id)
 
     await bot.post(activities.message(KIM, "start"))
+    question = card_of(last_card(connector, KIM.personal_conversation))
+    assert card_text(question).startswith(
+        "11 fagområder har ingen systemejer. Send invitationerne til de 3 tildelte nu? De "
+        "øvrige inviteres, når du tildeler dem."
+    )
+    assert [a["title"] for a in question["actions"]] == ["Send nu", "Tildel først"]
+    assert connector.created_conversations == []  # nobody is invited before Send nu
+    await bot.post(activities.submit(KIM, submit_data(question, "Send nu")))
 
     for user, area in ((ANNE, "Økonomi"), (BO, "Løn og personale")):
         invitation = card_text(card_of(last_card(connector, user.personal_conversation)))
@@ -357,6 +365,33 @@ async def test_start_creates_chats_sends_invitations_and_names_the_unreachable(
         "anne.jensen@kommune.dk",
         "bo.hansen@kommune.dk",
     }
+
+
+async def test_start_with_unassigned_areas_offers_to_assign_first_and_invites_nobody(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await set_up_by_text(bot, activities)
+    await bot.post(activities.message(KIM, "tildel økonomi anne.jensen@kommune.dk"))
+
+    await bot.post(activities.message(KIM, "start"))
+    question = card_of(last_card(connector, KIM.personal_conversation))
+    assert card_text(question).startswith(
+        "13 fagområder har ingen systemejer. Send invitationen til det ene tildelte nu? De "
+        "øvrige inviteres, når du tildeler dem."
+    )
+    await bot.post(activities.submit(KIM, submit_data(question, "Tildel først")))
+
+    overview = card_of(last_card(connector, KIM.personal_conversation))
+    assert card_text(overview).startswith(texts.TILDEL_CARD_TITLE)
+    assert "Økonomi\nAnne Jensen" in card_text(overview)
+    assert connector.sent(ANNE.personal_conversation) == []
+    async with db() as session:
+        assert (await session.scalars(select(TildelingRow.invited_at))).all() == [None]
+        assert (await session.scalars(select(KortlaegningRow.started_at))).all() == [None]
 
 
 async def test_status_figures_match_the_answers_in_the_database(
