@@ -20,7 +20,6 @@ from botbuilder.schema.teams import FileConsentCardResponse, TeamInfo, TeamsChan
 
 from bot.dialog_state import TurnStates
 from bot.log_context import activity_id
-from dialogs import texts
 from dialogs.context import CALLER_KEY, Caller
 from dialogs.ports import Roster
 from dialogs.router import Router
@@ -274,7 +273,11 @@ class KortlaegningBot(TeamsActivityHandler):
         for member in teams_members_added:
             is_bot = recipient is not None and member.id == recipient.id
             if is_bot or personal:
-                await turn_context.send_activity(texts.WELCOME)
+                sender = turn_context.activity.from_property
+                if personal and sender is not None and sender.id:
+                    # Who installed the bot decides the welcome: a coordinator's differs.
+                    await self._identify(turn_context)
+                await self._router.welcome(turn_context)
                 return
 
 

@@ -94,6 +94,12 @@ class KoordinatorCommands:
         self._config = config
         self._delivery = delivery
 
+    async def is_koordinator(self, context: TurnContext) -> bool:
+        """Whether the person of this turn is a coordinator; says nothing to anyone."""
+        return await self._coordination.is_koordinator(
+            caller_of(context).person_id, self._config.koordinatorer
+        )
+
     async def allowed(self, context: TurnContext, *, may_claim: bool) -> bool:
         """True for a coordinator; tells anyone else why not (and who to ask)."""
         caller = caller_of(context)

@@ -22,7 +22,7 @@ from dialogs.actions import (
     KoordinatorAction,
 )
 from dialogs.commands import Command, recognise_command
-from dialogs.context import caller_of
+from dialogs.context import CALLER_KEY, caller_of
 from dialogs.coordinator import (
     KoordinatorCommands,
     KoordinatorConfig,
@@ -90,7 +90,8 @@ class Router:
             if await self._koordinator.allowed(context, may_claim=False):
                 await self._delivery.fetch(context)
         elif command is Command.HJAELP:
-            await context.send_activity(texts.HELP)
+            koordinator = await self._koordinator.is_koordinator(context)
+            await context.send_activity(texts.KOORDINATOR_HELP if koordinator else texts.HELP)
         elif command is Command.MINE:
             await self._show_mine(context)
         elif command is Command.FORTSAET:
@@ -100,6 +101,13 @@ class Router:
             result = await dialog_context.continue_dialog()
             if result.status == DialogTurnStatus.Empty:
                 await context.send_activity(texts.NOT_UNDERSTOOD)
+
+    async def welcome(self, context: TurnContext) -> None:
+        """Greet a new chat: a coordinator gets the five steps of a round, others the survey."""
+        koordinator = CALLER_KEY in context.turn_state and await self._koordinator.is_koordinator(
+            context
+        )
+        await context.send_activity(texts.KOORDINATOR_WELCOME if koordinator else texts.WELCOME)
 
     async def on_file_consent(
         self, context: TurnContext, response: FileConsentCardResponse

@@ -59,10 +59,10 @@ HELP = (
     "**Kommandoer**\n"
     "- **fortsæt** – fortsæt, hvor du slap\n"
     "- **mine** – se dine fagområder og hvor langt du er\n"
+    "- **pause** – hold pause midt i et fagområde; dine svar er gemt\n"
+    "- **spring over**, **tilbage** – gå til næste eller forrige system\n"
     "- **hjælp** – vis denne hjælp\n\n"
-    "Er du infrastrukturansvarlig, kan du også bruge **opsæt**, **tildel**, **start**, "
-    "**status**, **påmind**, **udkast**, **bilag1**, **send**, **modtaget**, **historik** og "
-    "**ændringer**."
+    "Skal du sætte kortlægningen op som infrastrukturansvarlig, så skriv **opsæt**."
 )
 
 NOT_UNDERSTOOD = "Det forstod jeg desværre ikke. Skriv **hjælp** for at se, hvad jeg kan."
@@ -105,6 +105,52 @@ COMMAND_DESCRIPTIONS: dict[Command, str] = {
     Command.HISTORIK: "Se de versioner af Bilag 1, der er sendt",
     Command.AENDRINGER: "Se ændringer siden Bilag 1 sidst blev sendt",
 }
+
+
+# --- Velkomst og hjælp for den infrastrukturansvarlige ---
+
+FEM_TRIN = (
+    "**Sådan gennemfører du kortlægningen – fem trin:**\n"
+    "1. **opsæt** – vælg kommune, slutdato og Bilag 1\n"
+    "2. **tildel** – giv hvert fagområde en systemejer\n"
+    "3. **start** – send systemejerne deres invitation\n"
+    "4. **status** – følg med i, hvem der mangler; jeg påminder dem selv før slutdatoen\n"
+    "5. **send** – send det færdige Bilag 1 til KOMBIT"
+)
+
+KOORDINATOR_WELCOME = (
+    "Hej! Jeg er **Kortlægningsbot**. Jeg hjælper kommunen med KOMBITs opgave "
+    "*Kortlæg hvilke it-systemer kommunen anvender/ikke anvender* (Bilag 1).\n\n"
+    "Du er **infrastrukturansvarlig**: du sætter kortlægningen op og fordeler fagområderne, "
+    "og jeg går systemejerne igennem deres systemer, påminder dem og samler Bilag 1.\n\n"
+    + FEM_TRIN
+    + "\n\nSkriv **hjælp** for at se alle dine kommandoer."
+)
+
+KOORDINATOR_HELP = (
+    FEM_TRIN + "\n\n**Dine kommandoer**\n"
+    "- **opsæt** – kommune, slutdato og Bilag 1 (eksempel-listen eller KOMBITs fil); igen "
+    "for at ændre dem\n"
+    "- **tildel** – vis fagområderne og deres systemejere; *tildel ESDH "
+    "anne@kommune.dk*, *tildel ESDH @Anne* eller *tildel ESDH mig* tildeler\n"
+    "- **start** – send invitationerne til systemejerne\n"
+    "- **status** – fremdriften pr. fagområde og hvem der er bagud; *status ESDH* viser "
+    "svarene i ét fagområde\n"
+    "- **påmind** – påmind nu alle, der mangler at svare\n"
+    "- **udkast** – hent Bilag 1 med svarene indtil nu\n"
+    "- **bilag1** – hent det færdige Bilag 1\n"
+    "- **send** – se e-mailen til KOMBIT, og send den\n"
+    "- **modtaget** – registrér, at KOMBIT har bekræftet modtagelsen\n"
+    "- **historik** – de udgaver af Bilag 1, der er lavet og sendt\n"
+    "- **ændringer** – rettelser siden Bilag 1 blev sendt, og send dem til KOMBIT\n"
+    "- **koordinator tilføj** *e-mail* – gør en kollega til infrastrukturansvarlig\n\n"
+    "**Svarer du selv for et fagområde**\n"
+    "- **fortsæt** – fortsæt, hvor du slap\n"
+    "- **mine** – se dine fagområder og hvor langt du er\n\n"
+    "Systemejerne svarer **Anvender**, **Anvender ikke** eller **Sekundær anvendelse** "
+    "(kommunen har systemet, men bruger det kun i begrænset omfang, fx et ESDH-system, der "
+    "kun bruges til opslag i gamle sager)."
+)
 
 
 # --- Pakning af Teams-appen ---
@@ -579,7 +625,7 @@ NO_KOORDINATORER_CONFIGURED = (
 
 BECAME_KOORDINATOR = (
     "Du er nu infrastrukturansvarlig for kortlægningen, fordi du er den første, der sætter "
-    "den op (lokal prøve uden app-id)."
+    "den op (lokal prøve uden app-id).\n\n" + FEM_TRIN
 )
 
 

@@ -210,6 +210,7 @@ async def test_the_first_person_in_a_local_trial_becomes_coordinator(
         texts.BECAME_KOORDINATOR,
         texts.OPSAET_ASK_KOMMUNE,
     ]
+    assert texts.BECAME_KOORDINATOR.endswith(texts.FEM_TRIN)  # her welcome as coordinator
     assert connector.texts(BO.personal_conversation) == [
         texts.not_koordinator(koordinatorer=["Anne Jensen"])
     ]
@@ -578,3 +579,47 @@ async def test_paamind_sends_the_scheduled_reminder_card_with_fortsaet(
     )
     assert "**3 af 4** it-systemer i fagområdet **Økonomi**" in card_text(reminder)
     assert submit_data(reminder, "Fortsæt") == {"action": "fortsaet", "fagomraade_id": okonomi.id}
+
+
+async def test_a_coordinator_is_welcomed_with_the_five_steps_and_a_systemejer_with_the_answers(
+    bot: RunningBot, activities: Activities, connector: BotConnector, roster: None
+) -> None:
+    await bot.post(activities.installed(KIM))
+    await bot.post(activities.installed(ANNE))
+
+    [welcome] = connector.texts(KIM.personal_conversation)
+    assert welcome == texts.KOORDINATOR_WELCOME
+    steps = [
+        line.split("**")[1]
+        for line in welcome.splitlines()
+        if line[:2] in {"1.", "2.", "3.", "4.", "5."}
+    ]
+    assert steps == ["opsæt", "tildel", "start", "status", "send"]
+    assert connector.texts(ANNE.personal_conversation) == [texts.WELCOME]
+    assert "infrastrukturansvarlig" not in texts.WELCOME
+
+
+async def test_hjaelp_shows_each_command_of_the_askers_role_with_what_it_does(
+    bot: RunningBot, activities: Activities, connector: BotConnector, roster: None
+) -> None:
+    await bot.post(activities.message(KIM, "hjælp"))
+    await bot.post(activities.message(ANNE, "hjælp"))
+
+    [koordinator_help] = connector.texts(KIM.personal_conversation)
+    [systemejer_help] = connector.texts(ANNE.personal_conversation)
+    described = {
+        line.split("**")[1]: line.split(" – ", 1)[1]
+        for line in koordinator_help.splitlines()
+        if line.startswith("- **") and " – " in line
+    }
+    for word in ("opsæt", "tildel", "start", "status", "påmind", "udkast", "bilag1", "send"):
+        assert described[word], word
+    for word in ("modtaget", "historik", "ændringer", "koordinator tilføj", "fortsæt", "mine"):
+        assert described[word], word
+    assert "Sekundær anvendelse" in koordinator_help  # the three answers, for questions
+    assert systemejer_help == texts.HELP
+    shown = [
+        line.split("**")[1] for line in systemejer_help.splitlines() if line.startswith("- **")
+    ]
+    assert "fortsæt" in shown and "mine" in shown
+    assert not {"tildel", "start", "påmind", "send"} & set(shown)
