@@ -410,13 +410,17 @@ def opsaet_card(kommuner: Sequence[Kommune], *, today: date) -> Card:
     )
 
 
-def _koordinator_submit(title: str, action: KoordinatorAction, **data: Any) -> dict[str, Any]:
-    return {
+def _koordinator_submit(
+    title: str, action: KoordinatorAction, style: str | None = "positive", **data: Any
+) -> dict[str, Any]:
+    submit: dict[str, Any] = {
         "type": "Action.Submit",
         "title": title,
-        "style": "positive",
         "data": {ACTION_KEY: action.value, **data},
     }
+    if style:
+        submit["style"] = style
+    return submit
 
 
 def tildel_card(
@@ -471,11 +475,9 @@ def start_confirm_card(*, unassigned: Sequence[str], tildelte: int) -> Card:
         ],
         [
             _koordinator_submit(texts.SEND_NOW, KoordinatorAction.START_NU),
-            {
-                "type": "Action.Submit",
-                "title": texts.START_TILDEL_FOERST,
-                "data": {ACTION_KEY: KoordinatorAction.START_TILDEL_FOERST.value},
-            },
+            _koordinator_submit(
+                texts.START_TILDEL_FOERST, KoordinatorAction.START_TILDEL_FOERST, style=None
+            ),
         ],
     )
 

@@ -104,9 +104,9 @@ class Router:
 
     async def welcome(self, context: TurnContext) -> None:
         """Greet a new chat: a coordinator gets the five steps of a round, others the survey."""
-        koordinator = CALLER_KEY in context.turn_state and await self._koordinator.is_koordinator(
-            context
-        )
+        # Only a personal install says who is greeted; a team gets the general welcome.
+        identified = CALLER_KEY in context.turn_state
+        koordinator = identified and await self._koordinator.is_koordinator(context)
         await context.send_activity(texts.KOORDINATOR_WELCOME if koordinator else texts.WELCOME)
 
     async def on_file_consent(
