@@ -274,10 +274,11 @@ class KortlaegningBot(TeamsActivityHandler):
             is_bot = recipient is not None and member.id == recipient.id
             if is_bot or personal:
                 sender = turn_context.activity.from_property
-                if personal and sender is not None and sender.id:
+                identified = personal and sender is not None and bool(sender.id)
+                if identified:
                     # Who installed the bot decides the welcome: a coordinator's differs.
                     await self._identify(turn_context)
-                await self._router.welcome(turn_context)
+                await self._router.welcome(turn_context, identified=identified)
                 return
 
 

@@ -17,7 +17,7 @@ from botbuilder.schema.teams.additional_properties import ContentType
 from dialogs import texts
 from dialogs.actions import ACTION_KEY, Action, DeliveryAction, KoordinatorAction
 from dialogs.ports import Link, Mail, Member
-from storage.domain.archive import Bilag1Version, VersionReason
+from storage.domain.archive import Bilag1Version
 from storage.domain.model import Anvendelse, Fagomraade, FagomraadeOverview, ItSystem, Kommune
 from storage.domain.progress import Progress
 
@@ -410,17 +410,13 @@ def opsaet_card(kommuner: Sequence[Kommune], *, today: date) -> Card:
     )
 
 
-def _koordinator_submit(
-    title: str, action: KoordinatorAction, style: str | None = "positive", **data: Any
-) -> dict[str, Any]:
-    submit: dict[str, Any] = {
+def _koordinator_submit(title: str, action: KoordinatorAction, **data: Any) -> dict[str, Any]:
+    return {
         "type": "Action.Submit",
         "title": title,
+        "style": "positive",
         "data": {ACTION_KEY: action.value, **data},
     }
-    if style:
-        submit["style"] = style
-    return submit
 
 
 def tildel_card(
@@ -475,9 +471,11 @@ def start_confirm_card(*, unassigned: Sequence[str], tildelte: int) -> Card:
         ],
         [
             _koordinator_submit(texts.SEND_NOW, KoordinatorAction.START_NU),
-            _koordinator_submit(
-                texts.START_TILDEL_FOERST, KoordinatorAction.START_TILDEL_FOERST, style=None
-            ),
+            {  # the quieter choice: no style
+                "type": "Action.Submit",
+                "title": texts.START_TILDEL_FOERST,
+                "data": {ACTION_KEY: KoordinatorAction.START_TILDEL_FOERST.value},
+            },
         ],
     )
 
@@ -600,9 +598,8 @@ def version_facts(version: Bilag1Version, zone: tzinfo) -> list[tuple[str, str]]
         (texts.FILE_NAME, version.file.filename),
         (texts.FILE_CREATED, texts.tidspunkt(version.created_at, zone)),
         (
-            (texts.FILE_ASSEMBLED, texts.assembled_automatically(af=version.created_by))
-            if version.reason is VersionReason.ALL_SUBMITTED
-            else (texts.FILE_BY, version.created_by or texts.AUTOMATIC)
+            texts.version_by_label(version.reason),
+            texts.version_by(af=version.created_by, reason=version.reason),
         ),
         (texts.FILE_STATUS, texts.send_status_label(version, zone)),
         (texts.FILE_SHA256, version.file.sha256),

@@ -266,13 +266,9 @@ class KoordinatorCommands:
     async def _start(self, context: TurnContext, caller: Caller, *, confirmed: bool) -> None:
         pending = await self._coordination.uninvited(caller.tenant_id)
         facts = await self._coordination.status_facts(caller.tenant_id)
-        unassigned = [f.fagomraade.navn for f in facts if not f.owners]
-        if (
-            pending
-            and unassigned
-            and not confirmed
-            and not await self._coordination.is_started(caller.tenant_id)
-        ):
+        # A confirmed start was just shown the areas nobody has; it need not hear them again.
+        unassigned = [] if confirmed else [f.fagomraade.navn for f in facts if not f.owners]
+        if pending and unassigned and not await self._coordination.is_started(caller.tenant_id):
             # Starting with areas nobody has is often a slip: ask before anyone is invited.
             card = cards.start_confirm_card(
                 unassigned=unassigned, tildelte=len({area.id for area, _ in pending})
@@ -291,7 +287,7 @@ class KoordinatorCommands:
         )
         if unreachable:
             await context.send_activity(texts.unreachable(navne=list(unreachable.values())))
-        if unassigned and not confirmed:  # a confirmed start has just listed them
+        if unassigned:
             await context.send_activity(texts.start_unassigned(fagomraader=unassigned))
 
     async def _invite(

@@ -22,7 +22,7 @@ from dialogs.actions import (
     KoordinatorAction,
 )
 from dialogs.commands import Command, recognise_command
-from dialogs.context import CALLER_KEY, caller_of
+from dialogs.context import caller_of
 from dialogs.coordinator import (
     KoordinatorCommands,
     KoordinatorConfig,
@@ -102,10 +102,12 @@ class Router:
             if result.status == DialogTurnStatus.Empty:
                 await context.send_activity(texts.NOT_UNDERSTOOD)
 
-    async def welcome(self, context: TurnContext) -> None:
-        """Greet a new chat: a coordinator gets the five steps of a round, others the survey."""
-        # Only a personal install says who is greeted; a team gets the general welcome.
-        identified = CALLER_KEY in context.turn_state
+    async def welcome(self, context: TurnContext, *, identified: bool) -> None:
+        """Greet a new chat: a coordinator gets the five steps of a round, others the survey.
+
+        identified: the turn's caller is known (a personal install); a team gets the general
+        welcome, as it greets no one person.
+        """
         koordinator = identified and await self._koordinator.is_koordinator(context)
         await context.send_activity(texts.KOORDINATOR_WELCOME if koordinator else texts.WELCOME)
 

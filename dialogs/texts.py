@@ -378,6 +378,10 @@ def coordinator_area_submitted(
     return f"{systemejer} har indsendt fagområdet **{fagomraade}** ({besvaret} af {antal} svar)."
 
 
+def _alle_fagomraader(antal: int) -> str:
+    return "Fagområdet" if antal == 1 else f"Alle {antal} fagområder"
+
+
 def coordinator_all_submitted(*, antal: int, version: int) -> str:
     return (
         f"{_alle_fagomraader(antal)} er indsendt, og det færdige Bilag 1 er gemt i arkivet "
@@ -453,10 +457,6 @@ def _antal(count: int, ental: str, flertal: str) -> str:
     Every count a user reads goes through here, so no text says "1 arbejdsdage".
     """
     return f"{count:,}".replace(",", ".") + " " + (ental if count == 1 else flertal)
-
-
-def _alle_fagomraader(antal: int) -> str:
-    return "Fagområdet" if antal == 1 else f"Alle {antal} fagområder"
 
 
 def _megabytes(limit: int) -> str:
@@ -1158,6 +1158,18 @@ def assembled_automatically(*, af: str | None) -> str:
     if af:
         return f"automatisk, da {af} indsendte det sidste fagområde"
     return "automatisk, da det sidste fagområde blev indsendt"
+
+
+def version_by_label(reason: VersionReason) -> str:
+    """The title of the fact that says who made a version (see version_by)."""
+    return FILE_ASSEMBLED if reason is VersionReason.ALL_SUBMITTED else FILE_BY
+
+
+def version_by(*, af: str | None, reason: VersionReason) -> str:
+    """Who made a version; the final one was assembled by the bot, not by the last submitter."""
+    if reason is VersionReason.ALL_SUBMITTED:
+        return assembled_automatically(af=af)
+    return af or AUTOMATIC
 
 
 def historik_heading(*, nummer: int, tidspunkt: str, af: str | None, reason: VersionReason) -> str:
