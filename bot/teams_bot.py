@@ -20,6 +20,7 @@ from botbuilder.schema.teams import FileConsentCardResponse, TeamInfo, TeamsChan
 
 from bot.dialog_state import TurnStates
 from bot.log_context import activity_id
+from dialogs import texts
 from dialogs.context import CALLER_KEY, Caller
 from dialogs.ports import Roster
 from dialogs.router import Router
@@ -274,11 +275,12 @@ class KortlaegningBot(TeamsActivityHandler):
             is_bot = recipient is not None and member.id == recipient.id
             if is_bot or personal:
                 sender = turn_context.activity.from_property
-                identified = personal and sender is not None and bool(sender.id)
-                if identified:
-                    # Who installed the bot decides the welcome: a coordinator's differs.
+                if personal and sender is not None and sender.id:
+                    # Greeted by role: a coordinator is welcomed with the steps of a round.
                     await self._identify(turn_context)
-                await self._router.welcome(turn_context, identified=identified)
+                    await self._router.welcome(turn_context)
+                else:
+                    await turn_context.send_activity(texts.WELCOME)
                 return
 
 

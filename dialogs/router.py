@@ -102,13 +102,9 @@ class Router:
             if result.status == DialogTurnStatus.Empty:
                 await context.send_activity(texts.NOT_UNDERSTOOD)
 
-    async def welcome(self, context: TurnContext, *, identified: bool) -> None:
-        """Greet a new chat: a coordinator gets the five steps of a round, others the survey.
-
-        identified: the turn's caller is known (a personal install); a team gets the general
-        welcome, as it greets no one person.
-        """
-        koordinator = identified and await self._koordinator.is_koordinator(context)
+    async def welcome(self, context: TurnContext) -> None:
+        """Greet the person who installed the bot: a coordinator gets the five steps of a round."""
+        koordinator = await self._koordinator.is_koordinator(context)
         await context.send_activity(texts.KOORDINATOR_WELCOME if koordinator else texts.WELCOME)
 
     async def on_file_consent(
