@@ -623,3 +623,43 @@ async def test_hjaelp_shows_each_command_of_the_askers_role_with_what_it_does(
     ]
     assert "fortsæt" in shown and "mine" in shown
     assert not {"tildel", "start", "påmind", "send"} & set(shown)
+
+
+async def test_the_coordinator_who_submits_an_area_is_not_told_so_but_the_others_are(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    for text in ("opsæt", "Aarhus", "31/8-2099"):
+        await bot.post(activities.message(KIM, text))
+    await bot.post(in_team(activities.message(KIM, "hjælp")))
+    connector.files["kombit.xlsx"] = _single_area_workbook()
+    await bot.post(_upload(activities, connector, "kombit.xlsx"))
+    await bot.post(activities.message(KIM, "koordinator tilføj bo.hansen@kommune.dk"))
+    await bot.post(activities.message(BO, "hjælp"))  # Bo has a chat with the bot
+    await bot.post(activities.message(KIM, "tildel ESDH mig"))
+    async with db() as session:
+        area = (await session.scalars(select(FagomraadeRow))).one()
+    await bot.post(activities.submit(KIM, {"action": "form", "fagomraade_id": area.id}))
+    form = card_of(last_card(connector, KIM.personal_conversation))
+    choices = {e["id"]: "anvender" for e in form["body"] if e["type"] == "Input.ChoiceSet"}
+    await bot.post(activities.submit(KIM, {**submit_data(form, "Gem og gå videre"), **choices}))
+    await bot.post(activities.message(KIM, "videre"))
+    await bot.post(activities.message(KIM, "indsend"))
+
+    notice = texts.coordinator_area_submitted(
+        systemejer="Kim Koordinator",
+        fagomraade="Sags- og dokumenthåndtering (ESDH)",
+        besvaret=8,
+        antal=8,
+    )
+    kim_saw = connector.texts(KIM.personal_conversation)
+    assert texts.submitted(
+        fagomraade="Sags- og dokumenthåndtering (ESDH)", besvaret=8, antal=8
+    ) in (kim_saw)
+    assert notice not in kim_saw
+    assert notice in connector.texts(BO.personal_conversation)
+    # The finished Bilag 1 is news to every coordinator, the one who acted too.
+    assert kim_saw[-1] == texts.coordinator_all_submitted(antal=1, version=1)
