@@ -87,25 +87,28 @@ def invitation_card(
 
 
 def system_card(overview: FagomraadeOverview, system: ItSystem) -> Card:
-    """One system with the three answers, and skip / back / pause."""
+    """One system with the three answers; skip, back and pause quieter, in the overflow menu.
+
+    `mode: secondary` puts an action in the card's "…" menu in Teams (and below the answers
+    where a host has no menu), so the three answers are the card's only buttons in view.
+    The first system has no Tilbage: there is nothing to go back to.
+    """
     line = overview.line(system.id)
-    nummer = system.position + 1
     facts = [(texts.LEVERANDOER, system.leverandoer or "–")]
     if system.beskrivelse:
         facts.append((texts.BESKRIVELSE, system.beskrivelse))
     if line and line.answer:
-        facts.append((texts.CURRENT_ANSWER, texts.anvendelse_label(line.answer.anvendelse)))
+        facts.append(
+            (
+                texts.CURRENT_ANSWER,
+                texts.with_remark(
+                    texts.anvendelse_label(line.answer.anvendelse), line.answer.bemaerkning
+                ),
+            )
+        )
     ids = {"fagomraade_id": overview.fagomraade.id, "system_id": system.id}
     body = [
-        _text(
-            texts.system_heading(
-                fagomraade=overview.fagomraade.navn,
-                nummer=nummer,
-                antal=len(overview.systemer),
-            ),
-            isSubtle=True,
-            spacing="None",
-        ),
+        _system_heading(overview, system),
         _text(system.navn, size="Large", weight="Bolder"),
         _facts(facts),
         {
@@ -120,89 +123,120 @@ def system_card(overview: FagomraadeOverview, system: ItSystem) -> Card:
         _submit(label, Action.ANSWER, anvendelse=anvendelse.value, **ids)
         for anvendelse, label in texts.ANVENDELSE_LABELS.items()
     ]
-    return _card(
-        body,
-        [
-            *answers,
-            {
-                "type": "Action.ShowCard",
-                "title": texts.MORE_CHOICES,
-                "card": _card(
-                    [],
-                    [
-                        _submit(texts.SKIP, Action.SKIP, **ids),
-                        _submit(texts.BACK, Action.BACK, **ids),
-                        _submit(texts.PAUSE, Action.PAUSE, **ids),
-                    ],
-                ),
-            },
-        ],
+    quieter = [_submit(texts.SKIP, Action.SKIP, **ids)]
+    if overview.systemer and overview.systemer[0].system.id != system.id:
+        quieter.append(_submit(texts.BACK, Action.BACK, **ids))
+    quieter.append(_submit(texts.PAUSE, Action.PAUSE, **ids))
+    return _card(body, [*answers, *({**action, "mode": "secondary"} for action in quieter)])
+
+
+def _system_heading(overview: FagomraadeOverview, system: ItSystem) -> dict[str, Any]:
+    return _text(
+        texts.system_heading(
+            fagomraade=overview.fagomraade.navn,
+            nummer=system.position + 1,
+            antal=len(overview.systemer),
+        ),
+        isSubtle=True,
+        spacing="None",
     )
 
 
-def answered_system_card(
-    *, fagomraade: str, system: ItSystem, antal: int, anvendelse: Anvendelse
-) -> Card:
-    """The system card once answered: the choice shown, no buttons left to press by mistake."""
+def answered_system_card(overview: FagomraadeOverview, system: ItSystem) -> Card:
+    """The system card once answered: the choice and remark shown, no buttons left to press."""
+    line = overview.line(system.id)
+    if line is None or line.answer is None:
+        return closed_system_card(overview, system, note=texts.SKIPPED)
+    saved = texts.answer_saved(
+        system=system.navn, anvendelse=line.answer.anvendelse, bemaerkning=line.answer.bemaerkning
+    )
+    return _card([_system_heading(overview, system), _text(saved, weight="Bolder")])
+
+
+def closed_system_card(overview: FagomraadeOverview, system: ItSystem, *, note: str) -> Card:
+    """A system card the conversation has left unanswered (skipped, paused, replaced)."""
     return _card(
         [
-            _text(
-                texts.system_heading(
-                    fagomraade=fagomraade, nummer=system.position + 1, antal=antal
-                ),
-                isSubtle=True,
-                spacing="None",
-            ),
-            _text(texts.answer_saved(system=system.navn, anvendelse=anvendelse), weight="Bolder"),
+            _system_heading(overview, system),
+            _text(system.navn, weight="Bolder"),
+            _text(note, isSubtle=True),
         ]
     )
 
 
-def tilfoej_card(overview: FagomraadeOverview) -> Card:
-    area_id = overview.fagomraade.id
-    body: list[dict[str, Any]] = [
-        _text(texts.tilfoej_question(fagomraade=overview.fagomraade.navn)),
-        {"type": "Input.Text", "id": "navn", "label": texts.TILFOEJ_NAVN, "maxLength": 200},
-        {
-            "type": "Input.Text",
-            "id": "leverandoer",
-            "label": texts.TILFOEJ_LEVERANDOER,
-            "maxLength": 200,
-        },
-        {
-            "type": "Input.ChoiceSet",
-            "id": "svarer_til",
-            "label": texts.TILFOEJ_SVARER_TIL,
-            "style": "compact",
-            "choices": [
-                {"title": line.system.navn, "value": line.system.navn} for line in overview.systemer
-            ],
-        },
-        {
-            "type": "Input.ChoiceSet",
-            "id": "anvendelse",
-            "label": texts.TILFOEJ_ANVENDELSE,
-            "style": "compact",
-            "value": Anvendelse.ANVENDER.value,
-            "choices": _anvendelse_choices(),
-        },
-        {"type": "Input.Text", "id": "bemaerkning", "label": texts.BEMAERKNING, "maxLength": 500},
-    ]
-    actions = [
-        _submit(texts.TILFOEJ_BUTTON, Action.TILFOEJ, "positive", fagomraade_id=area_id),
-        _submit(texts.TILFOEJ_DONE, Action.VIDERE, fagomraade_id=area_id),
-    ]
-    if overview.tilfoejede:
-        body.append(_text(texts.TILFOEJ_ADDED_HEADING, weight="Bolder", separator=True))
-        body.extend(_tilfoejet_row(t.navn, t.id, area_id) for t in overview.tilfoejede)
-    return _card(body, actions)
+def closed_card(title: str, note: str) -> Card:
+    """Any other survey card once superseded: what it was, and why it has no buttons now."""
+    return _card([_text(title, weight="Bolder"), _text(note, isSubtle=True)])
 
 
-def _tilfoejet_row(navn: str, tilfoejet_id: int, area_id: int) -> dict[str, Any]:
+def _area_actions(fagomraade_id: int, *, begun: bool) -> list[dict[str, Any]]:
+    """What may be done with an open area wherever it is offered: go on (or start), the
+    form, or pass it to a colleague."""
+    return [
+        _submit(
+            texts.CONTINUE if begun else texts.START_AREA,
+            Action.FORTSAET,
+            "positive",
+            fagomraade_id=fagomraade_id,
+        ),
+        _submit(texts.FORM_SHORT, Action.FORM, fagomraade_id=fagomraade_id),
+        _submit(texts.NOT_ME_SHORT, Action.HANDOVER, fagomraade_id=fagomraade_id),
+    ]
+
+
+def _add_system_card(overview: FagomraadeOverview) -> Card:
+    """The inputs of one added system, opened from the summary's "Tilføj det"."""
+    return _card(
+        [
+            _text(texts.tilfoej_question(fagomraade=overview.fagomraade.navn), isSubtle=True),
+            {"type": "Input.Text", "id": "navn", "label": texts.TILFOEJ_NAVN, "maxLength": 200},
+            {
+                "type": "Input.Text",
+                "id": "leverandoer",
+                "label": texts.TILFOEJ_LEVERANDOER,
+                "maxLength": 200,
+            },
+            {
+                "type": "Input.ChoiceSet",
+                "id": "svarer_til",
+                "label": texts.TILFOEJ_SVARER_TIL,
+                "style": "compact",
+                "choices": [
+                    {"title": line.system.navn, "value": line.system.navn}
+                    for line in overview.systemer
+                ],
+            },
+            {
+                "type": "Input.ChoiceSet",
+                "id": "anvendelse",
+                "label": texts.TILFOEJ_ANVENDELSE,
+                "style": "compact",
+                "value": Anvendelse.ANVENDER.value,
+                "choices": _anvendelse_choices(),
+            },
+            {
+                "type": "Input.Text",
+                "id": "bemaerkning",
+                "label": texts.BEMAERKNING,
+                "maxLength": 500,
+            },
+        ],
+        [
+            _submit(
+                texts.TILFOEJ_BUTTON,
+                Action.TILFOEJ,
+                "positive",
+                fagomraade_id=overview.fagomraade.id,
+            )
+        ],
+    )
+
+
+def _tilfoejet_row(text: str, tilfoejet_id: int, area_id: int) -> dict[str, Any]:
     return {
         "type": "ColumnSet",
         "columns": [
-            {"type": "Column", "width": "stretch", "items": [_text(navn)]},
+            {"type": "Column", "width": "stretch", "items": [_text(text)]},
             {
                 "type": "Column",
                 "width": "auto",
@@ -224,32 +258,73 @@ def _tilfoejet_row(navn: str, tilfoejet_id: int, area_id: int) -> dict[str, Any]
     }
 
 
-def summary_card(overview: FagomraadeOverview, *, readonly: bool = False) -> Card:
-    """Every answer and added system, with Ret et svar and Indsend (not for a coordinator)."""
+def summary_card(
+    overview: FagomraadeOverview,
+    *,
+    readonly: bool = False,
+    note: str | None = None,
+    confirm_missing: bool = False,
+) -> Card:
+    """Every answer and added system with their remarks; for the systemejer also Indsend,
+    "Mangler der et system? Tilføj det", Ret et svar, the form and Ikke mig, so an area
+    with nothing to add ends with one press. `readonly` for a coordinator, and for a
+    summary the conversation has left (`note` says why); `confirm_missing` after Indsend
+    with systems unanswered: the warning, and Indsend alligevel in Indsend's place."""
     area = overview.fagomraade
     facts = [
         (
             line.system.navn,
-            texts.anvendelse_label(line.answer.anvendelse)
+            texts.with_remark(
+                texts.anvendelse_label(line.answer.anvendelse), line.answer.bemaerkning
+            )
             if line.answer
             else f"⚠ {texts.MISSING_ANSWER}",
         )
         for line in overview.systemer
     ]
-    added = (
-        _facts([(t.navn, texts.anvendelse_label(t.anvendelse)) for t in overview.tilfoejede])
-        if overview.tilfoejede
-        else _text(texts.SUMMARY_NO_ADDED, isSubtle=True)
-    )
     body = [
         _text(texts.summary_title(fagomraade=area.navn), size="Large", weight="Bolder"),
         _text(texts.summary_counts(besvaret=overview.answered, antal=len(overview.systemer))),
         _facts(facts),
         _text(texts.SUMMARY_ADDED, weight="Bolder", separator=True),
-        added,
     ]
+    added = [
+        (
+            t,
+            f"{t.navn}: "
+            + texts.tilfoejet_answer(
+                anvendelse=t.anvendelse,
+                leverandoer=t.leverandoer,
+                svarer_til=t.svarer_til,
+                bemaerkning=t.bemaerkning,
+            ),
+        )
+        for t in overview.tilfoejede
+    ]
+    if not added:
+        body.append(_text(texts.SUMMARY_NO_ADDED, isSubtle=True))
+    elif readonly:
+        body.extend(_text(line) for _t, line in added)
+    else:
+        body.extend(_tilfoejet_row(line, t.id, area.id) for t, line in added)
+    if note:
+        body.append(_text(note, weight="Bolder", separator=True))
     if readonly:
         return _card(body)
+    body += [
+        _text(texts.SUMMARY_ADD_QUESTION, spacing="Medium"),
+        {
+            "type": "ActionSet",
+            "spacing": "None",
+            "actions": [
+                {
+                    "type": "Action.ShowCard",
+                    "title": texts.SUMMARY_ADD,
+                    "card": _add_system_card(overview),
+                }
+            ],
+        },
+    ]
     correct = {
         "type": "Action.ShowCard",
         "title": texts.CORRECT,
@@ -270,26 +345,30 @@ def summary_card(overview: FagomraadeOverview, *, readonly: bool = False) -> Car
             [_submit(texts.CORRECT, Action.RET, fagomraade_id=area.id)],
         ),
     }
-    actions = [correct, _submit(texts.ADD_SYSTEM, Action.TILFOEJ_VIS, fagomraade_id=area.id)]
-    if area.indsendt_at is None:
-        actions.insert(0, _submit(texts.SUBMIT, Action.INDSEND, "positive", fagomraade_id=area.id))
-    return _card(body, actions)
-
-
-def missing_card(*, fagomraade_id: int, mangler: list[str]) -> Card:
-    return _card(
-        [_text(texts.missing_before_submit(mangler=mangler))],
-        [
+    if area.indsendt_at is not None:
+        return _card(body, [correct])
+    if confirm_missing:
+        mangler = [system.navn for system in overview.missing]
+        body.append(_text(texts.missing_before_submit(mangler=mangler), color="Attention"))
+        actions = [
             _submit(
                 texts.SUBMIT_ANYWAY,
                 Action.INDSEND,
                 "destructive",
-                fagomraade_id=fagomraade_id,
+                fagomraade_id=area.id,
                 force=True,
-            ),
-            _submit(texts.BACK_TO_SUMMARY, Action.OVERSIGT, fagomraade_id=fagomraade_id),
-        ],
-    )
+            )
+        ]
+    else:
+        actions = [_submit(texts.SUBMIT, Action.INDSEND, "positive", fagomraade_id=area.id)]
+    if overview.missing:
+        actions.append(_submit(texts.ANSWER_MISSING, Action.FORTSAET, fagomraade_id=area.id))
+    actions += [
+        correct,
+        _submit(texts.FORM_SHORT, Action.FORM, fagomraade_id=area.id),
+        _submit(texts.NOT_ME_SHORT, Action.HANDOVER, fagomraade_id=area.id),
+    ]
+    return _card(body, actions)
 
 
 def form_pages(overview: FagomraadeOverview) -> int:
@@ -320,6 +399,19 @@ def form_card(overview: FagomraadeOverview, page: int) -> Card:
                 "placeholder": texts.FORM_CHOOSE,
                 "value": line.answer.anvendelse.value if line.answer else "",
                 "choices": _anvendelse_choices(),
+                "separator": True,
+            }
+        )
+        if system.beskrivelse:
+            body.append(_text(system.beskrivelse, isSubtle=True, size="Small", spacing="None"))
+        body.append(
+            {
+                "type": "Input.Text",
+                "id": f"b_{system.id}",
+                "placeholder": texts.FORM_REMARK,
+                "maxLength": 500,
+                "spacing": "Small",
+                "value": (line.answer.bemaerkning or "") if line.answer else "",
             }
         )
     title = texts.FORM_SAVE_NEXT if page + 1 < pages else texts.FORM_SAVE_LAST
@@ -334,43 +426,27 @@ def form_card(overview: FagomraadeOverview, page: int) -> Card:
 
 
 def mine_card(overviews: Sequence[FagomraadeOverview]) -> Card:
-    """The person's areas with progress, each with a button to work on it."""
+    """The person's areas with progress: an open one with Start or Fortsæt, the form and
+    Ikke mig; a submitted one with its summary."""
     body: list[dict[str, Any]] = [_text(texts.MINE_TITLE, size="Large", weight="Bolder")]
     for overview in overviews:
         area = overview.fagomraade
         submitted = area.indsendt_at is not None
-        action = (
-            _submit(texts.OPEN_SUMMARY, Action.OVERSIGT, fagomraade_id=area.id)
+        actions = (
+            [_submit(texts.OPEN_SUMMARY, Action.OVERSIGT, fagomraade_id=area.id)]
             if submitted
-            else _submit(texts.CONTINUE, Action.START, fagomraade_id=area.id)
+            else _area_actions(area.id, begun=overview.answered > 0)
         )
-        body.append(
-            {
-                "type": "ColumnSet",
-                "separator": True,
-                "columns": [
-                    {
-                        "type": "Column",
-                        "width": "stretch",
-                        "items": [
-                            _text(
-                                texts.fagomraade_progress_line(
-                                    fagomraade=area.navn,
-                                    besvaret=overview.answered,
-                                    antal=len(overview.systemer),
-                                    indsendt=submitted,
-                                )
-                            )
-                        ],
-                    },
-                    {
-                        "type": "Column",
-                        "width": "auto",
-                        "items": [{"type": "ActionSet", "actions": [action]}],
-                    },
-                ],
-            }
+        line = texts.fagomraade_progress_line(
+            fagomraade=area.navn,
+            besvaret=overview.answered,
+            antal=len(overview.systemer),
+            indsendt=submitted,
         )
+        body += [
+            _text(line, separator=True),
+            {"type": "ActionSet", "spacing": "Small", "actions": actions},
+        ]
     return _card(body)
 
 
@@ -771,7 +847,7 @@ def build_reminder_card(
     slutdato: date,
     dage: int,
 ) -> Card:
-    """A systemejer's reminder for one unfinished fagområde, with a Fortsæt button."""
+    """A reminder for one unfinished fagområde: Fortsæt (or Start), the form, Ikke mig."""
     return _card(
         [
             _text(texts.reminder_title(fagomraade=fagomraade), weight="Bolder", size="Medium"),
@@ -785,5 +861,5 @@ def build_reminder_card(
                 )
             ),
         ],
-        [_submit(texts.CONTINUE, Action.FORTSAET, "positive", fagomraade_id=fagomraade_id)],
+        _area_actions(fagomraade_id, begun=unanswered < total),
     )

@@ -7,6 +7,11 @@ write the answer and the new place → commit → reply. Replies go out only aft
 so a turn that dies half-way has stored nothing, claimed nothing and said nothing, and
 Teams' redelivery is handled as the first delivery. Card submits carry their own ids, so a
 card pressed late, twice, or after a restart is understood on its own terms.
+
+One survey card is live per person: its activity id is stored with the place. When a turn
+moves on, that card is updated in place to its final state (answered, skipped, saved,
+submitted or replaced) without buttons, and a press on any other survey card gets a short
+explanation and the live card again, never a silent change.
 """
 
 from __future__ import annotations
@@ -63,12 +68,24 @@ class Replies:
         self._items.append(("text", text, None))
 
     def card(self, card: cards.Card, *, on_screen: bool = False) -> None:
-        """Send a card; `on_screen` marks the system card a typed answer later replaces."""
+        """Send a card; `on_screen` makes it the survey's live card, the one a press acts on."""
         self._items.append(("card_on_screen" if on_screen else "card", card, None))
 
     def replace(self, activity_id: str, card: cards.Card) -> None:
         """Update a card the bot sent earlier in place, so it cannot be pressed again."""
         self._items.append(("replace", card, activity_id))
+
+    def close(self, activity_id: str, card: cards.Card) -> None:
+        """Show a superseded card's final state before anything else this turn says."""
+        self._items.insert(0, ("replace", card, activity_id))
+
+    @property
+    def shows_card(self) -> bool:
+        """Whether this turn sends a new live card."""
+        return any(kind == "card_on_screen" for kind, _c, _a in self._items)
+
+    def replaces(self, activity_id: str) -> bool:
+        return any(kind == "replace" and a == activity_id for kind, _c, a in self._items)
 
     async def send(self, context: TurnContext) -> str | None:
         """Send everything in order; the activity id of the card now on screen, if one."""
@@ -106,6 +123,13 @@ class Turn:
     """Messages to others (coordinators, a colleague), sent after the commit and the replies."""
     known_overview: FagomraadeOverview | None = None
     """The area as this turn last read or wrote it."""
+    closing_note: str | None = None
+    """What the live card shows when this turn closes it, if the handler knows better."""
+
+    @property
+    def live_card(self) -> str | None:
+        """The activity id of the survey card a press may act on, if one is known."""
+        return self.place.card_id if self.place is not None else None
 
     def forget_overview(self) -> None:
         """Called before every write, so the next read in this turn sees it."""
@@ -136,20 +160,13 @@ class Survey:
         self._messenger = messenger
         self._delivery = delivery
         self._units = units
-        self._cards_on_screen: dict[int, str] = {}
-        """person id -> activity id of the system card last sent to them by this process.
-
-        Lets a typed answer replace the card it answers, as a press does (Teams gives a
-        press the card's id; typed text has none). Kept in memory: after a restart or on
-        another instance a typed answer is confirmed by a line of text instead.
-        """
         # Card actions, each to its handler: one table instead of a chain of ifs.
         self._on_action: dict[Action, Handler] = {
             Action.START: self._restart,
             Action.FORTSAET: self._restart,
             Action.FORM: self._go(Phase.FORM),
             Action.HANDOVER: self._go(Phase.HANDOVER),
-            Action.TILFOEJ_VIS: self._go(Phase.TILFOEJ),
+            Action.TILFOEJ_VIS: self._go(Phase.SUMMARY),
             Action.VIDERE: self._go(Phase.SUMMARY),
             Action.OVERSIGT: self._go(Phase.SUMMARY),
             Action.ANSWER: self._answer_card,
@@ -166,7 +183,7 @@ class Survey:
         self._on_text: dict[Phase, Callable[[Turn, SurveyPlace, str], Awaitable[Next]]] = {
             Phase.SYSTEM: self._system_text,
             Phase.FORM: self._help(texts.FORM_HELP),
-            Phase.TILFOEJ: self._tilfoej_text,
+            Phase.TILFOEJ: self._summary_text,
             Phase.SUMMARY: self._summary_text,
             Phase.HANDOVER: self._hand_over,
         }
@@ -184,6 +201,10 @@ class Survey:
                 logger.warning("card submit with an unknown action or id ignored")
                 turn.replies.text(texts.NOT_UNDERSTOOD)
                 return Next(turn.place, show=False)
+            pressed = turn.context.activity.reply_to_id
+            live = turn.live_card
+            if action in _CARD_BOUND and pressed and live and pressed != live:
+                return await self._stale(turn, action, value, pressed)
             place = turn.place
             if place is None or place.fagomraade_id != area_id:
                 # A card from another area: follow it, as the person clearly wants that one.
@@ -209,8 +230,14 @@ class Survey:
         """`fortsæt`: exactly where the person left off, or their one open area, or a list."""
 
         async def decide(turn: Turn) -> Next:
-            if turn.place is not None:
-                return Next(turn.place)
+            place = turn.place
+            if place is not None and place.phase is not Phase.SYSTEM and not place.correcting:
+                # After the form or at the summary: on to the first system still unanswered.
+                overview = await self._overview(turn, place.fagomraade_id)
+                if overview.missing and place.phase is not Phase.HANDOVER:
+                    return Next(SurveyPlace(place.fagomraade_id))
+            if place is not None:
+                return Next(place)
             overviews = await self._survey.my_fagomraader(turn.caller.person_id, uow=turn.uow)
             open_areas = [o for o in overviews if o.fagomraade.indsendt_at is None]
             if not overviews:
@@ -238,19 +265,102 @@ class Survey:
                 place = following.place
                 if place is not None and following.show:
                     place = await self._show(turn, place)
+                left = await self._close_live_card(turn, place)
             except NotAssigned:
                 turn.replies.text(texts.not_assigned())
-                place = None
+                place, left = None, True
+            if place is not None:
+                # A new card's id is stored once it is sent; until then no card is live.
+                live = None if left or turn.replies.shows_card else turn.live_card
+                place = place.showing(live)
             if place != before:
                 await self._survey.save_place(uow, caller.person_id, place, at=_now())
             await uow.commit()
         on_screen = await turn.replies.send(context)
-        if on_screen is not None:
-            self._cards_on_screen[caller.person_id] = on_screen
-        elif place is None:
-            self._cards_on_screen.pop(caller.person_id, None)
+        if on_screen is not None and place is not None:
+            await self._survey.save_card_on_screen(caller.person_id, on_screen)
         for notice in turn.notices:
             await notice()
+
+    async def _close_live_card(self, turn: Turn, place: SurveyPlace | None) -> bool:
+        """Update the live card to its final state if this turn leaves it; whether it left.
+
+        A turn leaves the card when it sends a new one, ends the survey (submitted, handed
+        over) or moves on to a part without a card (the hand-over question).
+        """
+        live, before = turn.live_card, turn.place
+        if live is None or before is None:
+            return False
+        if turn.replies.replaces(live):
+            return True
+        leaving = turn.replies.shows_card or place is None or place.phase is Phase.HANDOVER
+        if not leaving:
+            return False
+        final = await self._final_state(turn, before, place)
+        if final is not None:
+            turn.replies.close(live, final)
+        return True
+
+    async def _final_state(
+        self, turn: Turn, shown: SurveyPlace, place: SurveyPlace | None
+    ) -> cards.Card | None:
+        """The card shown for `shown`, as it should stay in the chat once left."""
+        known = turn.known_overview
+        if known is not None and known.fagomraade.id == shown.fagomraade_id:
+            overview = known
+        else:  # after a write this turn, or a hand-over: read without asking for assignment
+            overview = await self._survey.read_overview(shown.fagomraade_id, uow=turn.uow)
+        note = turn.closing_note or texts.CARD_REPLACED
+        if shown.phase is Phase.SYSTEM:
+            line = overview.line(shown.system_id) if shown.system_id is not None else None
+            if line is None:
+                return None
+            if line.answer is not None:
+                return cards.answered_system_card(overview, line.system)
+            moved_on = place is not None and place.system_id != shown.system_id
+            return cards.closed_system_card(
+                overview, line.system, note=texts.SKIPPED if moved_on else note
+            )
+        if shown.phase is Phase.FORM:
+            title = texts.form_title(
+                fagomraade=overview.fagomraade.navn,
+                side=shown.page + 1,
+                sider=cards.form_pages(overview),
+            )
+            return cards.closed_card(title, note)
+        if shown.phase in (Phase.SUMMARY, Phase.TILFOEJ):
+            if overview.fagomraade.indsendt_at is not None and place is None:
+                note = texts.SUBMITTED_NOTE
+            return cards.summary_card(overview, readonly=True, note=note)
+        return None
+
+    async def _stale(self, turn: Turn, action: Action, value: dict[str, Any], pressed: str) -> Next:
+        """A press on a survey card that is no longer the live one: change nothing, say so,
+        and show the live card again. A second press of the answer just given is a double
+        press, not a wish, and is let go quietly."""
+        place = turn.place
+        assert place is not None  # a live card belongs to a place
+        system_id = _int(value.get("system_id"))
+        overview = await self._overview(turn, place.fagomraade_id)
+        line = overview.line(system_id) if system_id is not None else None
+        if action is Action.ANSWER and line is not None and line.answer is not None:
+            remark = str(value.get("bemaerkning") or "").strip() or None
+            if (line.answer.anvendelse.value, line.answer.bemaerkning) == (
+                value.get("anvendelse"),
+                remark,
+            ):
+                logger.info("repeated press of an answered card ignored")
+                return Next(place, show=False)
+        logger.info("press on a superseded survey card refused: %s", action.value)
+        turn.replies.text(texts.STALE_CARD)
+        if line is not None:
+            closed = (
+                cards.answered_system_card(overview, line.system)
+                if line.answer is not None
+                else cards.closed_system_card(overview, line.system, note=texts.CARD_REPLACED)
+            )
+            turn.replies.replace(pressed, closed)
+        return Next(place)
 
     async def _overview(self, turn: Turn, area_id: int) -> FagomraadeOverview:
         """The area as stored; read once per turn unless this turn has written since."""
@@ -267,15 +377,14 @@ class Survey:
         if place.phase is Phase.SYSTEM:
             system = _current_system(place, overview)
             if system is None:
-                return await self._show(turn, place.at(Phase.TILFOEJ))
+                return await self._show(turn, place.at(Phase.SUMMARY))
             turn.replies.card(cards.system_card(overview, system), on_screen=True)
             return place.at(Phase.SYSTEM, system_id=system.id, correcting=place.correcting)
         if place.phase is Phase.FORM:
-            turn.replies.card(cards.form_card(overview, place.page))
-        elif place.phase is Phase.TILFOEJ:
-            turn.replies.card(cards.tilfoej_card(overview))
-        elif place.phase is Phase.SUMMARY:
-            turn.replies.card(cards.summary_card(overview))
+            turn.replies.card(cards.form_card(overview, place.page), on_screen=True)
+        elif place.phase in (Phase.SUMMARY, Phase.TILFOEJ):
+            turn.replies.card(cards.summary_card(overview), on_screen=True)
+            return place.at(Phase.SUMMARY)
         elif place.phase is Phase.HANDOVER:
             turn.replies.text(texts.handover_question(fagomraade=overview.fagomraade.navn))
         return place
@@ -305,16 +414,7 @@ class Survey:
         if system_id is None or anvendelse is None:
             turn.replies.text(texts.ANVENDELSE_HELP)
             return Next(place, show=False)
-        is_current = place.system_id in (None, system_id) or place.phase is not Phase.SYSTEM
-        return await self._answer(
-            turn,
-            place,
-            system_id,
-            anvendelse,
-            value.get("bemaerkning"),
-            card_activity_id=turn.context.activity.reply_to_id,
-            is_current=is_current,
-        )
+        return await self._answer(turn, place, system_id, anvendelse, value.get("bemaerkning"))
 
     async def _skip_card(self, turn: Turn, place: SurveyPlace, value: dict[str, Any]) -> Next:
         return await self._skip(turn, place, _int(value.get("system_id")))
@@ -336,21 +436,7 @@ class Survey:
         if anvendelse is None or place.system_id is None:
             turn.replies.text(texts.ANVENDELSE_HELP)
             return Next(place, show=False)
-        return await self._answer(
-            turn,
-            place,
-            place.system_id,
-            anvendelse,
-            bemaerkning,
-            card_activity_id=self._cards_on_screen.get(turn.caller.person_id),
-            is_current=True,
-        )
-
-    async def _tilfoej_text(self, turn: Turn, place: SurveyPlace, text: str) -> Next:
-        if recognise_survey_word(text) in (SurveyWord.VIDERE, SurveyWord.NEJ):
-            return Next(place.at(Phase.SUMMARY))
-        turn.replies.text(texts.TILFOEJ_HELP)
-        return Next(place, show=False)
+        return await self._answer(turn, place, place.system_id, anvendelse, bemaerkning)
 
     async def _summary_text(self, turn: Turn, place: SurveyPlace, text: str) -> Next:
         if recognise_survey_word(text) is SurveyWord.INDSEND:
@@ -374,9 +460,6 @@ class Survey:
         system_id: int,
         anvendelse: Anvendelse,
         bemaerkning: str | None,
-        *,
-        card_activity_id: str | None,
-        is_current: bool,
     ) -> Next:
         overview = await self._overview(turn, place.fagomraade_id)
         try:
@@ -399,27 +482,15 @@ class Survey:
             overview = turn.overview_is(overview.with_answers([change.answer]))
             await self._changed(turn)
         line = overview.line(system_id)
-        if not is_current:
-            # An older card pressed again: confirm a real correction, ignore a double press.
-            if change.changed and line:
-                turn.replies.text(
-                    texts.answer_corrected(system=line.system.navn, anvendelse=anvendelse)
-                )
-            else:
-                logger.info("repeated press of an answered card ignored")
-            return Next(place, show=False)
-        if line and card_activity_id:
-            turn.replies.replace(
-                card_activity_id,
-                cards.answered_system_card(
-                    fagomraade=overview.fagomraade.navn,
-                    system=line.system,
-                    antal=len(overview.systemer),
+        if line and turn.live_card is None:
+            # No card of ours to update (it was never known, or a restart lost it): say it.
+            turn.replies.text(
+                texts.answer_saved(
+                    system=line.system.navn,
                     anvendelse=anvendelse,
-                ),
+                    bemaerkning=change.answer.bemaerkning,
+                )
             )
-        elif line:
-            turn.replies.text(texts.answer_saved(system=line.system.navn, anvendelse=anvendelse))
         if place.correcting:
             return Next(place.at(Phase.SUMMARY))
         return _after(overview, line.system.position if line else -1)
@@ -451,7 +522,7 @@ class Survey:
         return Next(SurveyPlace(place.fagomraade_id, system_id=previous[-1].id))
 
     async def _add_system(self, turn: Turn, place: SurveyPlace, value: dict[str, Any]) -> Next:
-        tilfoej = place.at(Phase.TILFOEJ)
+        tilfoej = place.at(Phase.SUMMARY)
         navn = str(value.get("navn") or "").strip()
         if not navn:
             turn.replies.text(texts.TILFOEJ_NEEDS_NAME)
@@ -485,9 +556,8 @@ class Survey:
     async def _submit(self, turn: Turn, place: SurveyPlace, *, force: bool) -> Next:
         caller, area_id = turn.caller, place.fagomraade_id
         overview = await self._overview(turn, area_id)
-        missing = [system.navn for system in overview.missing]
-        if missing and not force:
-            turn.replies.card(cards.missing_card(fagomraade_id=area_id, mangler=missing))
+        if overview.missing and not force:
+            turn.replies.card(cards.summary_card(overview, confirm_missing=True), on_screen=True)
             return Next(place.at(Phase.SUMMARY), show=False)
         turn.forget_overview()
         try:
@@ -526,7 +596,9 @@ class Survey:
         return Next(None, show=False)
 
     async def _save_form_page(self, turn: Turn, place: SurveyPlace, value: dict[str, Any]) -> Next:
+        overview = await self._overview(turn, place.fagomraade_id)
         chosen: list[tuple[int, Anvendelse]] = []
+        remarks: dict[int, str | None] = {}
         for key, raw in value.items():
             if not key.startswith("s_") or not raw:
                 continue
@@ -535,12 +607,18 @@ class Survey:
             if anvendelse is None or system_id is None:
                 continue
             chosen.append((system_id, anvendelse))
-        overview = await self._overview(turn, place.fagomraade_id)
+            # A remark field left out of the submit keeps the remark given elsewhere.
+            line = overview.line(system_id)
+            given = value.get(f"b_{system_id}")
+            if given is not None:
+                remarks[system_id] = str(given)
+            elif line is not None and line.answer is not None:
+                remarks[system_id] = line.answer.bemaerkning
         try:
             changes = await self._survey.record_answers(
                 turn.caller.person_id,
                 chosen,
-                keep_bemaerkning=True,
+                bemaerkninger=remarks,
                 uow=turn.uow,
                 overview=overview,
             )
@@ -554,10 +632,20 @@ class Survey:
             overview = turn.overview_is(overview.with_answers(c.answer for c in changes))
             await self._changed(turn)
         page, pages = _int(value.get("page")) or 0, cards.form_pages(overview)
-        turn.replies.text(texts.form_saved(gemt=len(changes), side=page + 1, sider=pages))
-        if page + 1 < pages:
+        last = page + 1 >= pages
+        saved = texts.form_saved(
+            gemt=len(changes),
+            side=page + 1,
+            sider=pages,
+            mangler=len(overview.missing) if last else 0,
+        )
+        # The saved page says so itself; a line of text only when no card of ours is known.
+        turn.closing_note = saved
+        if turn.live_card is None:
+            turn.replies.text(saved)
+        if not last:
             return Next(place.at(Phase.FORM, page=page + 1))
-        return Next(place.at(Phase.TILFOEJ))
+        return Next(place.at(Phase.SUMMARY))
 
     async def _hand_over(self, turn: Turn, place: SurveyPlace, text: str) -> Next:
         caller = turn.caller
@@ -616,12 +704,33 @@ def _current_system(place: SurveyPlace, overview: FagomraadeOverview) -> ItSyste
 
 
 def _after(overview: FagomraadeOverview, position: int) -> Next:
-    """Where to go after a system: the next unanswered one, or on to the additions."""
+    """Where to go after a system: the next unanswered one, or the summary, which asks for
+    additions and offers Indsend on one card."""
     area_id = overview.fagomraade.id
     following = overview.next_unanswered(position)
     if following is None:
-        return Next(SurveyPlace(area_id, Phase.TILFOEJ))
+        return Next(SurveyPlace(area_id, Phase.SUMMARY))
     return Next(SurveyPlace(area_id, system_id=following.id))
+
+
+_CARD_BOUND = frozenset(
+    {
+        Action.ANSWER,
+        Action.SKIP,
+        Action.BACK,
+        Action.PAUSE,
+        Action.TILFOEJ,
+        Action.FJERN,
+        Action.RET,
+        Action.INDSEND,
+        Action.FORM_GEM,
+        Action.VIDERE,
+        Action.TILFOEJ_VIS,
+    }
+)
+"""Actions that act on the card they sit on, so only its live copy may take them. The rest
+(start, continue, the form, hand-over, a summary from `mine`) open a part of the survey and
+are as good from an old invitation or reminder as from a new one."""
 
 
 def _action(value: dict[str, Any]) -> Action | None:

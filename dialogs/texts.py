@@ -245,8 +245,46 @@ def system_heading(*, fagomraade: str, nummer: int, antal: int) -> str:
     return f"{fagomraade} · system {nummer} af {antal}"
 
 
-def answer_saved(*, system: str, anvendelse: Anvendelse) -> str:
-    return f"✓ {system}: {anvendelse_label(anvendelse)}"
+REMARK_MAX = 80
+"""Characters of a remark shown next to an answer; the whole remark is in Bilag 1."""
+
+
+def with_remark(text: str, bemaerkning: str | None) -> str:
+    """An answer with its remark after it, shortened with an ellipsis when long:
+    "Anvender ikke — «udfases 2026»". The one place a remark is shown on a card."""
+    remark = " ".join((bemaerkning or "").split())
+    if not remark:
+        return text
+    if len(remark) > REMARK_MAX:
+        remark = remark[: REMARK_MAX - 1].rstrip() + "…"
+    return f"{text} — «{remark}»"
+
+
+def answer_saved(*, system: str, anvendelse: Anvendelse, bemaerkning: str | None = None) -> str:
+    return f"✓ {system}: " + with_remark(anvendelse_label(anvendelse), bemaerkning)
+
+
+def tilfoejet_answer(
+    *,
+    anvendelse: Anvendelse | None,
+    leverandoer: str | None,
+    svarer_til: str | None,
+    bemaerkning: str | None,
+) -> str:
+    """An added system as a summary shows it: answer, leverandør, what it matches, remark."""
+    parts = [anvendelse_label(anvendelse)]
+    if leverandoer:
+        parts.append(leverandoer)
+    if svarer_til:
+        parts.append(f"svarer til {svarer_til}")
+    return with_remark(" · ".join(parts), bemaerkning)
+
+
+STALE_CARD = "Det kort er ikke længere aktuelt, så jeg har ikke ændret noget. Her er, hvor du er:"
+CARD_REPLACED = "Erstattet af et nyere kort længere nede."
+PAUSED_HERE = "Sat på pause her. Skriv **fortsæt** for at tage tråden op igen."
+SKIPPED = "Sprunget over – ikke besvaret endnu."
+SUBMITTED_NOTE = "✓ Indsendt."
 
 
 def answer_corrected(*, system: str, anvendelse: Anvendelse) -> str:
@@ -325,7 +363,9 @@ TILFOEJ_HELP = (
 
 
 def tilfoejet(*, navn: str) -> str:
-    return f"✓ {navn} er tilføjet. Tilføj gerne flere, eller gå videre til oversigten."
+    return (
+        f"✓ {navn} er tilføjet. Tilføj gerne flere, eller tryk **Indsend**, når listen er færdig."
+    )
 
 
 def tilfoejet_removed(*, navn: str) -> str:
@@ -353,6 +393,12 @@ SUMMARY_HELP = (
     "Tryk **Indsend**, når svarene er på plads, eller vælg et system under *Ret et svar*. "
     "Du kan også skrive **indsend**."
 )
+SUMMARY_ADD_QUESTION = "Mangler der et system?"
+SUMMARY_ADD = "Tilføj det"
+ANSWER_MISSING = "Besvar de manglende"
+START_AREA = "Start"
+FORM_SHORT = "Formular"
+NOT_ME_SHORT = "Ikke mig"
 
 
 def missing_before_submit(*, mangler: list[str]) -> str:
@@ -440,8 +486,14 @@ FORM_SAVE_NEXT = "Gem og fortsæt"
 FORM_SAVE_LAST = "Gem og gå videre"
 
 
-def form_saved(*, gemt: int, side: int, sider: int) -> str:
-    return f"✓ Side {side} af {sider} er gemt ({gemt} svar)."
+def form_saved(*, gemt: int, side: int, sider: int, mangler: int = 0) -> str:
+    saved = f"✓ Side {side} af {sider} er gemt ({gemt} svar)."
+    if not mangler:
+        return saved
+    return f"{saved} {_antal(mangler, 'system mangler', 'systemer mangler')} svar."
+
+
+FORM_REMARK = "Bemærkning"
 
 
 FORM_HELP = (

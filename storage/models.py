@@ -228,6 +228,8 @@ class SurveyPlaceRow(Base):
     system_id: Mapped[int | None] = mapped_column(ForeignKey("it_system.id", ondelete="SET NULL"))
     page: Mapped[int] = mapped_column(Integer, default=0)
     correcting: Mapped[bool] = mapped_column(Boolean, default=False)
+    card_activity_id: Mapped[str | None] = mapped_column(String(200))
+    """The survey card on screen: the one a press may act on, updated when superseded."""
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -96,6 +96,7 @@ class SurveyRepository:
             system_id=row.system_id,
             page=row.page,
             correcting=row.correcting,
+            card_id=row.card_activity_id,
         )
 
     async def save_place(
@@ -115,9 +116,19 @@ class SurveyRepository:
                 "system_id": place.system_id,
                 "page": place.page,
                 "correcting": place.correcting,
+                "card_activity_id": place.card_id,
                 "updated_at": at,
             },
         )
+
+    async def save_card_on_screen(self, person_id: int, card_id: str) -> None:
+        """The survey card just sent to the person, once it is sent (after the turn's commit).
+
+        Its own small transaction: if it is lost, the place has no live card and the next
+        press is taken at its word, as before a card was known.
+        """
+        async with self._sessions.begin() as session:
+            await session.execute(_SHOWING, {"person": person_id, "card": card_id})
 
     # --- reading ------------------------------------------------------------------------
     async def my_fagomraader(
@@ -147,9 +158,12 @@ class SurveyRepository:
         async with self._sessions() as session:
             return await _overview(session, fagomraade_id, assigned_to=person_id)
 
-    async def read_overview(self, fagomraade_id: int) -> FagomraadeOverview:
-        """An area for a coordinator's eyes: no assignment needed (the caller checked the role)."""
-        async with self._sessions() as session:
+    async def read_overview(
+        self, fagomraade_id: int, *, uow: UnitOfWork | None = None
+    ) -> FagomraadeOverview:
+        """An area without asking for an assignment: for a coordinator's eyes (the caller
+        checked the role), or to show the final state of a card after a hand-over."""
+        async with self._reading(uow) as session:
             return await _overview(session, fagomraade_id)
 
     # --- changing -----------------------------------------------------------------------
@@ -191,24 +205,31 @@ class SurveyRepository:
         person_id: int,
         answers: Sequence[tuple[int, Anvendelse]],
         *,
+        bemaerkninger: Mapping[int, str | None] | None = None,
         correcting: bool = False,
         keep_bemaerkning: bool = False,
         at: datetime | None = None,
         uow: UnitOfWork | None = None,
         overview: FagomraadeOverview | None = None,
     ) -> list[AnswerChange]:
-        """Store several answers without remarks (a form page) in one transaction.
+        """Store several answers (a form page) in one transaction.
 
-        The rules of record_answer apply to each, in order; one changes list is returned in
-        the same order. Any refusal (UnknownSystem, NotAssigned, AlreadySubmitted) stores none.
+        `bemaerkninger` holds the remark given with each answer, by system id (a form with
+        remark fields); without it, or with keep_bemaerkning, the answers carry none. The
+        rules of record_answer apply to each, in order; one changes list is returned in the
+        same order. Any refusal (UnknownSystem, NotAssigned, AlreadySubmitted) stores none.
         """
         if not answers:
             return []
+        remarks = bemaerkninger or {}
         async with self._transaction(uow) as session:
             return await _record(
                 session,
                 person_id,
-                [(system_id, anvendelse, None) for system_id, anvendelse in answers],
+                [
+                    (system_id, anvendelse, remarks.get(system_id))
+                    for system_id, anvendelse in answers
+                ],
                 correcting=correcting,
                 keep_bemaerkning=keep_bemaerkning,
                 at=at or datetime.now(UTC),
@@ -378,8 +399,22 @@ _PLACE = select(
     _PLACES.c.system_id,
     _PLACES.c.page,
     _PLACES.c.correcting,
+    _PLACES.c.card_activity_id,
 ).where(_PLACES.c.person_id == bindparam("person"))
-_PLACE_COLUMNS = ("fagomraade_id", "phase", "system_id", "page", "correcting", "updated_at")
+_PLACE_COLUMNS = (
+    "fagomraade_id",
+    "phase",
+    "system_id",
+    "page",
+    "correcting",
+    "card_activity_id",
+    "updated_at",
+)
+_SHOWING = (
+    update(_PLACES)
+    .where(_PLACES.c.person_id == bindparam("person"))
+    .values(card_activity_id=bindparam("card"))
+)
 _FORGET_PLACE = delete(_PLACES).where(_PLACES.c.person_id == bindparam("person"))
 
 

@@ -26,7 +26,10 @@ class SurveyPlace:
 
     `system_id` is the system asked about in the SYSTEM phase (None: the next unanswered
     one); `page` is the form page; `correcting` marks a system reopened from the summary,
-    which may be answered after submission and leads back to the summary.
+    which may be answered after submission and leads back to the summary. `card_id` is
+    the activity id of the survey card on screen, the only one a press may act on; moving
+    the place keeps it, as the card stays until another is sent. TILFOEJ is read as the
+    summary, which carries the additions now; the value stays so stored places load.
     """
 
     fagomraade_id: int
@@ -34,6 +37,7 @@ class SurveyPlace:
     system_id: int | None = None
     page: int = 0
     correcting: bool = False
+    card_id: str | None = None
 
     def at(
         self,
@@ -45,3 +49,7 @@ class SurveyPlace:
     ) -> SurveyPlace:
         """The same fagområde at another part of the survey."""
         return replace(self, phase=phase, system_id=system_id, page=page, correcting=correcting)
+
+    def showing(self, card_id: str | None) -> SurveyPlace:
+        """The same place with another card on screen (None: no card of it is live)."""
+        return replace(self, card_id=card_id)

@@ -184,6 +184,24 @@ def card_text(card: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def buttons(card: dict[str, Any]) -> list[str]:
+    """The titles of every action on a card, show-cards and action sets included."""
+    titles: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Action."):
+                titles.append(node.get("title", ""))
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(card)
+    return titles
+
+
 def submit_data(card: dict[str, Any], title: str) -> dict[str, Any]:
     """The data of the card's Action.Submit with this title (searched in show-cards too)."""
     found: list[dict[str, Any]] = []

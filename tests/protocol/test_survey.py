@@ -10,7 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from dialogs import texts
 from storage.domain.model import Anvendelse
 from storage.models import AnswerRow, AuditRow, FagomraadeRow, ItSystemRow, TilfoejetSystemRow
-from tests.protocol.conftest import RunningBot, StartBot, card_of, card_text, submit_data
+from tests.protocol.conftest import (
+    RunningBot,
+    StartBot,
+    buttons,
+    card_of,
+    card_text,
+    submit_data,
+)
 from tests.support.activities import Activities, TeamsUser
 from tests.support.connector import BotConnector
 from tests.support.fixtures import SetUp
@@ -66,8 +73,10 @@ async def test_a_whole_area_answered_with_buttons_is_stored_and_submitted(
     await press(bot, activities, connector, ANNE, "Anvender ikke", bemaerkning="udfaset 2024")
     await press(bot, activities, connector, ANNE, "Sekundær anvendelse")
 
-    tilfoej = card_text(card_of(last_card(connector, ANNE)))
-    assert texts.tilfoej_question(fagomraade="ESDH") in tilfoej
+    summary = card_text(card_of(last_card(connector, ANNE)))
+    # The summary asks for additions itself: no separate "Tilføj systemer" step.
+    assert "Mangler der et system?" in summary and "Tilføj det" in summary
+    assert "Acadre\nAnvender ikke — «udfaset 2024»" in summary
     await press(
         bot,
         activities,
@@ -78,11 +87,12 @@ async def test_a_whole_area_answered_with_buttons_is_stored_and_submitted(
         leverandoer="KMD",
         svarer_til="Acadre",
         anvendelse="anvender",
+        bemaerkning="kun arkiv",
     )
     assert texts.tilfoejet(navn="WorkZone") in connector.texts(ANNE.personal_conversation)
-    await press(bot, activities, connector, ANNE, "Nej, videre til oversigten")
     summary = card_text(card_of(last_card(connector, ANNE)))
-    assert "3 af 3 systemer er besvaret." in summary and "WorkZone" in summary
+    assert "3 af 3 systemer er besvaret." in summary
+    assert "WorkZone: Anvender · KMD · svarer til Acadre — «kun arkiv»" in summary
     await press(bot, activities, connector, ANNE, "Indsend")
 
     assert connector.texts(ANNE.personal_conversation)[-1] == texts.submitted(
@@ -103,9 +113,16 @@ async def test_a_whole_area_answered_with_buttons_is_stored_and_submitted(
         "Acadre",
         Anvendelse.ANVENDER,
     )
-    updated = [card_text(u["attachments"][0]["content"]) for u in connector.updates()]
-    assert updated[0].endswith("✓ SBSYS: Anvender")
-    assert len(updated) == 3
+    chat = [card_of(a) for a in connector.chat(ANNE.personal_conversation) if a.get("attachments")]
+    # Every card in the chat shows its final state, and none has a button left to press.
+    assert [buttons(card) for card in chat] == [[]] * 5
+    assert [card_text(card).splitlines()[-1] for card in chat] == [
+        "✓ SBSYS: Anvender",
+        "✓ Acadre: Anvender ikke — «udfaset 2024»",
+        "✓ =SUM(A1): Sekundær anvendelse",
+        texts.CARD_REPLACED,
+        texts.SUBMITTED_NOTE,
+    ]
 
 
 async def test_typed_answers_work_and_nonsense_gets_the_three_options_explained(
@@ -117,8 +134,11 @@ async def test_typed_answers_work_and_nonsense_gets_the_three_options_explained(
 ) -> None:
     await bot.post(activities.message(ANNE, "fortsæt"))
     # Anne has two open areas, so she chooses; ESDH first.
-    assert "Dine fagområder" in card_text(card_of(last_card(connector, ANNE)))
-    await press(bot, activities, connector, ANNE, "Fortsæt")
+    mine = card_of(last_card(connector, ANNE))
+    assert "Dine fagområder" in card_text(mine)
+    # Areas not begun read Start; each also offers the form and Ikke mig.
+    assert buttons(mine) == ["Start", "Formular", "Ikke mig"] * 2
+    await press(bot, activities, connector, ANNE, "Start")
 
     for text in ("ja", "måske", "NEJ: bruges ikke længere", "spring over"):
         await bot.post(activities.message(ANNE, text))
@@ -129,13 +149,14 @@ async def test_typed_answers_work_and_nonsense_gets_the_three_options_explained(
         "SBSYS": (Anvendelse.ANVENDER, None),
         "Acadre": (Anvendelse.ANVENDER_IKKE, "bruges ikke længere"),
     }
-    assert texts.tilfoej_question(fagomraade="ESDH") in card_text(
-        card_of(last_card(connector, ANNE))
-    )
-    await bot.post(activities.message(ANNE, "videre"))
+    assert "Oversigt: ESDH" in card_text(card_of(last_card(connector, ANNE)))
     await bot.post(activities.message(ANNE, "indsend"))
-    missing = card_text(card_of(last_card(connector, ANNE)))
-    assert texts.missing_before_submit(mangler=["=SUM(A1)"]) in missing
+    missing = card_of(last_card(connector, ANNE))
+    assert texts.missing_before_submit(mangler=["=SUM(A1)"]) in card_text(missing)
+    assert [a["title"] for a in missing["actions"]][:2] == [
+        "Indsend alligevel",
+        "Besvar de manglende",
+    ]
     await press(bot, activities, connector, ANNE, "Indsend alligevel")
     assert connector.texts(ANNE.personal_conversation)[-1] == texts.submitted(
         fagomraade="ESDH", besvaret=2, antal=3
@@ -152,7 +173,11 @@ async def test_the_form_writes_the_same_answers_as_the_buttons(
     await bot.post(activities.submit(ANNE, {"action": "form", "fagomraade_id": world.skole.id}))
     form = card_of(last_card(connector, ANNE))
     choice_ids = [e["id"] for e in form["body"] if e["type"] == "Input.ChoiceSet"]
-    assert len(choice_ids) == 2
+    remark_ids = [e["id"] for e in form["body"] if e["type"] == "Input.Text"]
+    assert len(choice_ids) == len(remark_ids) == 2
+    assert {e.get("placeholder") for e in form["body"] if e["type"] == "Input.Text"} == {
+        texts.FORM_REMARK
+    }
 
     await press(
         bot,
@@ -160,21 +185,56 @@ async def test_the_form_writes_the_same_answers_as_the_buttons(
         connector,
         ANNE,
         "Gem og gå videre",
-        **{choice_ids[0]: "anvender", choice_ids[1]: "sekundaer"},
+        **{choice_ids[0]: "anvender", choice_ids[1]: "sekundaer", remark_ids[1]: "kun 0.-3."},
     )
 
-    assert texts.form_saved(gemt=2, side=1, sider=1) in connector.texts(ANNE.personal_conversation)
+    chat = connector.chat(ANNE.personal_conversation)
+    saved = card_of(chat[0])
+    assert card_text(saved).endswith(texts.form_saved(gemt=2, side=1, sider=1))
+    assert buttons(saved) == []
+    # One form page, then the summary with Indsend: nothing in between.
+    summary = card_of(last_card(connector, ANNE))
+    assert "Meebook\nSekundær anvendelse — «kun 0.-3.»" in card_text(summary)
+    assert "Indsend" in buttons(summary)
     assert await answers(db, world.skole.id) == {
         "Aula": (Anvendelse.ANVENDER, None),
-        "Meebook": (Anvendelse.SEKUNDAER, None),
+        "Meebook": (Anvendelse.SEKUNDAER, "kun 0.-3."),
     }
     await bot.post(activities.submit(ANNE, {"action": "form", "fagomraade_id": world.skole.id}))
     prefilled = [
         e.get("value")
         for e in card_of(last_card(connector, ANNE))["body"]
-        if e["type"] == "Input.ChoiceSet"
+        if e["type"] in ("Input.ChoiceSet", "Input.Text")
     ]
-    assert prefilled == ["anvender", "sekundaer"]
+    assert prefilled == ["anvender", "", "sekundaer", "kun 0.-3."]
+
+
+async def test_a_form_saved_with_gaps_names_them_and_fortsaet_goes_to_the_first(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    world: SetUp,
+) -> None:
+    await bot.post(activities.submit(ANNE, {"action": "form", "fagomraade_id": world.esdh.id}))
+    form = card_of(last_card(connector, ANNE))
+    first = next(e["id"] for e in form["body"] if e["type"] == "Input.ChoiceSet")
+    # The description is shown under its system, subtle.
+    assert any(
+        e.get("text") == "Sags- og dokumenthåndtering" and e.get("isSubtle") for e in form["body"]
+    )
+
+    await press(bot, activities, connector, ANNE, "Gem og gå videre", **{first: "anvender"})
+
+    saved = card_text(card_of(connector.chat(ANNE.personal_conversation)[0]))
+    assert saved.endswith("✓ Side 1 af 1 er gemt (1 svar). 2 systemer mangler svar.")
+    await press(bot, activities, connector, ANNE, "Besvar de manglende")
+    assert "ESDH · system 2 af 3\nAcadre" in card_text(card_of(last_card(connector, ANNE)))
+    await bot.post(activities.message(ANNE, "pause"))
+    await bot.post(activities.submit(ANNE, {"action": "oversigt", "fagomraade_id": world.esdh.id}))
+
+    await bot.post(activities.message(ANNE, "fortsæt"))
+
+    assert "Acadre" in card_text(card_of(last_card(connector, ANNE)))
 
 
 async def test_pause_and_fortsaet_resume_at_the_same_system_after_a_restart(

@@ -158,6 +158,21 @@ class BotConnector:
             if call.method == "PUT" and call.path.startswith("/v3/")
         ]
 
+    def chat(self, conversation_id: str) -> list[dict[str, Any]]:
+        """The conversation as the person sees it now: each activity the bot posted, with
+        its latest update (PUT /activities/{id}) applied, deleted ones left out."""
+        latest = {
+            call.path.rsplit("/", 1)[1]: call.body
+            for call in self.calls
+            if call.method == "PUT" and f"/conversations/{conversation_id}/activities/" in call.path
+        }
+        gone = set(self.deleted())
+        return [
+            {**activity, **latest.get(activity["id"], {}), "id": activity["id"]}
+            for activity in self.sent(conversation_id)
+            if activity.get("id") not in gone
+        ]
+
     def deleted(self) -> list[str]:
         """Ids of the activities the bot deleted."""
         return [call.path.rsplit("/", 1)[1] for call in self.calls if call.method == "DELETE"]

@@ -69,3 +69,32 @@ async def set_up_small(
     await repository.assign(esdh.id, bo.id, by_person_id=koordinator.id)
     await repository.assign(skole.id, anne.id, by_person_id=koordinator.id)
     return SetUp(koordinator, anne, bo, esdh, skole)
+
+
+async def set_up_one_area(
+    sessions: async_sessionmaker[AsyncSession], *, antal: int, tenant_id: str = TENANT
+) -> tuple[Person, Fagomraade]:
+    """One area, Økonomi, of `antal` systems, assigned to Anne only."""
+    repository = CoordinationRepository(sessions)
+    koordinator = await repository.ensure_person(
+        tenant_id, "aad-kim", navn="Kim Koordinator", email="kim@kommune.dk"
+    )
+    anne = await repository.ensure_person(
+        tenant_id, "aad-anne", navn="Anne Systemejer", email="anne@kommune.dk"
+    )
+    systems = tuple(
+        CatalogueSystem(f"System {n}", "Leverandør A/S", None) for n in range(1, antal + 1)
+    )
+    await repository.set_up(
+        tenant_id,
+        kommunekode="751",
+        slutdato=date(2027, 8, 31),
+        catalogue=(CatalogueFagomraade("Økonomi", systems),),
+        template=b"",
+        template_filename="bilag1.xlsx",
+        template_is_reference=True,
+        by_person_id=koordinator.id,
+    )
+    [area] = await repository.fagomraader(tenant_id)
+    await repository.assign(area.id, anne.id, by_person_id=koordinator.id)
+    return anne, area
