@@ -342,7 +342,7 @@ def summary_card(
                     ],
                 }
             ],
-            [_submit(texts.CORRECT, Action.RET, fagomraade_id=area.id)],
+            [_submit(texts.CORRECT_OPEN, Action.RET, fagomraade_id=area.id)],
         ),
     }
     if area.indsendt_at is not None:

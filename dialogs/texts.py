@@ -233,7 +233,6 @@ NOT_ME = "Ikke mig – send videre"
 SKIP = "Spring over"
 BACK = "Tilbage"
 PAUSE = "Pause"
-MORE_CHOICES = "Flere valg"
 LEVERANDOER = "Leverandør"
 BESKRIVELSE = "Beskrivelse"
 BEMAERKNING = "Bemærkning (valgfri)"
@@ -282,13 +281,8 @@ def tilfoejet_answer(
 
 STALE_CARD = "Det kort er ikke længere aktuelt, så jeg har ikke ændret noget. Her er, hvor du er:"
 CARD_REPLACED = "Erstattet af et nyere kort længere nede."
-PAUSED_HERE = "Sat på pause her. Skriv **fortsæt** for at tage tråden op igen."
 SKIPPED = "Sprunget over – ikke besvaret endnu."
 SUBMITTED_NOTE = "✓ Indsendt."
-
-
-def answer_corrected(*, system: str, anvendelse: Anvendelse) -> str:
-    return f"Rettet: **{system}** er nu *{anvendelse_label(anvendelse)}*."
 
 
 ANVENDELSE_HELP = (
@@ -350,15 +344,9 @@ TILFOEJ_LEVERANDOER = "Leverandør"
 TILFOEJ_SVARER_TIL = "Svarer til (system på listen)"
 TILFOEJ_ANVENDELSE = "Anvendelse"
 TILFOEJ_BUTTON = "Tilføj system"
-TILFOEJ_DONE = "Nej, videre til oversigten"
 TILFOEJ_REMOVE = "Fjern"
-TILFOEJ_ADDED_HEADING = "Tilføjet indtil nu"
 TILFOEJ_NEEDS_NAME = (
     "Skriv it-systemets navn i feltet *It-systemets navn*, og tryk *Tilføj system*."
-)
-TILFOEJ_HELP = (
-    "Udfyld kortet og tryk **Tilføj system**, eller skriv **videre**, hvis I ikke har flere "
-    "systemer at tilføje."
 )
 
 
@@ -385,10 +373,9 @@ SUMMARY_ADDED = "Tilføjede systemer"
 SUMMARY_NO_ADDED = "Ingen tilføjede systemer."
 CORRECT = "Ret et svar"
 CORRECT_CHOOSE = "Vælg system"
+CORRECT_OPEN = "Åbn systemet"
 SUBMIT = "Indsend"
 SUBMIT_ANYWAY = "Indsend alligevel"
-BACK_TO_SUMMARY = "Tilbage til oversigten"
-ADD_SYSTEM = "Tilføj et system"
 SUMMARY_HELP = (
     "Tryk **Indsend**, når svarene er på plads, eller vælg et system under *Ret et svar*. "
     "Du kan også skrive **indsend**."

@@ -44,7 +44,6 @@ async def test_submitting_tells_the_coordinators(conversation: Conversation) -> 
     await conversation.say(value={"action": "start", "fagomraade_id": area})
     await conversation.say("ja")
     await conversation.say("nej")
-    await conversation.say("videre")
 
     replies = await conversation.say("indsend")
 

@@ -15,7 +15,14 @@ from bot.settings import Settings
 from dialogs import cards, texts
 from storage.catalogue.reference import load_reference_bilag1
 from storage.models import FagomraadeRow, ItSystemRow, KortlaegningRow, PersonRow, TildelingRow
-from tests.protocol.conftest import RunningBot, StartBot, card_of, card_text, submit_data
+from tests.protocol.conftest import (
+    RunningBot,
+    StartBot,
+    buttons,
+    card_of,
+    card_text,
+    submit_data,
+)
 from tests.support.activities import Activities, TeamsUser
 from tests.support.connector import BotConnector, Failure
 
@@ -410,7 +417,7 @@ async def test_status_figures_match_the_answers_in_the_database(
         ).one()
     await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": okonomi.id}))
     await bot.post(activities.message(ANNE, "ja"))
-    await bot.post(activities.message(ANNE, "nej"))
+    await bot.post(activities.message(ANNE, "nej: udfases 2026"))
 
     await bot.post(activities.message(KIM, "status"))
 
@@ -422,6 +429,8 @@ async def test_status_figures_match_the_answers_in_the_database(
     await bot.post(activities.message(KIM, "status økonomi"))
     detail = card_text(card_of(last_card(connector, KIM.personal_conversation)))
     assert "2 af 4 systemer er besvaret." in detail
+    # The remark is shown with the answer, for the coordinator too.
+    assert "Anvender ikke — «udfases 2026»" in detail
 
 
 async def test_every_coordinator_is_told_when_the_last_area_is_submitted(
@@ -443,7 +452,6 @@ async def test_every_coordinator_is_told_when_the_last_area_is_submitted(
     form = card_of(last_card(connector, ANNE.personal_conversation))
     choices = {e["id"]: "anvender" for e in form["body"] if e["type"] == "Input.ChoiceSet"}
     await bot.post(activities.submit(ANNE, {**submit_data(form, "Gem og gå videre"), **choices}))
-    await bot.post(activities.message(ANNE, "videre"))
     await bot.post(activities.message(ANNE, "indsend"))
 
     said = connector.texts(KIM.personal_conversation)
@@ -579,6 +587,7 @@ async def test_paamind_sends_the_scheduled_reminder_card_with_fortsaet(
     )
     assert "**3 af 4** it-systemer i fagområdet **Økonomi**" in card_text(reminder)
     assert submit_data(reminder, "Fortsæt") == {"action": "fortsaet", "fagomraade_id": okonomi.id}
+    assert buttons(reminder) == ["Fortsæt", "Formular", "Ikke mig"]
 
 
 async def test_a_coordinator_is_welcomed_with_the_five_steps_and_a_systemejer_with_the_answers(
@@ -646,7 +655,6 @@ async def test_the_coordinator_who_submits_an_area_is_not_told_so_but_the_others
     form = card_of(last_card(connector, KIM.personal_conversation))
     choices = {e["id"]: "anvender" for e in form["body"] if e["type"] == "Input.ChoiceSet"}
     await bot.post(activities.submit(KIM, {**submit_data(form, "Gem og gå videre"), **choices}))
-    await bot.post(activities.message(KIM, "videre"))
     await bot.post(activities.message(KIM, "indsend"))
 
     notice = texts.coordinator_area_submitted(

@@ -104,7 +104,17 @@ async def test_each_systemejer_gets_one_card_per_unfinished_fagomraade_with_fort
             "title": "Fortsæt",
             "style": "positive",
             "data": {"action": "fortsaet", "fagomraade_id": seeded.area_ids["Økonomi"]},
-        }
+        },
+        {
+            "type": "Action.Submit",
+            "title": "Formular",
+            "data": {"action": "form", "fagomraade_id": seeded.area_ids["Økonomi"]},
+        },
+        {
+            "type": "Action.Submit",
+            "title": "Ikke mig",
+            "data": {"action": "handover", "fagomraade_id": seeded.area_ids["Økonomi"]},
+        },
     ]
     body = " ".join(block["text"] for block in anne_card["body"])  # type: ignore[attr-defined]
     assert "**3 af 12**" in body and "**31. august 2027** (om 7 dage)" in body

@@ -20,7 +20,7 @@ from tests.protocol.conftest import (
 )
 from tests.support.activities import Activities, TeamsUser
 from tests.support.connector import BotConnector
-from tests.support.fixtures import SetUp
+from tests.support.fixtures import SetUp, set_up_one_area
 
 ANNE = TeamsUser("Anne Systemejer", "aad-anne", "anne@kommune.dk")
 BO = TeamsUser("Bo Systemejer", "aad-bo", "bo@kommune.dk")
@@ -303,7 +303,6 @@ async def test_a_double_pressed_card_answers_once_and_a_stale_card_is_refused(
 
     assert len(connector.sent()) == sent
     await bot.post(activities.message(ANNE, "nej"))
-    await bot.post(activities.message(ANNE, "videre"))
     await bot.post(activities.message(ANNE, "indsend"))
     stale = submit_data(card_of(aula_card), "Anvender ikke")
 
@@ -475,3 +474,94 @@ async def test_ids_no_card_of_ours_carries_get_a_polite_answer_and_change_nothin
         texts.NOT_UNDERSTOOD,
     ]
     assert await answers(db, world.esdh.id) == {}
+
+
+async def test_an_old_card_pressed_after_pause_and_fortsaet_changes_nothing_and_says_so(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    world: SetUp,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": world.esdh.id}))
+    await press(bot, activities, connector, ANNE, "Anvender")
+    acadre = last_card(connector, ANNE)
+    await bot.post(activities.message(ANNE, "pause"))
+    await bot.post(activities.message(ANNE, "fortsæt"))
+    again = last_card(connector, ANNE)
+    assert again["id"] != acadre["id"] and "Acadre" in card_text(card_of(again))
+    # The first Acadre card was updated when the second was sent: no buttons left.
+    [old] = [a for a in connector.chat(ANNE.personal_conversation) if a["id"] == acadre["id"]]
+    assert buttons(card_of(old)) == []
+    assert card_text(card_of(old)).endswith(texts.CARD_REPLACED)
+
+    # A client that still shows the old buttons (offline, another device) presses one.
+    stale = submit_data(card_of(acadre), "Anvender ikke")
+    await bot.post(activities.submit(ANNE, stale, reply_to=acadre["id"]))
+
+    assert connector.texts(ANNE.personal_conversation)[-1] == texts.STALE_CARD
+    current = last_card(connector, ANNE)
+    assert "Acadre" in card_text(card_of(current)) and buttons(card_of(current))[0] == "Anvender"
+    assert await answers(db, world.esdh.id) == {"SBSYS": (Anvendelse.ANVENDER, None)}
+    await press(bot, activities, connector, ANNE, "Anvender ikke")
+    assert (await answers(db, world.esdh.id))["Acadre"] == (Anvendelse.ANVENDER_IKKE, None)
+
+
+async def test_indsend_on_a_summary_already_submitted_is_refused_and_the_card_is_closed(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    world: SetUp,
+) -> None:
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": world.skole.id}))
+    await press(bot, activities, connector, ANNE, "Anvender")
+    await press(bot, activities, connector, ANNE, "Anvender")
+    summary = last_card(connector, ANNE)
+    await press(bot, activities, connector, ANNE, "Indsend")
+
+    [closed] = [a for a in connector.chat(ANNE.personal_conversation) if a["id"] == summary["id"]]
+    assert buttons(card_of(closed)) == []
+    assert card_text(card_of(closed)).endswith(texts.SUBMITTED_NOTE)
+    sent = len(connector.sent(ANNE.personal_conversation))
+    indsend = submit_data(card_of(summary), "Indsend")
+    await bot.post(activities.submit(ANNE, indsend, reply_to=summary["id"]))
+
+    assert connector.texts(ANNE.personal_conversation)[-1] == texts.already_submitted(
+        fagomraade="Skole"
+    )
+    assert len(connector.sent(ANNE.personal_conversation)) == sent + 1
+
+
+async def test_ten_systems_by_buttons_take_eleven_presses_and_leave_no_live_button(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    _anne, area = await set_up_one_area(db, antal=10)
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": area.id}))
+    first = card_of(last_card(connector, ANNE))
+    # The three answers are the card's buttons; the rest is quieter, and no Tilbage yet.
+    assert [a["title"] for a in first["actions"] if a.get("mode") != "secondary"] == [
+        "Anvender",
+        "Anvender ikke",
+        "Sekundær anvendelse",
+    ]
+    assert [a["title"] for a in first["actions"] if a.get("mode") == "secondary"] == [
+        "Spring over",
+        "Pause",
+    ]
+
+    presses = 0
+    while "Indsend" not in buttons(card_of(last_card(connector, ANNE))):
+        await press(bot, activities, connector, ANNE, "Anvender")
+        presses += 1
+    await press(bot, activities, connector, ANNE, "Indsend")
+    presses += 1
+
+    assert presses == 11
+    assert connector.texts(ANNE.personal_conversation)[-1] == texts.submitted(
+        fagomraade="Økonomi", besvaret=10, antal=10
+    )
+    chat = [card_of(a) for a in connector.chat(ANNE.personal_conversation) if a.get("attachments")]
+    assert len(chat) == 11 and all(buttons(card) == [] for card in chat)

@@ -113,3 +113,21 @@ def test_a_system_card_carries_ids_for_every_answer_button() -> None:
 
     assert [a["anvendelse"] for a in answers] == ["anvender", "anvender_ikke", "sekundaer"]
     assert {(a["fagomraade_id"], a["system_id"]) for a in answers} == {(1, 101)}
+
+
+def test_the_first_system_has_no_tilbage_and_the_extra_choices_are_secondary() -> None:
+    overview = _overview(2)
+    first, second = (cards.system_card(overview, line.system) for line in overview.systemer)
+
+    def titles(card: cards.Card, mode: str | None) -> list[str]:
+        return [a["title"] for a in card["actions"] if a.get("mode") == mode]
+
+    assert titles(first, None) == list(texts.ANVENDELSE_LABELS.values())
+    assert titles(first, "secondary") == [texts.SKIP, texts.PAUSE]
+    assert titles(second, "secondary") == [texts.SKIP, texts.BACK, texts.PAUSE]
+
+
+def test_ret_et_svar_is_offered_once_per_summary() -> None:
+    card = cards.summary_card(_overview(3, answered=3))
+
+    assert json.dumps(card, ensure_ascii=False).count(f'"title": "{texts.CORRECT}"') == 1

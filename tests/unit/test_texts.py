@@ -85,3 +85,26 @@ def test_the_deadline_warning_counts_working_days_and_knows_the_day_itself(
         "**tildel**: Miljø."
     ) in summary
     assert "ingen systemejer tildelt" not in summary
+
+
+def test_a_remark_follows_its_answer_and_a_long_one_ends_in_an_ellipsis() -> None:
+    assert texts.with_remark("Anvender ikke", "udfases 2026") == "Anvender ikke — «udfases 2026»"
+    assert texts.with_remark("Anvender", None) == texts.with_remark("Anvender", "  ") == "Anvender"
+
+    shown = texts.with_remark("Anvender", "bruges  kun\nved " + "årsafslutning " * 20)
+
+    remark = shown.removeprefix("Anvender — «").removesuffix("»")
+    assert len(remark) == texts.REMARK_MAX and remark.endswith("…")
+    assert remark.startswith("bruges kun ved årsafslutning")
+
+
+def test_an_added_system_shows_leverandoer_match_and_remark() -> None:
+    assert (
+        texts.tilfoejet_answer(
+            anvendelse=texts.Anvendelse.ANVENDER,
+            leverandoer="KMD",
+            svarer_til="Acadre",
+            bemaerkning="kun arkiv",
+        )
+        == "Anvender · KMD · svarer til Acadre — «kun arkiv»"
+    )
