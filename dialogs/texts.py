@@ -472,6 +472,12 @@ def bilag1_error(err: Bilag1Error) -> str:
                 f'{where}: "{err.value}" står to gange under fagområdet "{err.fagomraade}". '
                 "Slet eller omdøb det ene."
             )
+        case Bilag1ErrorKind.TOO_LONG:
+            return (
+                f"{where}: navnet er over {err.limit} tegn langt. Et fagområde, et it-system "
+                "eller en leverandør må højst have "
+                f"{err.limit} tegn; skriv en længere forklaring i beskrivelsen."
+            )
         case Bilag1ErrorKind.INVALID_ANSWER:
             system = f' (fagområdet "{err.fagomraade}")' if err.fagomraade and not err.sheet else ""
             return f'{where}{system}: "{err.value}" er ikke et gyldigt svar. {_VALID_ANSWERS}'

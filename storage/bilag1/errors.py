@@ -26,6 +26,7 @@ class Bilag1ErrorKind(StrEnum):
     MISSING_FAGOMRAADE = "missing_fagomraade"  # sheet, row (one-sheet layout, no area yet)
     DUPLICATE_FAGOMRAADE = "duplicate_fagomraade"  # sheet, value = area name
     DUPLICATE_SYSTEM = "duplicate_system"  # sheet, row, fagomraade, value = system name
+    TOO_LONG = "too_long"  # sheet, row, limit = the longest name the database holds
     INVALID_ANSWER = "invalid_answer"  # sheet, row, value = the text (sheet None: answers file)
     # Answers that do not fit the template.
     UNKNOWN_FAGOMRAADE = "unknown_fagomraade"  # value = area name
