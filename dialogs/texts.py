@@ -404,6 +404,10 @@ def _antal(count: int, ental: str, flertal: str) -> str:
     return f"{count:,}".replace(",", ".") + " " + (ental if count == 1 else flertal)
 
 
+def _tal(count: int) -> str:
+    return f"{count:,}".replace(",", ".")
+
+
 def _megabytes(limit: int) -> str:
     return f"{limit / (1024 * 1024):g}".replace(".", ",") + " MB"
 
@@ -450,6 +454,21 @@ def bilag1_error(err: Bilag1Error) -> str:
         case Bilag1ErrorKind.TOO_MANY_ROWS:
             limit = _antal(err.limit or 0, "udfyldt række", "udfyldte rækker")
             return f"{where} har over {limit}. Det er for mange til Bilag 1."
+        case Bilag1ErrorKind.TOO_FAR_DOWN:
+            return (
+                f"{where} har celler under række {_tal(err.limit or 0)}. Bilag 1 fylder langt "
+                "mindre: slet det, der står længst nede i arket (Ctrl+End viser det), og prøv igen."
+            )
+        case Bilag1ErrorKind.TOO_WIDE:
+            return (
+                f"{where} har celler efter kolonne {_tal(err.limit or 0)}. Bilag 1 fylder langt "
+                "mindre: slet det, der står længst til højre i rækken, og prøv igen."
+            )
+        case Bilag1ErrorKind.TOO_SLOW:
+            return (
+                f"{where} tager for lang tid at læse. Gem en kopi med kun Bilag 1's ark "
+                "og prøv igen."
+            )
         case Bilag1ErrorKind.NO_SYSTEM_COLUMN:
             return (
                 f"{where}: tabellen har ingen kolonne med it-systemernes navne. "
