@@ -416,7 +416,7 @@ def parse_bilag1(
                 sheet.facts,
                 header.row,
                 system=system,
-                first_column=min(header.roles.values(), default=system),
+                first_column=next((c.column for c in header.columns if c.header), system),
             )
         )
         systems = [item for item in items if isinstance(item, DataRow)]

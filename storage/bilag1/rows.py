@@ -44,9 +44,11 @@ def is_hint(text: str) -> bool:
 def is_note(text: str) -> bool:
     """A hint or a sentence (long, or ending in a full stop after several words), not a name."""
     stripped = text.strip()
-    if is_hint(stripped):
-        return True
-    return len(stripped) > _NOTE_LENGTH or (stripped.endswith(".") and len(stripped.split()) > 4)
+    return is_hint(stripped) or len(stripped) > _NOTE_LENGTH or _is_sentence(stripped)
+
+
+def _is_sentence(text: str) -> bool:
+    return text.strip().endswith(".") and len(text.split()) > 4
 
 
 def title_name(text: str | None) -> str | None:
@@ -150,6 +152,8 @@ def classify_rows(
                 )
             ):
                 yield Heading(row, titled or text, column)
+                continue
+            if _is_sentence(text):
                 continue
         navn = _value(cells, system)
         if navn is None or is_hint(navn):
