@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from dialogs import texts
-from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind
 from storage.bilag1.columns import Role, SheetFacts, find_header_row, read_header
+from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind
 from storage.bilag1.layout import (
     Bilag1,
     Bilag1Tilfoejet,
