@@ -17,6 +17,8 @@ from botbuilder.schema.teams.additional_properties import ContentType
 from dialogs import texts
 from dialogs.actions import ACTION_KEY, Action, DeliveryAction, KoordinatorAction
 from dialogs.ports import Link, Mail, Member
+from storage.bilag1.columns import Role
+from storage.bilag1.layout import SheetReading
 from storage.domain.archive import Bilag1Version
 from storage.domain.model import Anvendelse, Fagomraade, FagomraadeOverview, ItSystem, Kommune
 from storage.domain.progress import Progress
@@ -408,6 +410,80 @@ def opsaet_card(kommuner: Sequence[Kommune], *, today: date) -> Card:
         ],
         [_koordinator_submit(texts.OPSAET_SUBMIT, KoordinatorAction.OPSAET)],
     )
+
+
+# The roles a coordinator confirms on the mapping card; the others are kept as recognised.
+KOLONNE_ROLES = (Role.SYSTEM, Role.LEVERANDOER, Role.ANVENDELSE, Role.BEMAERKNING)
+
+
+def opsaet_kolonner_card(readings: Sequence[SheetReading]) -> Card:
+    """Per sheet: the header row, a drop-down per role with the column taken, first systems.
+
+    The submit carries each sheet's name, header row and the roles not on the card, so the
+    answer is complete without any state; inputs are named "<sheet index>.<role>".
+    """
+    body: list[dict[str, Any]] = [
+        _text(texts.OPSAET_KOLONNER_TITLE, size="Large", weight="Bolder"),
+        _text(texts.OPSAET_KOLONNER_INTRO),
+    ]
+    sheets: list[dict[str, Any]] = []
+    for index, reading in enumerate(readings):
+        roles = reading.columns.roles()
+        body.append(
+            _text(texts.opsaet_kolonner_sheet(ark=reading.sheet, raekke=reading.header.row))
+        )
+        body.extend(
+            _text(texts.opsaet_kolonner_doubt(tvivl=doubt.value, rolle=role.value), isSubtle=True)
+            for doubt, role in reading.doubts
+        )
+        choices = [{"title": texts.OPSAET_KOLONNER_NONE, "value": ""}] + [
+            {
+                "title": texts.opsaet_kolonne_choice(
+                    bogstav=_column_letter(column.column), overskrift=column.header
+                ),
+                "value": str(column.column),
+            }
+            for column in reading.header.columns
+        ]
+        body.extend(
+            {
+                "type": "Input.ChoiceSet",
+                "id": f"{index}.{role.value}",
+                "label": texts.OPSAET_KOLONNE_LABELS[role.value],
+                "style": "compact",
+                "value": str(roles.get(role, "")),
+                "choices": choices,
+            }
+            for role in KOLONNE_ROLES
+        )
+        body.append(_text(texts.opsaet_kolonner_first(systemer=reading.first_systems)))
+        sheets.append(
+            {
+                "sheet": reading.sheet,
+                "header_row": reading.header.row,
+                "roles": {
+                    role.value: column
+                    for role, column in roles.items()
+                    if role not in KOLONNE_ROLES
+                },
+            }
+        )
+    return _card(
+        body,
+        [
+            _koordinator_submit(
+                texts.OPSAET_KOLONNER_SUBMIT, KoordinatorAction.OPSAET, kolonner=sheets
+            )
+        ],
+    )
+
+
+def _column_letter(column: int) -> str:
+    letters = ""
+    while column > 0:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
 
 
 def _koordinator_submit(title: str, action: KoordinatorAction, **data: Any) -> dict[str, Any]:

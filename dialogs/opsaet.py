@@ -1,14 +1,19 @@
 """opsæt: the coordinator sets up the kortlægning — kommune, slutdato and Bilag 1.
 
 Each step re-asks with a specific Danish message until its answer is valid; one card can
-answer all three at once. An uploaded workbook is downloaded size-limited and read by the
-Bilag 1 reader; a bad file changes nothing.
+answer all three at once. An uploaded workbook is downloaded size-limited and read once, in a
+worker thread with a time limit, so a hostile file cannot stall the bot; a bad file changes
+nothing. When the reader is unsure which column holds what, the coordinator is shown the
+columns on a card and confirms or corrects them; the confirmed mapping is stored with the
+kortlægning and used again when the final Bilag 1 is written.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import date
+from functools import cache
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
@@ -27,9 +32,11 @@ from dialogs.coordinator import KoordinatorConfig
 from dialogs.ports import Files, FileTooLarge, FileUnavailable
 from dialogs.prompts import InputPrompt
 from dialogs.survey_words import SurveyWord, recognise_survey_word
-from storage.bilag1.errors import Bilag1Error
-from storage.bilag1.layout import Bilag1
-from storage.bilag1.reader import read_bilag1
+from storage.bilag1.columns import Role
+from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind
+from storage.bilag1.layout import Bilag1, SheetMapping
+from storage.bilag1.mapping import mapping_to_json
+from storage.bilag1.reader import TIME_LIMIT_SECONDS, read_bilag1
 from storage.catalogue.kommuner import load_kommuner
 from storage.catalogue.reference import load_reference_bilag1
 from storage.coordination import CoordinationRepository
@@ -46,6 +53,9 @@ _CONFIRM_PROMPT = "opsaet.confirm"
 _KOMMUNE_PROMPT = "opsaet.kommune"
 _SLUTDATO_PROMPT = "opsaet.slutdato"
 _SKABELON_PROMPT = "opsaet.skabelon"
+_KOLONNER_PROMPT = "opsaet.kolonner"
+# The worker thread stops itself at the reader's time limit; this is the turn's own backstop.
+_READ_TIMEOUT_SECONDS = TIME_LIMIT_SECONDS + 2
 
 FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 
@@ -64,6 +74,7 @@ class OpsaetDialog(ComponentDialog):
         self.add_dialog(InputPrompt(_KOMMUNE_PROMPT, self._kommune_is_known))
         self.add_dialog(InputPrompt(_SLUTDATO_PROMPT, self._slutdato_is_valid))
         self.add_dialog(InputPrompt(_SKABELON_PROMPT, self._skabelon_is_readable))
+        self.add_dialog(InputPrompt(_KOLONNER_PROMPT, self._kolonner_are_chosen))
         self.add_dialog(
             WaterfallDialog(
                 _OPSAET_LOOP,
@@ -72,6 +83,7 @@ class OpsaetDialog(ComponentDialog):
                     self._ask_kommune_step,
                     self._ask_slutdato_step,
                     self._ask_skabelon_step,
+                    self._confirm_kolonner_step,
                     self._set_up_step,
                 ],
             )
@@ -94,6 +106,10 @@ class OpsaetDialog(ComponentDialog):
             await step.context.send_activity(texts.OPSAET_KEPT)
             return await step.end_dialog()
         card = step.values.pop("card", None)
+        if isinstance(card, dict) and "kolonner" in card:
+            # The mapping card of a set-up that is no longer waiting for it.
+            await step.context.send_activity(texts.OPSAET_KOLONNER_STALE)
+            return await step.end_dialog()
         if isinstance(card, dict):
             answers = self._card_answers(card)
             if isinstance(answers, dict):
@@ -128,7 +144,7 @@ class OpsaetDialog(ComponentDialog):
         step.values["slutdato"] = step.result
         if step.values.get("skabelon") == "eksempel":
             return await step.next(None)
-        reference = _catalogue_of(read_bilag1(load_reference_bilag1(), filename="eksempel.xlsx"))
+        reference = await asyncio.to_thread(_reference_catalogue)
         return await step.prompt(
             _SKABELON_PROMPT,
             PromptOptions(
@@ -140,13 +156,30 @@ class OpsaetDialog(ComponentDialog):
             ),
         )
 
+    async def _confirm_kolonner_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        upload: dict[str, Any] | None = step.result
+        if upload is None or upload.get("card") is None:
+            return await step.next(upload)
+        await step.context.send_activity(
+            MessageFactory.attachment(cards.as_attachment(upload["card"]))
+        )
+        # The upload travels with the prompt's options, so its validator can read it again.
+        return await step.prompt(
+            _KOLONNER_PROMPT,
+            PromptOptions(
+                prompt=MessageFactory.text(texts.OPSAET_KOLONNER_ASK),
+                validations={**upload, "card": None},
+            ),
+        )
+
     async def _set_up_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        uploaded: tuple[str, bytes] | None = step.result
-        if uploaded is None:
+        upload: dict[str, Any] | None = step.result
+        if upload is None:
             filename, template, eksempel = "reference-bilag1.xlsx", load_reference_bilag1(), True
+            catalogue, mapping = await asyncio.to_thread(_reference_catalogue), None
         else:
-            (filename, template), eksempel = uploaded, False
-        catalogue = _catalogue_of(read_bilag1(template, filename=filename))
+            filename, template, eksempel = upload["filename"], upload["data"], False
+            catalogue, mapping = _catalogue_from_plain(upload["catalogue"]), upload["mapping"]
         caller = caller_of(step.context)
         kommune = _kommune(step.values["kommune"])
         slutdato = date.fromisoformat(step.values["slutdato"])
@@ -159,6 +192,7 @@ class OpsaetDialog(ComponentDialog):
             template_filename=filename,
             template_is_reference=eksempel,
             by_person_id=caller.person_id,
+            template_mapping=mapping,
         )
         await step.context.send_activity(
             texts.opsaet_done(
@@ -255,7 +289,9 @@ class OpsaetDialog(ComponentDialog):
         filename, url = attachment
         try:
             data = await self._files.download(url, max_bytes=self._config.max_upload_bytes)
-            read_bilag1(data, filename=filename, max_bytes=self._config.max_upload_bytes)
+            bilag1 = await _read_off_loop(
+                data, filename=filename, max_bytes=self._config.max_upload_bytes
+            )
         except FileTooLarge as exc:
             await prompt.context.send_activity(
                 texts.opsaet_file_too_large(filnavn=filename, max_bytes=exc.limit)
@@ -268,7 +304,42 @@ class OpsaetDialog(ComponentDialog):
             logger.info("uploaded template refused: %s", exc.kind)
             await prompt.context.send_activity(texts.bilag1_error(exc))
             return False
-        prompt.recognized.value = (filename, data)
+        doubtful = bilag1.doubtful
+        if doubtful:
+            logger.info("uploaded template read with doubts on %d sheets", len(doubtful))
+        prompt.recognized.value = _upload(
+            filename,
+            data,
+            bilag1,
+            card=cards.opsaet_kolonner_card(doubtful) if doubtful else None,
+        )
+        return True
+
+    async def _kolonner_are_chosen(self, prompt: PromptValidatorContext) -> bool:
+        """The mapping card's answer: each sheet's columns, checked and read with them."""
+        value = (prompt.recognized.value or {}).get("value")
+        upload: dict[str, Any] = prompt.options.validations
+        if not isinstance(value, dict) or not isinstance(value.get("kolonner"), list):
+            await prompt.context.send_activity(texts.OPSAET_KOLONNER_ASK)
+            return False
+        mapping = _chosen_mapping(value)
+        if isinstance(mapping, str):
+            await prompt.context.send_activity(mapping)
+            return False
+        try:
+            bilag1 = await _read_off_loop(
+                upload["data"],
+                filename=upload["filename"],
+                max_bytes=self._config.max_upload_bytes,
+                mapping=mapping,
+            )
+        except Bilag1Error as exc:
+            logger.info("template refused with the chosen columns: %s", exc.kind)
+            await prompt.context.send_activity(texts.bilag1_error(exc))
+            return False
+        prompt.recognized.value = _upload(
+            upload["filename"], upload["data"], bilag1, card=None, mapping=mapping
+        )
         return True
 
 
@@ -279,6 +350,90 @@ def opsaet_options(*, card: dict[str, Any] | None = None) -> dict[str, Any]:
 
 def _kommune(kode: str) -> Kommune:
     return next(k for k in load_kommuner() if k.kode == kode)
+
+
+async def _read_off_loop(
+    data: bytes,
+    *,
+    filename: str,
+    max_bytes: int,
+    mapping: dict[str, SheetMapping] | None = None,
+) -> Bilag1:
+    """Read an upload in a worker thread, so /healthz and other turns keep being answered."""
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(
+                read_bilag1, data, filename=filename, max_bytes=max_bytes, mapping=mapping
+            ),
+            timeout=_READ_TIMEOUT_SECONDS,
+        )
+    except TimeoutError as exc:
+        logger.warning("reading an uploaded template timed out")
+        raise Bilag1Error(Bilag1ErrorKind.TOO_SLOW, filename=filename) from exc
+
+
+def _upload(
+    filename: str,
+    data: bytes,
+    bilag1: Bilag1,
+    *,
+    card: dict[str, Any] | None,
+    mapping: dict[str, SheetMapping] | None = None,
+) -> dict[str, Any]:
+    """What the dialog keeps of an upload between turns: plain values only (dialog state)."""
+    return {
+        "filename": filename,
+        "data": data,
+        "catalogue": _catalogue_to_plain(_catalogue_of(bilag1)),
+        "mapping": mapping_to_json(mapping) if mapping else None,
+        "card": card,
+    }
+
+
+def _chosen_mapping(value: dict[str, Any]) -> dict[str, SheetMapping] | str:
+    """The mapping chosen on the card, or the Danish message saying what is wrong with it."""
+    mapping: dict[str, SheetMapping] = {}
+    for index, sheet in enumerate(value["kolonner"]):
+        if not isinstance(sheet, dict) or not isinstance(sheet.get("sheet"), str):
+            return texts.OPSAET_KOLONNER_ASK
+        roles = {
+            Role(role): int(column)
+            for role, column in dict(sheet.get("roles") or {}).items()
+            if role in Role.__members__.values() and str(column).isdigit()
+        }
+        chosen = {
+            role: int(column)
+            for role in cards.KOLONNE_ROLES
+            if str(column := value.get(f"{index}.{role.value}") or "").isdigit()
+        }
+        if Role.SYSTEM not in chosen or Role.ANVENDELSE not in chosen:
+            return texts.opsaet_kolonner_missing(ark=sheet["sheet"])
+        if len(set(chosen.values())) < len(chosen):
+            return texts.opsaet_kolonner_same(ark=sheet["sheet"])
+        # A role kept from the reading gives way to a column the coordinator chose.
+        kept = {r: c for r, c in roles.items() if r not in chosen and c not in chosen.values()}
+        mapping[sheet["sheet"]] = SheetMapping(int(sheet.get("header_row") or 1), kept | chosen)
+    return mapping
+
+
+@cache
+def _reference_catalogue() -> tuple[CatalogueFagomraade, ...]:
+    # The bundled workbook never changes while the bot runs: read it once per process.
+    return _catalogue_of(read_bilag1(load_reference_bilag1(), filename="eksempel.xlsx"))
+
+
+def _catalogue_to_plain(catalogue: tuple[CatalogueFagomraade, ...]) -> list[Any]:
+    return [
+        [area.navn, [[s.navn, s.leverandoer, s.beskrivelse] for s in area.systemer]]
+        for area in catalogue
+    ]
+
+
+def _catalogue_from_plain(plain: list[Any]) -> tuple[CatalogueFagomraade, ...]:
+    return tuple(
+        CatalogueFagomraade(navn, tuple(CatalogueSystem(*system) for system in systemer))
+        for navn, systemer in plain
+    )
 
 
 def _catalogue_of(bilag1: Bilag1) -> tuple[CatalogueFagomraade, ...]:

@@ -447,9 +447,12 @@ def bilag1_error(err: Bilag1Error) -> str:
                 "Åbn den i Excel, gem den som .xlsx og prøv igen."
             )
         case Bilag1ErrorKind.NO_FAGOMRAADE:
+            ark = f" (arkene {err.value})" if err.value else ""
             return (
-                f"{where} har ingen fagområder med it-systemer. Hvert fagområde skal have "
-                'en tabel med overskrifterne "It-system" og "Anvendelse".'
+                f"{where} har ingen fagområder med it-systemer. Jeg ledte i de første 30 rækker "
+                f"af hvert synligt ark{ark} efter en tabel med en overskriftsrække, der nævner "
+                'it-systemet og mindst én kolonne mere, fx "It-system" og "Anvendelse", '
+                '"Leverandør" eller "Svar".'
             )
         case Bilag1ErrorKind.TOO_MANY_ROWS:
             limit = _antal(err.limit or 0, "udfyldt række", "udfyldte rækker")
@@ -679,6 +682,71 @@ def _stoerrelse(antal_bytes: int) -> str:
 
 def opsaet_file_download_failed(*, filnavn: str) -> str:
     return f"Jeg kunne ikke hente filen «{filnavn}» fra Teams. Prøv at sende den igen."
+
+
+# opsæt: the mapping card, when the reader is unsure which column holds what.
+OPSAET_KOLONNER_TITLE = "Tjek kolonnerne i jeres Bilag 1"
+OPSAET_KOLONNER_INTRO = (
+    "Jeg er ikke helt sikker på, hvordan jeres Bilag 1 er sat op. Se, hvilke kolonner jeg har "
+    "valgt, ret dem, hvis de er forkerte, og tryk **Ser rigtigt ud**. Svarene skrives i den "
+    "kolonne, du vælger til svarene, når Bilag 1 bliver færdigt."
+)
+OPSAET_KOLONNER_SUBMIT = "Ser rigtigt ud"
+OPSAET_KOLONNER_ASK = "Tjek kolonnerne på kortet ovenfor, og tryk **Ser rigtigt ud**."
+OPSAET_KOLONNER_NONE = "(ingen)"
+OPSAET_KOLONNER_STALE = (
+    "Det kort hører til en opsætning, der ikke er i gang længere. Skriv **opsæt** for at "
+    "begynde forfra."
+)
+OPSAET_KOLONNE_LABELS: Mapping[str, str] = {
+    "system": "Kolonnen med it-systemernes navne",
+    "leverandoer": "Kolonnen med leverandøren",
+    "anvendelse": "Kolonnen til svarene (Anvender, Anvender ikke, Sekundær anvendelse)",
+    "bemaerkning": "Kolonnen til bemærkninger",
+}
+_KOLONNE_ROLLER: Mapping[str, str] = {
+    "system": "it-systemernes navne",
+    "leverandoer": "leverandøren",
+    "anvendelse": "svarene",
+}
+
+
+def opsaet_kolonner_sheet(*, ark: str, raekke: int) -> str:
+    return f"**Arket «{ark}»** – overskrifterne står i række {raekke}."
+
+
+def opsaet_kolonne_choice(*, bogstav: str, overskrift: str) -> str:
+    return f"{bogstav}: {overskrift}" if overskrift else f"{bogstav} (uden overskrift)"
+
+
+def opsaet_kolonner_first(*, systemer: Sequence[str]) -> str:
+    if not systemer:
+        return "Jeg fandt ingen it-systemer under overskrifterne."
+    return "De første it-systemer: " + ", ".join(f"«{navn}»" for navn in systemer) + "."
+
+
+def opsaet_kolonner_doubt(*, tvivl: str, rolle: str) -> str:
+    """Why the reader asks: two candidates, no answer column, or a weak guess."""
+    navn = _KOLONNE_ROLLER.get(rolle, rolle)
+    if tvivl == "no_answer_column":
+        return "Jeg fandt ingen kolonne til svarene – vælg den herunder."
+    if tvivl == "two_candidates":
+        return f"Flere kolonner kan være kolonnen med {navn}."
+    return f"Jeg er usikker på kolonnen med {navn}."
+
+
+def opsaet_kolonner_missing(*, ark: str) -> str:
+    return (
+        f"Vælg både kolonnen med it-systemernes navne og kolonnen til svarene på arket «{ark}», "
+        "og tryk **Ser rigtigt ud** igen."
+    )
+
+
+def opsaet_kolonner_same(*, ark: str) -> str:
+    return (
+        f"To af valgene peger på samme kolonne på arket «{ark}». Vælg forskellige kolonner, "
+        "og tryk **Ser rigtigt ud** igen."
+    )
 
 
 def opsaet_done(

@@ -444,7 +444,8 @@ def parse_bilag1(
         )
 
     if not fagomraader:
-        raise Bilag1Error(Bilag1ErrorKind.NO_FAGOMRAADE, filename=filename)
+        visible = ", ".join(f"«{sheet.name}»" for sheet in sheets if not sheet.hidden)
+        raise Bilag1Error(Bilag1ErrorKind.NO_FAGOMRAADE, filename=filename, value=visible)
     _check_unique(fagomraader, filename=filename)
     return Bilag1(
         forside=forside[0] if forside else Forside(),
