@@ -17,7 +17,7 @@ from botbuilder.schema.teams.additional_properties import ContentType
 from dialogs import texts
 from dialogs.actions import ACTION_KEY, Action, DeliveryAction, KoordinatorAction
 from dialogs.ports import Link, Mail, Member
-from storage.bilag1.columns import Role
+from storage.bilag1.columns import Role, column_letter
 from storage.bilag1.layout import SheetReading
 from storage.domain.archive import Bilag1Version
 from storage.domain.model import Anvendelse, Fagomraade, FagomraadeOverview, ItSystem, Kommune
@@ -439,7 +439,7 @@ def opsaet_kolonner_card(readings: Sequence[SheetReading]) -> Card:
         choices = [{"title": texts.OPSAET_KOLONNER_NONE, "value": ""}] + [
             {
                 "title": texts.opsaet_kolonne_choice(
-                    bogstav=_column_letter(column.column), overskrift=column.header
+                    bogstav=column_letter(column.column), overskrift=column.header
                 ),
                 "value": str(column.column),
             }
@@ -476,14 +476,6 @@ def opsaet_kolonner_card(readings: Sequence[SheetReading]) -> Card:
             )
         ],
     )
-
-
-def _column_letter(column: int) -> str:
-    letters = ""
-    while column > 0:
-        column, remainder = divmod(column - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
 
 
 def _koordinator_submit(title: str, action: KoordinatorAction, **data: Any) -> dict[str, Any]:

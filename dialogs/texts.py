@@ -11,7 +11,9 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import assert_never
 
 from dialogs.commands import Command
+from storage.bilag1.columns import Doubt, Evidence, Reason, Role
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind, MissingAnswers
+from storage.bilag1.layout import BlockSource
 from storage.domain.archive import Bilag1Version, Change, ChangeKind, SendStatus, VersionReason
 from storage.domain.dates import MAANEDER
 from storage.domain.delivery import FailureReason
@@ -561,6 +563,76 @@ def bilag1_summary(
 def bilag1_fagomraade_line(*, fagomraade: str, systemer: int, besvaret: int) -> str:
     """One fagområde's line in the summary of a workbook."""
     return f"  {fagomraade}: {_antal(systemer, 'it-system', 'it-systemer')}, {besvaret} besvaret"
+
+
+# `kortlaegning inspect --explain`: how each sheet was read, and why.
+_ROLLE_NAVNE: Mapping[Role, str] = {
+    Role.SYSTEM: "it-system",
+    Role.LEVERANDOER: "leverandør",
+    Role.BESKRIVELSE: "beskrivelse",
+    Role.ANVENDELSE: "svar (anvendelse)",
+    Role.BEMAERKNING: "bemærkning",
+    Role.FAGOMRAADE: "fagområde",
+    Role.SVARER_TIL: "svarer til",
+}
+
+
+def bilag1_explain_sheet(*, ark: str, raekke: int) -> str:
+    return f'Arket "{ark}": overskrifterne står i række {raekke}.'
+
+
+def bilag1_explain_column(
+    *, bogstav: str, overskrift: str, rolle: Role | None, grunde: Sequence[str]
+) -> str:
+    """One column of a sheet: its header, the role it got and why."""
+    navn = _ROLLE_NAVNE[rolle] if rolle else "bruges ikke"
+    kolonne = f'{bogstav} "{overskrift}"' if overskrift else f"{bogstav} (uden overskrift)"
+    return f"  {kolonne}: {navn}" + (f" – {'; '.join(grunde)}" if grunde else "")
+
+
+def bilag1_explain_reason(reason: Reason) -> str:
+    """One piece of evidence for or against a column's role."""
+    rolle = _ROLLE_NAVNE[reason.role] if reason.role else "en anden slags kolonne"
+    match reason.evidence:
+        case Evidence.WORDS:
+            return f'ordene "{reason.detail}" peger på {rolle}'
+        case Evidence.OPTIONS_NAMED:
+            return "overskriften nævner svarmulighederne"
+        case Evidence.VALIDATION:
+            return "cellernes rulleliste har de tre svar"
+        case Evidence.ANSWER_VALUES:
+            return _antal(int(reason.detail), "celle indeholder", "celler indeholder") + " svar"
+        case Evidence.IDS:
+            return "cellerne er numre eller id'er, så ikke it-systemet"
+        case Evidence.HIDDEN:
+            return "kolonnen er skjult"
+        case Evidence.OTHER_FITS_BETTER:
+            return f"en anden kolonne passer bedre som {rolle}"
+        case Evidence.CHOSEN:
+            return "valgt af koordinatoren"
+        case Evidence.GUESSED:
+            return "gættet, da ingen overskrift nævner it-systemet"
+    assert_never(reason.evidence)
+
+
+def bilag1_explain_doubt(*, tvivl: Doubt, rolle: Role) -> str:
+    return "  Usikkert: " + opsaet_kolonner_doubt(tvivl=tvivl.value, rolle=rolle.value)
+
+
+def bilag1_explain_block(*, fagomraade: str, fra: int, til: int, kilde: BlockSource) -> str:
+    """The fagområde of a block of rows, and where its name came from."""
+    match kilde:
+        case BlockSource.TITLE:
+            hvorfra = 'titlen "Fagområde: …" over tabellen'
+        case BlockSource.SHEET_NAME:
+            hvorfra = "arkets navn"
+        case BlockSource.HEADING_ROW:
+            hvorfra = "en overskriftsrække"
+        case BlockSource.COLUMN:
+            hvorfra = "kolonnen med fagområder"
+        case _:
+            assert_never(kilde)
+    return f'  Række {fra}–{til}: fagområdet "{fagomraade}" (fra {hvorfra})'
 
 
 def bilag1_written(*, filename: str, draft: bool, mangler: int) -> str:

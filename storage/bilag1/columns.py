@@ -89,6 +89,7 @@ _OPTION_WORDS: Mapping[str, re.Pattern[str]] = {
 _ANSWER_VALUES = frozenset({"anvender", "anvender ikke", "sekundaer anvendelse", "sekundaer"})
 _ID_VALUE = re.compile(r"^((id|nr|no|lbnr)[ _-]?)?\d{1,6}$")
 _PAREN = re.compile(r"\(([^)]*)\)")
+_TOKEN = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,15 +114,38 @@ class SheetFacts:
     validations: tuple[ListValidation, ...] = ()
 
 
+class Evidence(StrEnum):
+    """A kind of reason for (or against) a column's role; texts.py says each in Danish."""
+
+    WORDS = "words"  # role (None: another kind of column) and the words that counted
+    OPTIONS_NAMED = "options_named"  # the header names two or more of the three answers
+    VALIDATION = "validation"  # a drop-down listing the answers
+    ANSWER_VALUES = "answer_values"  # detail = how many cells hold answers
+    IDS = "ids"  # numbers or ids: never the system column
+    HIDDEN = "hidden"
+    OTHER_FITS_BETTER = "other_fits_better"  # another column won this role
+    CHOSEN = "chosen"  # a person chose this column on the mapping card
+    GUESSED = "guessed"  # no header names the systems; the first free column was taken
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a column has (or has not) a role: the evidence, the role it speaks for, details."""
+
+    evidence: Evidence
+    role: Role | None = None
+    detail: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class ColumnReading:
-    """One column of a header: its text, the role taken (if any) and why, in plain English."""
+    """One column of a header: its text, the role taken (if any) and why."""
 
     column: int
     header: str
     role: Role | None
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 class Doubt(StrEnum):
@@ -159,13 +183,22 @@ def cell_text(value: object) -> str | None:
     return text or None
 
 
+def column_letter(column: int) -> str:
+    """Excel's name of a 1-based column: 1 is A, 27 is AA."""
+    letters = ""
+    while column > 0:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
 def options_named(text: str) -> int:
     """How many of the three answers a text names ("anvender, anvender ikke eller sekundær")."""
     key = normalise(text)
     return sum(1 for pattern in _OPTION_WORDS.values() if pattern.search(key))
 
 
-def score_header(text: str) -> tuple[dict[Role | None, float], dict[Role | None, list[str]]]:
+def score_header(text: str) -> tuple[dict[Role | None, float], list[Reason]]:
     """Score a header text per role on its words; return the scores and the words that counted."""
     scores: dict[Role | None, float] = {}
     words: dict[Role | None, list[str]] = {}
@@ -177,17 +210,23 @@ def score_header(text: str) -> tuple[dict[Role | None, float], dict[Role | None,
             scores[Role.SVARER_TIL] = scores.get(Role.SVARER_TIL, 0.0) + _SVARER_TIL_SCORE * weight
             words.setdefault(Role.SVARER_TIL, []).append("svarer til")
             key = _SVARER_TIL.sub(" ", key)
-        for position, word in enumerate(key.split()):
+        # Words are matched normalised but reported as written ("Leverandør", not "leverandoer").
+        tokens = [
+            (word, token) for token in _TOKEN.findall(part) for word in normalise(token).split()
+        ]
+        spoken = set(key.split())
+        for position, (word, token) in enumerate(t for t in tokens if t[0] in spoken):
             for role, pattern, cue_weight in _CUES:
                 if pattern.fullmatch(word):
                     head = _HEAD_WORD_WEIGHT if position == 0 and weight == 1.0 else 1.0
                     scores[role] = scores.get(role, 0.0) + cue_weight * weight * head
-                    words.setdefault(role, []).append(word)
+                    words.setdefault(role, []).append(token)
                     break
+    reasons = [Reason(Evidence.WORDS, role, ", ".join(found)) for role, found in words.items()]
     if options_named(text) >= 2:
         scores[Role.ANVENDELSE] = scores.get(Role.ANVENDELSE, 0.0) + _OPTIONS_NAMED_SCORE
-        words.setdefault(Role.ANVENDELSE, []).append("names the answer options")
-    return scores, words
+        reasons.append(Reason(Evidence.OPTIONS_NAMED, Role.ANVENDELSE))
+    return scores, reasons
 
 
 def _best_role(scores: Mapping[Role | None, float]) -> tuple[Role | None, float]:
@@ -290,23 +329,22 @@ def read_header(
     readings: list[ColumnReading] = []
     id_columns: set[int] = set()
     for column, text in enumerate(texts, start=1):
-        scores, words = score_header(text) if text else ({}, {})
-        reasons = [f"{(role or 'other').upper()}: {', '.join(w)}" for role, w in words.items()]
+        scores, reasons = score_header(text) if text else ({}, [])
         values = [cell_text(cells[column - 1]) for cells in data if column <= len(cells)]
         filled = [value for value in values if value is not None]
         if _validates_answers(facts, column, header_row):
             scores[Role.ANVENDELSE] = scores.get(Role.ANVENDELSE, 0.0) + _VALIDATION_SCORE
-            reasons.append("ANVENDELSE: a drop-down with the answers")
+            reasons.append(Reason(Evidence.VALIDATION, Role.ANVENDELSE))
         answers = [value for value in filled if normalise(value) in _ANSWER_VALUES]
         if answers and len(answers) * 2 >= len(filled):
             scores[Role.ANVENDELSE] = scores.get(Role.ANVENDELSE, 0.0) + _ANSWER_VALUES_SCORE
-            reasons.append(f"ANVENDELSE: {len(answers)} cells hold answers")
+            reasons.append(Reason(Evidence.ANSWER_VALUES, Role.ANVENDELSE, str(len(answers))))
         ids = sum(bool(_ID_VALUE.match(normalise(value))) for value in filled)
         if filled and ids * 5 >= len(filled) * 4:
             id_columns.add(column)
-            reasons.append("never SYSTEM: the cells are numbers or ids")
+            reasons.append(Reason(Evidence.IDS, Role.SYSTEM))
         if column in facts.hidden_columns:
-            reasons.append("hidden column")
+            reasons.append(Reason(Evidence.HIDDEN))
         role, score = _best_role(scores)
         if role is Role.SYSTEM and column in id_columns:
             role, score = None, 0.0
@@ -344,7 +382,12 @@ def _assign(
             r.header,
             chosen.get(r.column),
             r.score,
-            r.reasons + (() if chosen.get(r.column) == r.role else ("another column fits better",)),
+            r.reasons
+            + (
+                ()
+                if chosen.get(r.column) == r.role
+                else (Reason(Evidence.OTHER_FITS_BETTER, r.role),)
+            ),
         )
         if r.role is not None
         else r

@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from storage.bilag1.columns import (
     ColumnReading,
     Doubt,
+    Evidence,
     HeaderReading,
+    Reason,
     Role,
     SheetFacts,
     cell_text,
@@ -153,6 +155,15 @@ class SheetMapping:
     roles: Mapping[Role, int]
 
 
+class BlockSource(StrEnum):
+    """Where a block's fagområde name came from."""
+
+    TITLE = "title"  # a "Fagområde: X" cell above the header
+    SHEET_NAME = "sheet_name"
+    HEADING_ROW = "heading_row"
+    COLUMN = "column"  # the table's fagområde column
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     """Consecutive systems of one fagområde on a sheet, for explaining a reading."""
@@ -160,7 +171,7 @@ class Block:
     fagomraade: str
     first_row: int
     last_row: int
-    source: str  # "title", "sheet name", "heading row", "fagområde column"
+    source: BlockSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,7 +412,9 @@ def parse_bilag1(
         if header is None:
             forside = forside or find_forside(sheet)
             continue
-        system = header.roles.get(Role.SYSTEM) or _guess_system_column(header)
+        if Role.SYSTEM not in header.roles:
+            header = _guess_system_column(header) or header
+        system = header.roles.get(Role.SYSTEM)
         if system is None:
             raise Bilag1Error(
                 Bilag1ErrorKind.NO_SYSTEM_COLUMN,
@@ -472,25 +485,28 @@ def _header_of(sheet: SheetContent, mapped: SheetMapping | None) -> HeaderReadin
                 c.header,
                 chosen.get(c.column),
                 c.score,
-                ("chosen by the coordinator",) if c.column in chosen else (),
+                (Reason(Evidence.CHOSEN, chosen[c.column]),) if c.column in chosen else (),
             )
             for c in reading.columns
         ),
     )
 
 
-def _guess_system_column(header: HeaderReading) -> int | None:
+def _guess_system_column(header: HeaderReading) -> HeaderReading | None:
     # No header names the systems: take the first visible column that no role claims and
-    # whose cells are not ids; a person confirms it on the mapping card.
+    # whose cells are not ids; it is a doubt, so a person confirms it on the mapping card.
     for reading in header.columns:
-        if (
-            reading.role is None
-            and reading.header
-            and not any(
-                "never SYSTEM" in reason or reason == "hidden column" for reason in reading.reasons
+        unfit = {reason.evidence for reason in reading.reasons} & {Evidence.IDS, Evidence.HIDDEN}
+        if reading.role is None and reading.header and not unfit:
+            guessed = replace(
+                reading, role=Role.SYSTEM, reasons=(*reading.reasons, Reason(Evidence.GUESSED))
             )
-        ):
-            return reading.column
+            return replace(
+                header,
+                roles={**header.roles, Role.SYSTEM: reading.column},
+                columns=tuple(guessed if c is reading else c for c in header.columns),
+                doubts=(*header.doubts, (Doubt.LOW_SCORE, Role.SYSTEM)),
+            )
     return None
 
 
@@ -509,7 +525,7 @@ def _areas(
         _system(table, item, filename=filename) for item in items if isinstance(item, DataRow)
     )
     rows = [system.row for system in systems] or [table.header_row]
-    source = "title" if title else "sheet name"
+    source = BlockSource.TITLE if title else BlockSource.SHEET_NAME
     return [(Bilag1Fagomraade(navn, table, systems), Block(navn, rows[0], rows[-1], source))]
 
 
@@ -542,7 +558,7 @@ def _group_by_headings(
     return [
         (
             Bilag1Fagomraade(navn, table, tuple(systems)),
-            Block(navn, systems[0].row, systems[-1].row, "heading row"),
+            Block(navn, systems[0].row, systems[-1].row, BlockSource.HEADING_ROW),
         )
         for navn, systems in groups
         if systems
@@ -578,7 +594,7 @@ def _group_by_column(
     return [
         (
             Bilag1Fagomraade(navn, table, tuple(systems)),
-            Block(navn, systems[0].row, systems[-1].row, "fagområde column"),
+            Block(navn, systems[0].row, systems[-1].row, BlockSource.COLUMN),
         )
         for navn, systems in groups.values()
     ]

@@ -6,7 +6,9 @@ import pytest
 
 from storage.bilag1.columns import (
     Doubt,
+    Evidence,
     ListValidation,
+    Reason,
     Role,
     SheetFacts,
     find_header_row,
@@ -44,7 +46,7 @@ def test_a_question_header_naming_the_options_is_the_answer_column() -> None:
     header = ("It-system", "Leverandør", "Bruger kommunen systemet? (anvender eller sekundær)")
     reading = read_header([header, ("Aula", "Netcompany", None)], SheetFacts(), 1)
     assert reading.roles == {Role.SYSTEM: 1, Role.LEVERANDOER: 2, Role.ANVENDELSE: 3}
-    assert "names the answer options" in " ".join(reading.columns[2].reasons)
+    assert Reason(Evidence.OPTIONS_NAMED, Role.ANVENDELSE) in reading.columns[2].reasons
     assert reading.doubts == ()
 
 
@@ -53,7 +55,7 @@ def test_a_drop_down_with_the_three_answers_makes_a_silent_header_the_answer_col
     facts = SheetFacts(validations=(ListValidation(frozenset({3}), 2, 50, ANSWERS),))
     reading = read_header(rows, facts, 1)
     assert reading.roles[Role.ANVENDELSE] == 3
-    assert "drop-down" in " ".join(reading.columns[2].reasons)
+    assert Reason(Evidence.VALIDATION, Role.ANVENDELSE) in reading.columns[2].reasons
 
 
 def test_cells_holding_answers_make_a_column_the_answer_column() -> None:
