@@ -520,6 +520,14 @@ def _areas(
     first = next(iter(items), None)
     if title is None and isinstance(first, Heading):
         return _group_by_headings(table, items, filename=filename)
+    if title is None and _lone_names_are_headings(items):
+        headings = [
+            Heading(item.row, item.navn, table.columns.system)
+            if isinstance(item, DataRow) and item.lone
+            else item
+            for item in items
+        ]
+        return _group_by_headings(table, headings, filename=filename)
     navn = title or sheet_area_name(sheet.name)
     systems = tuple(
         _system(table, item, filename=filename) for item in items if isinstance(item, DataRow)
@@ -527,6 +535,17 @@ def _areas(
     rows = [system.row for system in systems] or [table.header_row]
     source = BlockSource.TITLE if title else BlockSource.SHEET_NAME
     return [(Bilag1Fagomraade(navn, table, systems), Block(navn, rows[0], rows[-1], source))]
+
+
+def _lone_names_are_headings(items: Sequence[DataRow | Heading]) -> bool:
+    """A list that starts with a name alone on its row, where each such row is followed by
+    fuller rows (with a supplier, description or answer), uses those rows as headings."""
+    rows = [item for item in items if isinstance(item, DataRow)]
+    if not rows or not rows[0].lone or len(rows) != len(items):
+        return False
+    lone = [index for index, item in enumerate(rows) if item.lone]
+    followed = all(index + 1 < len(rows) and not rows[index + 1].lone for index in lone)
+    return len(lone) >= 2 and followed
 
 
 def _title_above(rows: Sequence[Sequence[object]]) -> str | None:

@@ -91,6 +91,9 @@ class DataRow:
     row: int
     navn: str
     cells: Sequence[object]
+    # Nothing but the name on its row: a system without supplier or answer, or, in a list
+    # whose system column comes first, a section heading; layout.py decides by the sheet.
+    lone: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +163,7 @@ def classify_rows(
             continue
         if _repeats(cells, header):
             continue
-        yield DataRow(row, navn, cells)
+        yield DataRow(row, navn, cells, lone=len(filled) == 1)
 
 
 def _repeats(cells: Sequence[object], header: Sequence[str]) -> bool:

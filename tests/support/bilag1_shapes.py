@@ -99,6 +99,7 @@ class Shape:
     answered: bool
     upper_sheet_names: bool
     validation_on_lister: bool
+    merged_headings: bool
 
     @property
     def id(self) -> str:
@@ -114,6 +115,7 @@ class Shape:
                 ("a", self.answered),
                 ("u", self.upper_sheet_names),
                 ("l", self.validation_on_lister),
+                ("g", self.merged_headings),
             )
             if on
         )
@@ -139,6 +141,7 @@ def shapes(count: int = 36) -> list[Shape]:
             answered=i % 3 == 2,
             upper_sheet_names=i % 4 == 1,
             validation_on_lister=i % 2 == 0,
+            merged_headings=i % 4 < 2,
         )
         for i in range(count)
     ]
@@ -223,7 +226,9 @@ def build_shape(shape: Shape) -> bytes:
         row = _first_data_row(sheet, shape, columns)
         for index, (area, _, systems) in enumerate(CATALOGUE):
             if shape.layout is Layout.HEADINGS:
-                _heading(sheet, columns, row, area, merged=columns.order[0] == "system")
+                # In the first column, merged across the table or not: when the system
+                # column comes first, an unmerged heading is a name alone on its row.
+                _heading(sheet, columns, row, area, merged=shape.merged_headings)
                 row += 1
             for number, (system, leverandoer) in enumerate(systems):
                 _system_row(sheet, shape, columns, row, index, number, system, leverandoer)
