@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 
 from storage.domain.answers import normalise
 
@@ -87,7 +88,8 @@ _OPTION_WORDS: Mapping[str, re.Pattern[str]] = {
 # KOMBIT's answers as a filled cell holds them; loose spellings such as "1" or "ja" are not
 # evidence, as a number column would then look like answers.
 _ANSWER_VALUES = frozenset({"anvender", "anvender ikke", "sekundaer anvendelse", "sekundaer"})
-_ID_VALUE = re.compile(r"^((id|nr|no|lbnr)[ _-]?)?\d{1,6}$")
+_ID_VALUE = re.compile(r"^((id|nr|no|lbnr)[ ._-]*)?\d{1,6}$")
+_LONGEST_ANSWER = max(map(len, _ANSWER_VALUES))
 _PAREN = re.compile(r"\(([^)]*)\)")
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -200,6 +202,13 @@ def options_named(text: str) -> int:
 
 def score_header(text: str) -> tuple[dict[Role | None, float], list[Reason]]:
     """Score a header text per role on its words; return the scores and the words that counted."""
+    scores, reasons = _scored(text)
+    return dict(scores), list(reasons)
+
+
+@lru_cache(maxsize=4096)
+def _scored(text: str) -> tuple[tuple[tuple[Role | None, float], ...], tuple[Reason, ...]]:
+    # Cached: a sheet's cells are scored while looking for its header, and texts repeat.
     scores: dict[Role | None, float] = {}
     words: dict[Role | None, list[str]] = {}
     outside = _PAREN.sub(" ", text)
@@ -216,17 +225,26 @@ def score_header(text: str) -> tuple[dict[Role | None, float], list[Reason]]:
         ]
         spoken = set(key.split())
         for position, (word, token) in enumerate(t for t in tokens if t[0] in spoken):
-            for role, pattern, cue_weight in _CUES:
-                if pattern.fullmatch(word):
-                    head = _HEAD_WORD_WEIGHT if position == 0 and weight == 1.0 else 1.0
-                    scores[role] = scores.get(role, 0.0) + cue_weight * weight * head
-                    words.setdefault(role, []).append(token)
-                    break
+            cue = _cue(word)
+            if cue is not None:
+                role, cue_weight = cue
+                head = _HEAD_WORD_WEIGHT if position == 0 and weight == 1.0 else 1.0
+                scores[role] = scores.get(role, 0.0) + cue_weight * weight * head
+                words.setdefault(role, []).append(token)
     reasons = [Reason(Evidence.WORDS, role, ", ".join(found)) for role, found in words.items()]
     if options_named(text) >= 2:
         scores[Role.ANVENDELSE] = scores.get(Role.ANVENDELSE, 0.0) + _OPTIONS_NAMED_SCORE
         reasons.append(Reason(Evidence.OPTIONS_NAMED, Role.ANVENDELSE))
-    return scores, reasons
+    return tuple(scores.items()), tuple(reasons)
+
+
+@lru_cache(maxsize=8192)
+def _cue(word: str) -> tuple[Role | None, float] | None:
+    """The first cue a normalised word matches: its role and weight."""
+    for role, pattern, weight in _CUES:
+        if pattern.fullmatch(word):
+            return role, weight
+    return None
 
 
 def _best_role(scores: Mapping[Role | None, float]) -> tuple[Role | None, float]:
@@ -308,10 +326,15 @@ def looks_like_header(texts: Sequence[str]) -> bool:
 def find_header_row(rows: Sequence[Sequence[object]], facts: SheetFacts) -> int | None:
     """Return the best-scoring header row (1-based) near the top of a sheet, or None."""
     best_row, best_score = None, 0.0
+    first_found: int | None = None
     for row in range(1, min(len(rows), HEADER_SCAN_ROWS) + 1):
+        # A header's second row (or a better one just below) follows it; data comes after.
+        if first_found is not None and row > first_found + 2:
+            break
         texts = header_texts(rows, facts, row)
         if not looks_like_header(texts):
             continue
+        first_found = first_found or row
         score = sum(score for _, score in roles_of_row(texts).values())
         if score > best_score:
             best_row, best_score = row, score
@@ -335,11 +358,11 @@ def read_header(
         if _validates_answers(facts, column, header_row):
             scores[Role.ANVENDELSE] = scores.get(Role.ANVENDELSE, 0.0) + _VALIDATION_SCORE
             reasons.append(Reason(Evidence.VALIDATION, Role.ANVENDELSE))
-        answers = [value for value in filled if normalise(value) in _ANSWER_VALUES]
+        answers = [value for value in filled if _is_answer(value)]
         if answers and len(answers) * 2 >= len(filled):
             scores[Role.ANVENDELSE] = scores.get(Role.ANVENDELSE, 0.0) + _ANSWER_VALUES_SCORE
             reasons.append(Reason(Evidence.ANSWER_VALUES, Role.ANVENDELSE, str(len(answers))))
-        ids = sum(bool(_ID_VALUE.match(normalise(value))) for value in filled)
+        ids = sum(bool(_ID_VALUE.match(value.casefold())) for value in filled)
         if filled and ids * 5 >= len(filled) * 4:
             id_columns.add(column)
             reasons.append(Reason(Evidence.IDS, Role.SYSTEM))
@@ -400,6 +423,11 @@ def _assign(
         doubts=tuple(doubts),
         candidates={role: tuple(r.column for r in found) for role, found in candidates.items()},
     )
+
+
+def _is_answer(text: str) -> bool:
+    # Most cells are names or descriptions: only short ones can be one of the answers.
+    return len(text) <= _LONGEST_ANSWER + 4 and normalise(text) in _ANSWER_VALUES
 
 
 def _validates_answers(facts: SheetFacts, column: int, header_row: int) -> bool:

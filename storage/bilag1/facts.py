@@ -7,6 +7,7 @@ each drop-down's formula into its options, looking up ranges and names in the wo
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -24,6 +25,8 @@ _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _RANGE = re.compile(
     r"^(?:'?(?P<sheet>(?:[^']|'')+?)'?!)?(?P<first>\$?[A-Za-z]{1,3}\$?\d+)(?::(?P<last>\$?[A-Za-z]{1,3}\$?\d+))?$"
 )
+_SHEET_DATA_START = re.compile(rb"<(?:\w+:)?sheetData[\s>]")
+_SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData\s*>")
 # A list drop-down rarely offers more than a handful of options; more is not the answers list.
 _MAX_OPTIONS = 50
 
@@ -53,7 +56,7 @@ def read_raw_facts(part: IO[bytes], *, defined_names: Mapping[str, str]) -> RawF
     hidden: set[int] = set()
     merged: list[tuple[int, int, int, int]] = []
     validations: list[RawValidation] = []
-    for _, element in iterparse(part, events=("end",)):
+    for _, element in iterparse(io.BytesIO(_without_cells(part.read())), events=("end",)):
         tag = element.tag
         if tag == f"{_MAIN}row":
             element.clear()  # the cells are streamed by openpyxl; do not keep them here
@@ -73,6 +76,16 @@ def read_raw_facts(part: IO[bytes], *, defined_names: Mapping[str, str]) -> RawF
             if formula:
                 validations.append(RawValidation(tuple(parse_ranges(sqref)), formula))
     return RawFacts(frozenset(hidden), tuple(merged), tuple(validations), defined_names)
+
+
+def _without_cells(xml: bytes) -> bytes:
+    """The sheet part without its <sheetData>: the cells are openpyxl's to stream, and the
+    facts sit before (<cols>) and after it (<mergeCells>, <dataValidations>, <extLst>)."""
+    start = _SHEET_DATA_START.search(xml)
+    end = _SHEET_DATA_END.search(xml, start.end()) if start else None
+    if start is None or end is None:
+        return xml
+    return xml[: start.start()] + xml[end.end() :]
 
 
 def parse_ranges(sqref: str) -> list[tuple[int, int, int, int]]:
