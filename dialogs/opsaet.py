@@ -54,6 +54,7 @@ _KOMMUNE_PROMPT = "opsaet.kommune"
 _SLUTDATO_PROMPT = "opsaet.slutdato"
 _SKABELON_PROMPT = "opsaet.skabelon"
 _KOLONNER_PROMPT = "opsaet.kolonner"
+_ROLE_VALUES = frozenset(role.value for role in Role)
 # The worker thread stops itself at the reader's time limit; this is the turn's own backstop.
 _READ_TIMEOUT_SECONDS = TIME_LIMIT_SECONDS + 2
 
@@ -399,7 +400,7 @@ def _chosen_mapping(value: dict[str, Any]) -> dict[str, SheetMapping] | str:
         roles = {
             Role(role): int(column)
             for role, column in dict(sheet.get("roles") or {}).items()
-            if role in Role.__members__.values() and str(column).isdigit()
+            if role in _ROLE_VALUES and str(column).isdigit()
         }
         chosen = {
             role: int(column)

@@ -1,7 +1,10 @@
-"""Pure Bilag 1 layout: find headers, sheets and rows in plain cell values.
+"""Pure Bilag 1 layout: a workbook's fagområder, systems, added systems and front page.
 
-Stdlib and storage.domain only. Never import openpyxl: reader.py hands in plain values, so
-every layout rule here is testable without a file.
+Stdlib and storage.domain only. Never import openpyxl: reader.py hands in plain values (and a
+few facts per sheet), so every layout rule is testable without a file. Which column holds what
+is decided in columns.py, which rows are systems or headings in rows.py; this module puts a
+sheet's table together, names its fagområder and records how it was read, for the mapping card
+and `inspect --explain`.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from storage.bilag1.rows import (
     classify_rows,
     is_placeholder,
     sheet_area_name,
-    title_name,
+    title_above,
 )
 from storage.domain.answers import normalise, parse_anvendelse
 from storage.domain.model import Anvendelse
@@ -264,13 +267,6 @@ class Bilag1:
     def doubtful(self) -> tuple[SheetReading, ...]:
         """The sheets a person should look at before the reading is used."""
         return tuple(reading for reading in self.readings if reading.doubts)
-
-    def mapping(self) -> dict[str, SheetMapping]:
-        """The reading as a mapping a person can confirm or change, by sheet name."""
-        return {
-            reading.sheet: SheetMapping(reading.header.row, reading.columns.roles())
-            for reading in self.readings
-        }
 
 
 # --- Recognising ----------------------------------------------------------------------------
@@ -516,7 +512,7 @@ def _areas(
     """The fagområder of one table: by its fagområde column, its heading rows, or the sheet."""
     if table.columns.fagomraade is not None:
         return _group_by_column(sheet, table, items, filename=filename)
-    title = _title_above(sheet.rows[: table.header_row - 1])
+    title = title_above(sheet.rows[: table.header_row - 1])
     first = next(iter(items), None)
     if title is None and isinstance(first, Heading):
         return _group_by_headings(table, items, filename=filename)
@@ -546,15 +542,6 @@ def _lone_names_are_headings(items: Sequence[DataRow | Heading]) -> bool:
     lone = [index for index, item in enumerate(rows) if item.lone]
     followed = all(index + 1 < len(rows) and not rows[index + 1].lone for index in lone)
     return len(lone) >= 2 and followed
-
-
-def _title_above(rows: Sequence[Sequence[object]]) -> str | None:
-    for cells in rows:
-        for value in cells:
-            navn = title_name(cell_text(value))
-            if navn:
-                return navn
-    return None
 
 
 def _group_by_headings(

@@ -59,12 +59,17 @@ def title_name(text: str | None) -> str | None:
 
 def fagomraade_name(sheet_name: str, rows_above_header: Sequence[Sequence[object]]) -> str:
     """Name a fagområde from a "Fagområde: X" title cell, else from the sheet name."""
+    return title_above(rows_above_header) or sheet_area_name(sheet_name)
+
+
+def title_above(rows_above_header: Sequence[Sequence[object]]) -> str | None:
+    """The name in the first "Fagområde: X" cell above a table's header, or None."""
     for cells in rows_above_header:
         for value in cells:
             navn = title_name(cell_text(value))
             if navn:
                 return navn
-    return sheet_area_name(sheet_name)
+    return None
 
 
 def sheet_area_name(sheet_name: str) -> str:
