@@ -131,7 +131,7 @@ def _add_bilag1_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     inspect.add_argument(
         "--explain",
         action="store_true",
-        help="per sheet: the header row, each column's role and why, the fagområde of each block",
+        help="per sheet: the header row, each column's role and why, each block's area",
     )
     inspect.set_defaults(handler=bilag1_cli.inspect)
 
