@@ -11,6 +11,7 @@ kortlægning and used again when the final Bilag 1 is written.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from datetime import date
 from functools import cache
@@ -35,7 +36,7 @@ from dialogs.survey_words import SurveyWord, recognise_survey_word
 from storage.bilag1.columns import Role
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind
 from storage.bilag1.layout import Bilag1, SheetMapping
-from storage.bilag1.mapping import mapping_to_json
+from storage.bilag1.mapping import mapping_from_json, mapping_to_json
 from storage.bilag1.reader import TIME_LIMIT_SECONDS, read_bilag1
 from storage.catalogue.kommuner import load_kommuner
 from storage.catalogue.reference import load_reference_bilag1
@@ -159,17 +160,17 @@ class OpsaetDialog(ComponentDialog):
 
     async def _confirm_kolonner_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         upload: dict[str, Any] | None = step.result
-        if upload is None or upload.get("card") is None:
+        if upload is None or not upload.get("cards"):
             return await step.next(upload)
-        await step.context.send_activity(
-            MessageFactory.attachment(cards.as_attachment(upload["card"]))
-        )
+        await step.context.send_activity(texts.OPSAET_KOLONNER_INTRO)
+        for card in upload["cards"]:
+            await step.context.send_activity(MessageFactory.attachment(cards.as_attachment(card)))
         # The upload travels with the prompt's options, so its validator can read it again.
         return await step.prompt(
             _KOLONNER_PROMPT,
             PromptOptions(
                 prompt=MessageFactory.text(texts.OPSAET_KOLONNER_ASK),
-                validations={**upload, "card": None},
+                validations={**upload, "cards": []},
             ),
         )
 
@@ -305,28 +306,36 @@ class OpsaetDialog(ComponentDialog):
             logger.info("uploaded template refused: %s", exc.kind)
             await prompt.context.send_activity(texts.bilag1_error(exc))
             return False
-        doubtful = bilag1.doubtful
-        if doubtful:
-            logger.info("uploaded template read with doubts on %d sheets", len(doubtful))
-        prompt.recognized.value = _upload(
-            filename,
-            data,
-            bilag1,
-            card=cards.opsaet_kolonner_card(doubtful) if doubtful else None,
-        )
+        if bilag1.doubtful:
+            logger.info("uploaded template read with doubts on %d sheets", len(bilag1.doubtful))
+        prompt.recognized.value = _upload(filename, data, bilag1)
         return True
 
     async def _kolonner_are_chosen(self, prompt: PromptValidatorContext) -> bool:
-        """The mapping card's answer: each sheet's columns, checked and read with them."""
+        """A mapping card's answer: one sheet's columns, checked; once every doubtful sheet
+        is confirmed, the workbook is read again with them."""
         value = (prompt.recognized.value or {}).get("value")
         upload: dict[str, Any] = prompt.options.validations
-        if not isinstance(value, dict) or not isinstance(value.get("kolonner"), list):
+        if not isinstance(value, dict) or not isinstance(value.get("kolonner"), dict):
             await prompt.context.send_activity(texts.OPSAET_KOLONNER_ASK)
             return False
-        mapping = _chosen_mapping(value)
-        if isinstance(mapping, str):
-            await prompt.context.send_activity(mapping)
+        chosen = _chosen_sheet(value)
+        if isinstance(chosen, str):
+            await prompt.context.send_activity(chosen)
             return False
+        sheet, sheet_mapping = chosen
+        confirmed: dict[str, Any] = prompt.state.setdefault("confirmed", {})
+        confirmed[sheet] = {
+            "header_row": sheet_mapping.header_row,
+            "roles": {role.value: column for role, column in sheet_mapping.roles.items()},
+        }
+        waiting = [name for name in upload["doubtful"] if name not in confirmed]
+        if waiting:
+            await prompt.context.send_activity(
+                texts.opsaet_kolonner_confirmed(ark=sheet, mangler=waiting)
+            )
+            return False
+        mapping = mapping_from_json(json.dumps(confirmed)) or {}
         try:
             bilag1 = await _read_off_loop(
                 upload["data"],
@@ -338,9 +347,7 @@ class OpsaetDialog(ComponentDialog):
             logger.info("template refused with the chosen columns: %s", exc.kind)
             await prompt.context.send_activity(texts.bilag1_error(exc))
             return False
-        prompt.recognized.value = _upload(
-            upload["filename"], upload["data"], bilag1, card=None, mapping=mapping
-        )
+        prompt.recognized.value = _upload(upload["filename"], upload["data"], bilag1, mapping)
         return True
 
 
@@ -377,44 +384,45 @@ def _upload(
     filename: str,
     data: bytes,
     bilag1: Bilag1,
-    *,
-    card: dict[str, Any] | None,
     mapping: dict[str, SheetMapping] | None = None,
 ) -> dict[str, Any]:
-    """What the dialog keeps of an upload between turns: plain values only (dialog state)."""
+    """What the dialog keeps of an upload between turns: plain values only (dialog state).
+
+    Without a mapping yet, a sheet read with doubts gets a mapping card for the coordinator.
+    """
+    doubtful = () if mapping else bilag1.doubtful
     return {
         "filename": filename,
         "data": data,
         "catalogue": _catalogue_to_plain(_catalogue_of(bilag1)),
         "mapping": mapping_to_json(mapping) if mapping else None,
-        "card": card,
+        "doubtful": [reading.sheet for reading in doubtful],
+        "cards": [cards.opsaet_kolonner_card(reading) for reading in doubtful],
     }
 
 
-def _chosen_mapping(value: dict[str, Any]) -> dict[str, SheetMapping] | str:
-    """The mapping chosen on the card, or the Danish message saying what is wrong with it."""
-    mapping: dict[str, SheetMapping] = {}
-    for index, sheet in enumerate(value["kolonner"]):
-        if not isinstance(sheet, dict) or not isinstance(sheet.get("sheet"), str):
-            return texts.OPSAET_KOLONNER_ASK
-        roles = {
-            Role(role): int(column)
-            for role, column in dict(sheet.get("roles") or {}).items()
-            if role in _ROLE_VALUES and str(column).isdigit()
-        }
-        chosen = {
-            role: int(column)
-            for role in cards.KOLONNE_ROLES
-            if str(column := value.get(f"{index}.{role.value}") or "").isdigit()
-        }
-        if Role.SYSTEM not in chosen or Role.ANVENDELSE not in chosen:
-            return texts.opsaet_kolonner_missing(ark=sheet["sheet"])
-        if len(set(chosen.values())) < len(chosen):
-            return texts.opsaet_kolonner_same(ark=sheet["sheet"])
-        # A role kept from the reading gives way to a column the coordinator chose.
-        kept = {r: c for r, c in roles.items() if r not in chosen and c not in chosen.values()}
-        mapping[sheet["sheet"]] = SheetMapping(int(sheet.get("header_row") or 1), kept | chosen)
-    return mapping
+def _chosen_sheet(value: dict[str, Any]) -> tuple[str, SheetMapping] | str:
+    """The sheet and columns chosen on a card, or the Danish message saying what is wrong."""
+    sheet = value["kolonner"]
+    if not isinstance(sheet.get("sheet"), str):
+        return texts.OPSAET_KOLONNER_ASK
+    roles = {
+        Role(role): int(column)
+        for role, column in dict(sheet.get("roles") or {}).items()
+        if role in _ROLE_VALUES and str(column).isdigit()
+    }
+    chosen = {
+        role: int(column)
+        for role in cards.KOLONNE_ROLES
+        if str(column := value.get(role.value) or "").isdigit()
+    }
+    if Role.SYSTEM not in chosen or Role.ANVENDELSE not in chosen:
+        return texts.opsaet_kolonner_missing(ark=sheet["sheet"])
+    if len(set(chosen.values())) < len(chosen):
+        return texts.opsaet_kolonner_same(ark=sheet["sheet"])
+    # A role kept from the reading gives way to a column the coordinator chose.
+    kept = {r: c for r, c in roles.items() if r not in chosen and c not in chosen.values()}
+    return sheet["sheet"], SheetMapping(int(sheet.get("header_row") or 1), kept | chosen)
 
 
 @cache

@@ -757,14 +757,14 @@ def opsaet_file_download_failed(*, filnavn: str) -> str:
 
 
 # opsæt: the mapping card, when the reader is unsure which column holds what.
-OPSAET_KOLONNER_TITLE = "Tjek kolonnerne i jeres Bilag 1"
 OPSAET_KOLONNER_INTRO = (
-    "Jeg er ikke helt sikker på, hvordan jeres Bilag 1 er sat op. Se, hvilke kolonner jeg har "
-    "valgt, ret dem, hvis de er forkerte, og tryk **Ser rigtigt ud**. Svarene skrives i den "
-    "kolonne, du vælger til svarene, når Bilag 1 bliver færdigt."
+    "Jeg er ikke helt sikker på, hvordan jeres Bilag 1 er sat op. Se på kortene herunder, "
+    "hvilke kolonner jeg har valgt, ret dem, hvis de er forkerte, og tryk **Ser rigtigt ud** "
+    "på hvert kort. Svarene skrives i den kolonne, du vælger til svarene, når Bilag 1 bliver "
+    "færdigt."
 )
 OPSAET_KOLONNER_SUBMIT = "Ser rigtigt ud"
-OPSAET_KOLONNER_ASK = "Tjek kolonnerne på kortet ovenfor, og tryk **Ser rigtigt ud**."
+OPSAET_KOLONNER_ASK = "Tjek kolonnerne på kortene ovenfor, og tryk **Ser rigtigt ud** på hvert."
 OPSAET_KOLONNER_NONE = "(ingen)"
 OPSAET_KOLONNER_STALE = (
     "Det kort hører til en opsætning, der ikke er i gang længere. Skriv **opsæt** for at "
@@ -783,8 +783,18 @@ _KOLONNE_ROLLER: Mapping[str, str] = {
 }
 
 
-def opsaet_kolonner_sheet(*, ark: str, raekke: int) -> str:
-    return f"**Arket «{ark}»** – overskrifterne står i række {raekke}."
+def opsaet_kolonner_title(*, ark: str) -> str:
+    return f"Kolonnerne på arket «{ark}»"
+
+
+def opsaet_kolonner_sheet(*, raekke: int) -> str:
+    return f"Overskrifterne står i række {raekke}."
+
+
+def opsaet_kolonner_confirmed(*, ark: str, mangler: Sequence[str]) -> str:
+    """One sheet's columns are confirmed; say which sheets still wait for their card."""
+    ark_mangler = ", ".join(f"«{navn}»" for navn in mangler)
+    return f"Tak, arket «{ark}» er på plads. Tryk **Ser rigtigt ud** for {ark_mangler} også."
 
 
 def opsaet_kolonne_choice(*, bogstav: str, overskrift: str) -> str:

@@ -38,7 +38,8 @@ def roster(connector: BotConnector) -> None:
 
 
 def unsure_workbook() -> bytes:
-    """ESDH has two system-like columns and no recognisable answer column; Skole is clear."""
+    """ESDH has two system-like columns and no recognisable answer column, Økonomi no answer
+    column; Skole is clear."""
     workbook = Workbook()
     esdh = workbook.active
     esdh.title = "ESDH"
@@ -48,6 +49,9 @@ def unsure_workbook() -> bytes:
     skole = workbook.create_sheet("Skole")
     skole.append(["It-system", "Leverandør", "Anvendelse"])
     skole.append(["Aula", "Netcompany", None])
+    okonomi = workbook.create_sheet("Økonomi")
+    okonomi.append(["It-system", "Leverandør", "Kolonne C"])
+    okonomi.append(["Prisme", "Fujitsu", None])
     return workbook_bytes(workbook)
 
 
@@ -82,45 +86,53 @@ async def test_an_unsure_reading_asks_on_a_card_and_the_chosen_columns_are_used(
 
     await bot.post(upload(activities, connector, "usikker.xlsx"))
 
-    *_, card_activity, ask = connector.sent(KIM.personal_conversation)
-    card = card_of(card_activity)
-    shown = card_text(card)
-    assert ask["text"] == texts.OPSAET_KOLONNER_ASK
-    assert texts.opsaet_kolonner_sheet(ark="ESDH", raekke=1) in shown
-    assert "Skole" not in shown  # a sheet read without doubt is not asked about
-    assert texts.opsaet_kolonner_doubt(tvivl="no_answer_column", rolle="anvendelse") in shown
-    assert texts.opsaet_kolonner_first(systemer=["ESDH-A", "ESDH-B"]) in shown
-    assert await _count_kortlaegninger(db) == 0
+    *_, intro, esdh_card, okonomi_card, ask = connector.sent(KIM.personal_conversation)
+    assert (intro["text"], ask["text"]) == (texts.OPSAET_KOLONNER_INTRO, texts.OPSAET_KOLONNER_ASK)
+    esdh_shown, okonomi_shown = card_text(card_of(esdh_card)), card_text(card_of(okonomi_card))
+    assert texts.opsaet_kolonner_title(ark="ESDH") in esdh_shown
+    assert texts.opsaet_kolonner_sheet(raekke=1) in esdh_shown
+    assert texts.opsaet_kolonner_doubt(tvivl="no_answer_column", rolle="anvendelse") in esdh_shown
+    assert texts.opsaet_kolonner_first(systemer=["ESDH-A", "ESDH-B"]) in esdh_shown
+    assert texts.opsaet_kolonner_title(ark="Økonomi") in okonomi_shown
+    assert await _count_kortlaegninger(db) == 0  # a sheet read without doubt gets no card
 
-    # Typing instead of pressing the card asks again; no answer column is not accepted.
+    # Typing instead of pressing a card asks again; no answer column is not accepted.
     await bot.post(activities.message(KIM, "ja"))
     assert connector.texts(KIM.personal_conversation)[-1] == texts.OPSAET_KOLONNER_ASK
-    data = submit_data(card, texts.OPSAET_KOLONNER_SUBMIT)
-    await bot.post(activities.submit(KIM, {**data, "0.system": "2", "0.anvendelse": ""}))
+    esdh = pressed(card_of(esdh_card))
+    await bot.post(activities.submit(KIM, {**esdh, "system": "2", "anvendelse": ""}))
     assert connector.texts(KIM.personal_conversation)[-1] == texts.opsaet_kolonner_missing(
         ark="ESDH"
     )
 
-    chosen = {"0.system": "2", "0.leverandoer": "3", "0.anvendelse": "4", "0.bemaerkning": "5"}
-    await bot.post(activities.submit(KIM, {**data, **chosen}))
+    chosen = {"system": "2", "leverandoer": "3", "anvendelse": "4", "bemaerkning": "5"}
+    await bot.post(activities.submit(KIM, {**esdh, **chosen}))
+    assert connector.texts(KIM.personal_conversation)[-1] == texts.opsaet_kolonner_confirmed(
+        ark="ESDH", mangler=["Økonomi"]
+    )
+    await bot.post(activities.submit(KIM, {**pressed(card_of(okonomi_card)), "anvendelse": "3"}))
 
     assert "jeres uploadede Bilag 1" in connector.texts(KIM.personal_conversation)[-1]
     async with db() as session:
         kortlaegning = (await session.scalars(select(KortlaegningRow))).one()
         systems = (await session.scalars(select(ItSystemRow.navn).order_by(ItSystemRow.id))).all()
-    assert systems == ["SBSYS", "Acadre", "Aula"]
+    assert systems == ["SBSYS", "Acadre", "Aula", "Prisme"]
     assert json.loads(kortlaegning.template_mapping or "") == {
         "ESDH": {
             "header_row": 1,
             "roles": {"system": 2, "leverandoer": 3, "anvendelse": 4, "bemaerkning": 5},
-        }
+        },
+        "Økonomi": {"header_row": 1, "roles": {"system": 1, "leverandoer": 2, "anvendelse": 3}},
     }
     # The draft Bilag 1 is written into the file itself, in the column chosen for answers.
     snapshot = await ArchiveRepository(db).snapshot(TENANT)
-    draft = render_bilag1(snapshot, draft=True, today=date(2027, 8, 1))
-    esdh = load_workbook(BytesIO(draft))["ESDH"]
-    assert [esdh.cell(row=row, column=4).comment.text for row in (2, 3)] == ["Mangler svar"] * 2
-    assert esdh.cell(row=2, column=1).value == "ESDH-A"
+    draft = load_workbook(BytesIO(render_bilag1(snapshot, draft=True, today=date(2027, 8, 1))))
+    esdh_sheet, okonomi_sheet = draft["ESDH"], draft["Økonomi"]
+    assert [esdh_sheet.cell(row=row, column=4).comment.text for row in (2, 3)] == [
+        "Mangler svar"
+    ] * 2
+    assert esdh_sheet.cell(row=2, column=1).value == "ESDH-A"
+    assert okonomi_sheet["C2"].comment.text == "Mangler svar"
 
 
 async def test_a_hostile_upload_is_refused_at_once_while_healthz_keeps_answering(
@@ -145,6 +157,12 @@ async def test_a_hostile_upload_is_refused_at_once_while_healthz_keeps_answering
     refusal = connector.texts(KIM.personal_conversation)[-1]
     assert refusal.startswith('Filen "lang.xlsx", arket "ESDH" har celler under række 40.000.')
     assert await _count_kortlaegninger(db) == 0
+
+
+def pressed(card: dict[str, Any]) -> dict[str, Any]:
+    """What Teams sends for "Ser rigtigt ud" on an untouched card: the inputs' values + data."""
+    inputs = {item["id"]: item.get("value", "") for item in card["body"] if "id" in item}
+    return {**inputs, **submit_data(card, texts.OPSAET_KOLONNER_SUBMIT)}
 
 
 async def _count_kortlaegninger(db: async_sessionmaker[AsyncSession]) -> int:
