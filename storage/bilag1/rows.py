@@ -19,6 +19,7 @@ _LEADING_NUMBER = re.compile(r"^\s*\d+\s*[.):\-–—]?\s*")
 # An answer cell that only invites a choice: "Vælg…", "(vælg anvendelse)", "-", "…".
 _PLACEHOLDER_WORDS = frozenset({"", "vaelg", "vaelg svar", "vaelg anvendelse", "ubesvaret"})
 _PROMPT_STARTS = ("vaelg ", "skriv ", "angiv ", "udfyld ", "fx ", "f eks ", "eks ", "eksempel ")
+_FOOTNOTE = re.compile(r"^\s*(\*|(nb|note|obs)\s*[:!.])", re.IGNORECASE)
 # A note is a sentence, not a name: long, or ending in a full stop after several words.
 _NOTE_LENGTH = 80
 _SMALL_WORDS = frozenset({"og", "i", "paa", "for", "til", "med", "af", "en", "et", "eller"})
@@ -37,8 +38,7 @@ def is_placeholder(text: str | None) -> bool:
 
 def is_hint(text: str) -> bool:
     """A hint rather than a name: in parentheses, a prompt ("Vælg …", "Skriv …"), a footnote."""
-    stripped = text.strip()
-    return is_placeholder(stripped) or stripped.startswith(("*", "NB", "Note:", "Obs", "OBS"))
+    return is_placeholder(text) or bool(_FOOTNOTE.match(text))
 
 
 def is_note(text: str) -> bool:
