@@ -488,6 +488,13 @@ def opsaet_card(kommuner: Sequence[Kommune], *, today: date) -> Card:
     )
 
 
+def opsaet_card_used(*, kommune: str, slutdato: date) -> Card:
+    """The opsæt card once sent: what it chose, nothing left to press."""
+    return closed_card(
+        texts.OPSAET_CARD_TITLE, texts.opsaet_card_used(kommune=kommune, slutdato=slutdato)
+    )
+
+
 # The roles a coordinator confirms on the mapping card; the others are kept as recognised.
 KOLONNE_ROLES = (Role.SYSTEM, Role.LEVERANDOER, Role.ANVENDELSE, Role.BEMAERKNING)
 _KOLONNE_CHOICES = 40

@@ -25,6 +25,7 @@ from botbuilder.dialogs import (
     WaterfallStepContext,
 )
 from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext
+from botbuilder.schema import Activity, ActivityTypes
 
 from dialogs import cards, texts
 from dialogs.actions import ACTION_KEY, KoordinatorAction
@@ -129,8 +130,10 @@ class OpsaetDialog(ComponentDialog):
     async def _ask_slutdato_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         result = step.result
         if isinstance(result, dict):
-            # The whole card was filled in: take all three answers at once.
+            # The whole card was filled in: take all three answers at once, and let the card
+            # show what was chosen instead of empty fields and a live button.
             step.values.update(result)
+            await _close_opsaet_card(step.context, result)
             return await step.next(result["slutdato"])
         step.values["kommune"] = result
         await step.context.send_activity(
@@ -354,6 +357,20 @@ class OpsaetDialog(ComponentDialog):
 def opsaet_options(*, card: dict[str, Any] | None = None) -> dict[str, Any]:
     """Options for OpsaetDialog; a card pressed outside the dialog is taken as its answers."""
     return {"confirmed": card is not None, "card": card}
+
+
+async def _close_opsaet_card(context: TurnContext, answers: dict[str, str]) -> None:
+    """Update the pressed opsæt card in place to the answers it gave, without a button."""
+    card_id = context.activity.reply_to_id
+    if not card_id:
+        return
+    used = cards.opsaet_card_used(
+        kommune=_kommune(answers["kommune"]).officielt_navn,
+        slutdato=date.fromisoformat(answers["slutdato"]),
+    )
+    await context.update_activity(
+        Activity(id=card_id, type=ActivityTypes.message, attachments=[cards.as_attachment(used)])
+    )
 
 
 def _kommune(kode: str) -> Kommune:

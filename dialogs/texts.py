@@ -808,6 +808,10 @@ def opsaet_kommune_suggestions(*, navne: Sequence[str]) -> str:
     return "Mente du " + _og([f"**{n}**" for n in navne]) + "? Skriv kommunens fulde navn."
 
 
+def opsaet_card_used(*, kommune: str, slutdato: date) -> str:
+    return f"✓ {kommune}, slutdato {dato(slutdato)}. Sendt – jeg går videre nedenfor."
+
+
 def opsaet_kommune_chosen(*, kommune: str) -> str:
     return f"✓ {kommune}."
 

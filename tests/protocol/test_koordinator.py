@@ -81,6 +81,38 @@ async def set_up_by_text(
     await bot.post(in_team(activities.message(KIM, "hjælp")))  # the bot is in the team
 
 
+async def test_the_opsaet_card_once_sent_shows_its_choices_and_no_button(
+    bot: RunningBot, activities: Activities, connector: BotConnector, roster: None
+) -> None:
+    await bot.post(activities.message(KIM, "opsæt"))
+    card = last_card(connector, KIM.personal_conversation)
+    data = {
+        **submit_data(card_of(card), texts.OPSAET_SUBMIT),
+        "kommune": "751",
+        "slutdato": "2099-08-31",
+        "skabelon": "eksempel",
+    }
+
+    await bot.post(activities.submit(KIM, data, reply_to=card["id"]))
+
+    assert connector.texts(KIM.personal_conversation)[-1] == (
+        texts.opsaet_done(
+            kommune="Aarhus Kommune",
+            slutdato=date(2099, 8, 31),
+            fagomraader=14,
+            systemer=55,
+            eksempel=True,
+            bevaret=0,
+            fjernet=0,
+        )
+    )
+    [used] = [a for a in connector.chat(KIM.personal_conversation) if a["id"] == card["id"]]
+    assert buttons(card_of(used)) == []
+    assert card_text(card_of(used)).endswith(
+        texts.opsaet_card_used(kommune="Aarhus Kommune", slutdato=date(2099, 8, 31))
+    )
+
+
 async def test_set_up_with_the_bundled_example_asks_step_by_step_and_stores_the_catalogue(
     bot: RunningBot,
     activities: Activities,
