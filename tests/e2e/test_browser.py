@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dialogs import cards, texts
-from playground import demo
+from dialogs import texts
 from storage.domain.model import Anvendelse
 from tests.e2e import stored
 from tests.e2e.chat import button_data
@@ -77,7 +76,7 @@ async def test_a_systemejer_answers_with_the_rendered_buttons_and_the_form(
         async with stack.chat() as chat:
             await _say(page, "fortsæt")
             await expect(_last_card(page)).to_contain_text(texts.MINE_TITLE)
-            await _last_card(page).get_by_role("button", name=texts.CONTINUE).first.click()
+            await _last_card(page).get_by_role("button", name=texts.START_AREA).first.click()
 
             for system, label, anvendelse in [
                 ("WorkZone", "Anvender", Anvendelse.ANVENDER),
@@ -88,14 +87,23 @@ async def test_a_systemejer_answers_with_the_rendered_buttons_and_the_form(
                 await expect(card).to_contain_text(system)
                 if system == "SBSYS":
                     await page.screenshot(path=SCREENSHOT)
+                if system == "Acadre":
+                    await card.get_by_placeholder(texts.BEMAERKNING).fill("udfases 2026")
                 await card.get_by_role("button", name=label, exact=True).click()
-                await _shows(page, texts.answer_saved(system=system, anvendelse=anvendelse))
+                remark = "udfases 2026" if system == "Acadre" else None
+                await _shows(
+                    page,
+                    texts.answer_saved(system=system, anvendelse=anvendelse, bemaerkning=remark),
+                )
             await expect(_last_card(page)).to_contain_text("F2")
 
-            # The form is offered on the invitation card, which arrives with `start`
-            # (issue 5/6); until then its button is pressed through the Playground's API.
-            [*_, newest] = await chat.drain()
-            await chat.submit(newest.message_id, _invitation_form_button(skole.id))
+            # `mine` offers the form for every open area; Skole's is the second.
+            await chat.say("mine")
+            [*_, mine] = await chat.drain()
+            await chat.submit(
+                mine.message_id,
+                button_data(mine.card or {}, texts.FORM_SHORT, fagomraade_id=skole.id),
+            )
 
         form = _last_card(page)
         await expect(form).to_contain_text(texts.form_title(fagomraade="Skole", side=1, sider=1))
@@ -108,7 +116,9 @@ async def test_a_systemejer_answers_with_the_rendered_buttons_and_the_form(
             await page.get_by_role("option", name=label, exact=True).click()
         await page.screenshot(path=stack.artifacts / "form-filled.png")
         await form.get_by_role("button", name=texts.FORM_SAVE_LAST).click()
+        # The saved page is updated in place; the summary with Indsend follows.
         await _shows(page, _plain(texts.form_saved(gemt=3, side=1, sider=1)))
+        await expect(_last_card(page)).to_contain_text(texts.SUMMARY_ADD_QUESTION)
         await page.screenshot(path=stack.artifacts / "form-saved.png")
     finally:
         await page.screenshot(path=stack.artifacts / "last.png")
@@ -116,7 +126,7 @@ async def test_a_systemejer_answers_with_the_rendered_buttons_and_the_form(
 
     assert await stored.answers(stack.database_url, esdh.id) == {
         "WorkZone": (Anvendelse.ANVENDER, None, ANNE),
-        "Acadre": (Anvendelse.ANVENDER_IKKE, None, ANNE),
+        "Acadre": (Anvendelse.ANVENDER_IKKE, "udfases 2026", ANNE),
         "SBSYS": (Anvendelse.SEKUNDAER, None, ANNE),
     }
     assert await stored.answers(stack.database_url, skole.id) == {
@@ -145,14 +155,3 @@ async def _shows(page: Page, text: str) -> None:
 def _plain(markdown: str) -> str:
     """What the page shows of a text with Markdown emphasis."""
     return markdown.replace("**", "").replace("*", "")
-
-
-def _invitation_form_button(fagomraade_id: int) -> dict[str, object]:
-    invitation = cards.invitation_card(
-        fagomraade_id=fagomraade_id,
-        fagomraade="Skole",
-        antal=3,
-        slutdato=demo.SLUTDATO,
-        koordinator="Mette Kristensen",
-    )
-    return button_data(invitation, texts.FORM)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs import cards, texts
-from playground import demo
+from dialogs import texts
 from storage.domain.model import Anvendelse
 from tests.e2e import stored
 from tests.e2e.chat import Chat, Shown, button_data
@@ -55,7 +54,7 @@ async def test_a_systemejer_answers_with_buttons_and_typed_text_adds_a_system_an
             in mine.card_text
         )
         await chat.submit(
-            mine.message_id, button_data(mine.card or {}, texts.CONTINUE, fagomraade_id=esdh.id)
+            mine.message_id, button_data(mine.card or {}, texts.START_AREA, fagomraade_id=esdh.id)
         )
 
         workzone = await chat.next_card()
@@ -69,13 +68,15 @@ async def test_a_systemejer_answers_with_buttons_and_typed_text_adds_a_system_an
         acadre = await chat.next_card()
         await chat.press(acadre, "Anvender ikke", bemaerkning="Udfaset i 2024")
         assert await _confirmation(chat, acadre) == texts.answer_saved(
-            system="Acadre", anvendelse=Anvendelse.ANVENDER_IKKE
+            system="Acadre", anvendelse=Anvendelse.ANVENDER_IKKE, bemaerkning="Udfaset i 2024"
         )
 
         sbsys = await chat.next_card()
         await chat.say("sekundær: kun opslag i gamle sager")
         assert await _confirmation(chat, sbsys) == texts.answer_saved(
-            system="SBSYS", anvendelse=Anvendelse.SEKUNDAER
+            system="SBSYS",
+            anvendelse=Anvendelse.SEKUNDAER,
+            bemaerkning="kun opslag i gamle sager",
         )
 
         f2 = await chat.next_card()
@@ -86,24 +87,30 @@ async def test_a_systemejer_answers_with_buttons_and_typed_text_adds_a_system_an
             system="F2", anvendelse=Anvendelse.ANVENDER_IKKE
         )
 
-        tilfoej = await chat.next_card()
-        assert texts.tilfoej_question(fagomraade="ESDH") in tilfoej.card_text
+        # The summary asks for additions itself, and carries Indsend.
+        first = await chat.next_card()
+        assert texts.SUMMARY_ADD_QUESTION in first.card_text
+        assert "Acadre\nAnvender ikke — «Udfaset i 2024»" in first.card_text
         await chat.press(
-            tilfoej,
+            first,
             texts.TILFOEJ_BUTTON,
             navn="Captia",
             leverandoer="Netcompany",
             svarer_til="WorkZone",
             anvendelse="anvender",
         )
+        replaced = await chat.next("updateMessage")
+        assert replaced.message_id == first.message_id
+        assert replaced.card_text.endswith(texts.CARD_REPLACED)
         assert await chat.next_text() == texts.tilfoejet(navn="Captia")
-        again = await chat.next_card()
-        await chat.press(again, texts.TILFOEJ_DONE)
 
         summary = await chat.next_card()
         assert texts.summary_counts(besvaret=4, antal=4) in summary.card_text
-        assert "Captia" in summary.card_text
+        assert "Captia: Anvender · Netcompany · svarer til WorkZone" in summary.card_text
         await chat.press(summary, texts.SUBMIT)
+        submitted = await chat.next("updateMessage")
+        assert submitted.message_id == summary.message_id
+        assert submitted.card_text.endswith(texts.SUBMITTED_NOTE)
         assert await chat.next_text() == texts.submitted(fagomraade="ESDH", besvaret=4, antal=4)
 
     assert await stored.answers(stack.database_url, esdh.id) == {
@@ -123,11 +130,12 @@ async def test_a_systemejer_answers_a_whole_area_on_the_form_card(start_stack: S
     assert stack.demo is not None
     skole = stack.demo.fagomraader["Skole"]
     async with stack.chat() as chat:
-        # The invitation card offers the form; until `start` sends it (issue 5/6), its button
-        # is pressed with the data the real card carries, on the last card Anne has.
         await chat.say("mine")
         mine = await chat.next_card()
-        await chat.submit(mine.message_id, _invitation_button(skole.id, texts.FORM))
+        await chat.submit(
+            mine.message_id,
+            button_data(mine.card or {}, texts.FORM_SHORT, fagomraade_id=skole.id),
+        )
 
         form = await chat.next_card()
         assert texts.form_title(fagomraade="Skole", side=1, sider=1) in form.card_text
@@ -144,8 +152,11 @@ async def test_a_systemejer_answers_a_whole_area_on_the_form_card(start_stack: S
             texts.FORM_SAVE_LAST,
             **dict(zip(choices.values(), ["anvender", "anvender_ikke", "sekundaer"], strict=True)),
         )
-        assert await chat.next_text() == texts.form_saved(gemt=3, side=1, sider=1)
-        assert texts.tilfoej_question(fagomraade="Skole") in (await chat.next_card()).card_text
+        saved = await chat.next("updateMessage")
+        assert saved.message_id == form.message_id
+        assert saved.card_text.endswith(texts.form_saved(gemt=3, side=1, sider=1))
+        # One form page, then the summary with Indsend.
+        assert texts.SUBMIT in (await chat.next_card()).card_text
 
     assert await stored.answers(stack.database_url, skole.id) == {
         "Aula": (Anvendelse.ANVENDER, None, ANNE),
@@ -159,14 +170,3 @@ async def _confirmation(chat: Chat, card: Shown) -> str:
     updated = await chat.next("updateMessage")
     assert updated.message_id == card.message_id
     return updated.card_text.splitlines()[-1]
-
-
-def _invitation_button(fagomraade_id: int, title: str) -> dict[str, object]:
-    invitation = cards.invitation_card(
-        fagomraade_id=fagomraade_id,
-        fagomraade="Skole",
-        antal=3,
-        slutdato=demo.SLUTDATO,
-        koordinator="Mette Kristensen",
-    )
-    return button_data(invitation, title)
