@@ -469,7 +469,7 @@ def form_title(*, fagomraade: str, side: int, sider: int) -> str:
     return f"{fagomraade} · side {side} af {sider}"
 
 
-FORM_HINT = "Vælg et svar for hvert system. Svar, du allerede har givet, er udfyldt."
+FORM_HINT = "Vælg et svar for hvert system; en bemærkning er valgfri. Svar, du allerede har givet, er udfyldt."
 FORM_CHOOSE = "Vælg svar"
 FORM_SAVE_NEXT = "Gem og fortsæt"
 FORM_SAVE_LAST = "Gem og gå videre"
