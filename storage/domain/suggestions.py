@@ -40,6 +40,8 @@ class MatchOutcome(StrEnum):
 class SourcePerson:
     navn: str
     email: str | None = None
+    person_id: int | None = None
+    """The bot's own person, when the source is the bot's last round."""
 
     @property
     def key(self) -> str:

@@ -1,0 +1,140 @@
+"""Last round as a source of suggestions: the newest Bilag 1 delivered to KOMBIT, read back.
+
+Each round KOMBIT receives a final workbook, archived with its file (storage.archive); that
+file holds every answer and remark as KOMBIT got them, so it is what the next round starts
+from. The coordinator may upload last round's workbook instead; sources_from_bilag1 serves both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.bilag1.layout import Bilag1
+from storage.bilag1.reader import read_bilag1
+from storage.domain.archive import SendStatus
+from storage.domain.suggestions import SourcePerson, SourceSystem
+from storage.models import (
+    Bilag1VersionRow,
+    FagomraadeRow,
+    KortlaegningRow,
+    PersonRow,
+    StoredFileRow,
+    TildelingRow,
+)
+
+_DELIVERED = [status.value for status in SendStatus if status.delivered]
+
+
+@dataclass(frozen=True, slots=True)
+class LastRound:
+    """What last round's delivered workbook suggests, and which version it was."""
+
+    version_nummer: int
+    filename: str
+    sent_at: datetime | None
+    sources: tuple[SourceSystem, ...]
+
+
+def sources_from_bilag1(
+    bilag1: Bilag1, owners: Mapping[str, Sequence[SourcePerson]] | None = None
+) -> list[SourceSystem]:
+    """Every listed and added system of a filled workbook, with its answer, remark and owners.
+
+    owners maps a fagområde's name to its systemejere; an area it does not name has none.
+    """
+    owners = owners or {}
+    listed = [
+        SourceSystem(
+            navn=system.navn,
+            leverandoerer=(system.leverandoer,) if system.leverandoer else (),
+            fagomraade=fagomraade.navn,
+            anvendelse=system.anvendelse,
+            bemaerkning=system.bemaerkning,
+            systemejere=tuple(owners.get(fagomraade.navn, ())),
+        )
+        for fagomraade in bilag1.fagomraader
+        for system in fagomraade.systemer
+    ]
+    added = [
+        SourceSystem(
+            navn=tilfoejet.navn,
+            leverandoerer=(tilfoejet.leverandoer,) if tilfoejet.leverandoer else (),
+            fagomraade=tilfoejet.fagomraade,
+            anvendelse=tilfoejet.anvendelse,
+            bemaerkning=tilfoejet.bemaerkning,
+            systemejere=tuple(owners.get(tilfoejet.fagomraade or "", ())),
+            tilfoejet=True,
+        )
+        for tilfoejet in bilag1.tilfoejede
+    ]
+    return listed + added
+
+
+class LastRoundRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def last_round(self, tenant_id: str) -> LastRound | None:
+        """The newest delivered workbook as sources, or None when nothing reached KOMBIT yet.
+
+        Owners are the people assigned now to the fagområde of that name: when a new round is
+        set up, last round's areas keep their systemejere until the coordinator changes them.
+        Raises Bilag1Error if the archived file cannot be read back.
+        """
+        async with self._sessions() as session:
+            found = (
+                await session.execute(
+                    select(Bilag1VersionRow, StoredFileRow)
+                    .join(StoredFileRow, StoredFileRow.id == Bilag1VersionRow.file_id)
+                    .join(KortlaegningRow, KortlaegningRow.id == Bilag1VersionRow.kortlaegning_id)
+                    .where(
+                        KortlaegningRow.tenant_id == tenant_id,
+                        Bilag1VersionRow.send_status.in_(_DELIVERED),
+                    )
+                    .order_by(Bilag1VersionRow.nummer.desc())
+                    .limit(1)
+                )
+            ).first()
+            if found is None:
+                return None
+            version, file = found
+            owners = await _owners_by_area(session, version.kortlaegning_id)
+        # Reading a workbook is CPU-bound; keep the event loop free for other turns.
+        bilag1 = await asyncio.to_thread(read_bilag1, file.content, filename=file.filename)
+        return LastRound(
+            version_nummer=version.nummer,
+            filename=file.filename,
+            sent_at=_aware(version.sent_at),
+            sources=tuple(sources_from_bilag1(bilag1, owners)),
+        )
+
+
+async def _owners_by_area(
+    session: AsyncSession, kortlaegning_id: int
+) -> dict[str, list[SourcePerson]]:
+    rows = await session.execute(
+        select(FagomraadeRow.navn, PersonRow)
+        .join(TildelingRow, TildelingRow.fagomraade_id == FagomraadeRow.id)
+        .join(PersonRow, PersonRow.id == TildelingRow.person_id)
+        .where(FagomraadeRow.kortlaegning_id == kortlaegning_id)
+        .order_by(FagomraadeRow.position, PersonRow.id)
+    )
+    owners: dict[str, list[SourcePerson]] = {}
+    for navn, person in rows:
+        owners.setdefault(navn, []).append(
+            SourcePerson(navn=person.navn, email=person.email, person_id=person.id)
+        )
+    return owners
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite gives back naive datetimes; everything stored is UTC.
+    if moment is None or moment.tzinfo:
+        return moment
+    return moment.replace(tzinfo=UTC)

@@ -1,0 +1,129 @@
+"""Last round's delivered Bilag 1 as suggestions for the next, on both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.archive import ArchiveRepository, render_bilag1
+from storage.bilag1.layout import (
+    Bilag1,
+    Bilag1Fagomraade,
+    Bilag1System,
+    Bilag1Tilfoejet,
+    Columns,
+    Forside,
+    Table,
+)
+from storage.domain.archive import SendStatus, VersionReason
+from storage.domain.model import Anvendelse, Fagomraade, ItSystem
+from storage.domain.suggestions import MatchOutcome, SourcePerson, match_suggestions
+from storage.suggestions.last_round import LastRoundRepository, sources_from_bilag1
+from tests.support.delivery import TENANT, DeliveryWorld, set_up_answered
+
+
+async def _archive_final(sessions: async_sessionmaker[AsyncSession], world: DeliveryWorld) -> int:
+    archive = ArchiveRepository(sessions)
+    snapshot = await archive.snapshot(TENANT)
+    version = await archive.archive(
+        snapshot.kortlaegning_id,
+        filename_for=lambda nummer: f"Bilag1-Aarhus-v{nummer}.xlsx",
+        content=render_bilag1(snapshot, draft=False, today=date(2027, 8, 30)),
+        reason=VersionReason.SEND,
+        taken_at=snapshot.taken_at,
+        by_person_id=world.kim.id,
+    )
+    return version.id
+
+
+async def test_a_round_not_yet_delivered_suggests_nothing(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await set_up_answered(sessions)
+    await _archive_final(sessions, world)
+
+    assert await LastRoundRepository(sessions).last_round(TENANT) is None
+    assert await LastRoundRepository(sessions).last_round("another-tenant") is None
+
+
+async def test_the_delivered_workbook_suggests_every_answer_and_owner_of_the_next_round(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await set_up_answered(sessions)
+    version_id = await _archive_final(sessions, world)
+    sent_at = datetime(2027, 8, 30, 10, 0, tzinfo=UTC)
+    await ArchiveRepository(sessions).mark_delivered(
+        version_id,
+        status=SendStatus.SENT,
+        by_person_id=world.kim.id,
+        at=sent_at,
+        recipient="infrastruktur@kombit.dk",
+        subject="Bilag 1",
+        mail_filename="E-mail.eml",
+        mail=b"From: kim@kommune.dk\r\n\r\n",
+        attempts=1,
+    )
+
+    last = await LastRoundRepository(sessions).last_round(TENANT)
+
+    assert last is not None
+    assert (last.version_nummer, last.filename, last.sent_at) == (
+        1,
+        "Bilag1-Aarhus-v1.xlsx",
+        sent_at,
+    )
+    assert {(s.fagomraade, s.navn): s.anvendelse for s in last.sources} == world.expected
+    anne = SourcePerson(world.anne.navn, world.anne.email, world.anne.id)
+    assert {s.systemejere for s in last.sources} == {(anne,)}
+
+    fagomraader = [Fagomraade(a.id, a.navn, n, len(a.systems)) for n, a in enumerate(world.areas)]
+    systemer = [
+        ItSystem(id, area.id, navn, None, None, position)
+        for area in world.areas
+        for position, (navn, id) in enumerate(area.systems.items())
+    ]
+    suggestions = match_suggestions(fagomraader, systemer, last.sources)
+
+    assert {m.outcome for m in suggestions.systemer} == {MatchOutcome.CERTAIN}
+    names = {id: (area.navn, navn) for area in world.areas for navn, id in area.systems.items()}
+    assert {names[m.it_system_id]: m.anvendelse for m in suggestions.systemer} == world.expected
+    assert suggestions.unmatched == ()
+    assert {(o.fagomraade_id, o.person.person_id) for o in suggestions.owners} == {
+        (area.id, world.anne.id) for area in world.areas
+    }
+
+
+ANNE = SourcePerson("Anne Holm", "ah@aarhus.dk", 3)
+
+
+def test_listed_and_added_systems_carry_answer_remark_and_their_areas_owners() -> None:
+    esdh = Bilag1Fagomraade(
+        navn="ESDH",
+        table=Table("ESDH", 3, Columns(system=1, anvendelse=3)),
+        systemer=(
+            Bilag1System("SBSYS", "Fujitsu", None, Anvendelse.ANVENDER, "Hovedsystem", 4),
+            Bilag1System("Captia", None, None, None, None, 5),
+        ),
+    )
+    bilag1 = Bilag1(
+        forside=Forside(),
+        fagomraader=(esdh,),
+        tilfoejede=(
+            Bilag1Tilfoejet("ESDH", "Eget arkiv", "Egen drift", None, Anvendelse.SEKUNDAER),
+            Bilag1Tilfoejet(None, "Uden område"),
+        ),
+    )
+
+    sources = sources_from_bilag1(bilag1, {"ESDH": [ANNE]})
+
+    assert [
+        (s.fagomraade, s.navn, s.leverandoerer, s.anvendelse, s.bemaerkning, s.tilfoejet)
+        for s in sources
+    ] == [
+        ("ESDH", "SBSYS", ("Fujitsu",), Anvendelse.ANVENDER, "Hovedsystem", False),
+        ("ESDH", "Captia", (), None, None, False),
+        ("ESDH", "Eget arkiv", ("Egen drift",), Anvendelse.SEKUNDAER, None, True),
+        (None, "Uden område", (), None, None, True),
+    ]
+    assert [s.systemejere for s in sources] == [(ANNE,), (ANNE,), (ANNE,), ()]
