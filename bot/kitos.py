@@ -172,7 +172,8 @@ class KitosClient:
                             return await response.json(content_type=None)
                         except ValueError as exc:
                             raise KitosError(KitosErrorKind.BAD_RESPONSE, status=200) from exc
-                    status, headers = response.status, dict(response.headers)
+                    # A copy keeps header names case-insensitive for Retry-After.
+                    status, headers = response.status, response.headers.copy()
             except (aiohttp.ClientError, TimeoutError) as exc:
                 logger.warning("kitos: %s on attempt %d: %s", path, attempt, type(exc).__name__)
                 if attempt == self._attempts:
@@ -184,7 +185,7 @@ class KitosClient:
             if status == 403:
                 raise KitosError(KitosErrorKind.FORBIDDEN, status=status)
             if status not in _RETRYABLE:
-                logger.error("kitos: %s answered %d", path, status)
+                logger.warning("kitos: %s answered %d", path, status)
                 raise KitosError(KitosErrorKind.BAD_RESPONSE, status=status)
             wait = parse_retry_after(headers)
             wait = float(attempt) if wait is None else wait

@@ -105,6 +105,7 @@ class OwnerSuggestion:
 @dataclass(frozen=True, slots=True)
 class Suggestions:
     fagomraader: tuple[FagomraadeMatch, ...]
+    """One per fagområde when the sources have areas (last round); empty for KITOS."""
     systemer: tuple[SystemMatch, ...]
     unmatched: tuple[SourceSystem, ...]
     """Source systems no system of this round matched: last round's gone systems, or the
@@ -135,14 +136,15 @@ def match_suggestions(
     system_matches: list[SystemMatch] = []
     used: set[int] = set()
     for fagomraade in fagomraader:
-        area = by_area[fagomraade.id]
+        area = by_area.get(fagomraade.id)
+        old_name = area.source_navn if area is not None else None
         candidates = [
             (index, source)
             for index, source in enumerate(sources)
             if source.fagomraade is None
-            or (area.source_navn is not None and source.fagomraade == area.source_navn)
+            or source.fagomraade == old_name
             # A renamed area too unlike its old name: its systems may still be recognised.
-            or (area.source_navn is None and source.fagomraade not in matched_area_names)
+            or (old_name is None and source.fagomraade not in matched_area_names)
         ]
         own = [s for s in systemer if s.fagomraade_id == fagomraade.id]
         matches = _match_within(own, candidates)
@@ -202,6 +204,8 @@ def _match_areas(
     fagomraader: Sequence[Fagomraade], sources: Sequence[SourceSystem]
 ) -> list[FagomraadeMatch]:
     source_areas = list(dict.fromkeys(s.fagomraade for s in sources if s.fagomraade))
+    if not source_areas:
+        return []
     pairs = []
     for fagomraade in fagomraader:
         for navn in source_areas:

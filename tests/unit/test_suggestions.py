@@ -171,3 +171,10 @@ def test_an_owner_is_one_person_by_email_whatever_the_name() -> None:
     result = match_suggestions([ESDH], [_system(1, "SBSYS"), _system(2, "Captia")], sources)
 
     assert [(o.person.navn, o.systemer) for o in result.owners_of(1)] == [("Anne Holm", 2)]
+
+
+def test_a_source_without_areas_matches_no_areas() -> None:
+    result = match_suggestions([ESDH], [_system(1, "SBSYS")], [SourceSystem("SBSYS")])
+
+    assert result.fagomraader == ()
+    assert result.systemer[0].outcome is MatchOutcome.CERTAIN
