@@ -103,6 +103,16 @@ class OwnerSuggestion:
 
 
 @dataclass(frozen=True, slots=True)
+class AdditionSuggestion:
+    """A system to offer as an addition ("svarer til" is left to the systemejer)."""
+
+    source: SourceSystem
+    fagomraade_ids: tuple[int, ...]
+    """Where to offer it: the area last round's addition was in, or the areas where its KITOS
+    Systemejer owns matched systems; empty when nothing says, and the coordinator chooses."""
+
+
+@dataclass(frozen=True, slots=True)
 class Suggestions:
     fagomraader: tuple[FagomraadeMatch, ...]
     """One per fagområde when the sources have areas (last round); empty for KITOS."""
@@ -117,6 +127,29 @@ class Suggestions:
 
     def owners_of(self, fagomraade_id: int) -> tuple[OwnerSuggestion, ...]:
         return tuple(o for o in self.owners if o.fagomraade_id == fagomraade_id)
+
+    @property
+    def gone(self) -> tuple[SourceSystem, ...]:
+        """Last round's listed systems that are no longer on KOMBIT's list: left out, shown."""
+        return tuple(s for s in self.unmatched if s.fagomraade is not None and not s.tilfoejet)
+
+    @property
+    def additions(self) -> tuple[AdditionSuggestion, ...]:
+        """KITOS systems on no list, and last round's additions, with where to offer them."""
+        area_now = {m.source_navn: m.fagomraade_id for m in self.fagomraader if m.source_navn}
+        owner_areas: dict[str, list[int]] = {}
+        for owner in self.owners:
+            owner_areas.setdefault(owner.person.key, []).append(owner.fagomraade_id)
+        additions = []
+        for source in self.unmatched:
+            if source.fagomraade is None:
+                areas = [a for p in source.systemejere for a in owner_areas.get(p.key, [])]
+            elif source.tilfoejet:
+                areas = [area_now[source.fagomraade]] if source.fagomraade in area_now else []
+            else:
+                continue
+            additions.append(AdditionSuggestion(source, tuple(dict.fromkeys(areas))))
+        return tuple(additions)
 
 
 def match_suggestions(

@@ -178,3 +178,38 @@ def test_a_source_without_areas_matches_no_areas() -> None:
 
     assert result.fagomraader == ()
     assert result.systemer[0].outcome is MatchOutcome.CERTAIN
+
+
+def test_additions_are_offered_where_their_systemejer_owns_systems() -> None:
+    anne = KitosPerson("Anne Holm", "ah@kommune.dk")
+    kitos = [
+        KitosSystem("Opus Løn", livscyklus=Livscyklus.OPERATIONAL, systemejere=(anne,)),
+        KitosSystem("Lønportal", livscyklus=Livscyklus.OPERATIONAL, systemejere=(anne,)),
+        KitosSystem("Aula", livscyklus=Livscyklus.OPERATIONAL),
+    ]
+    systemer = [_system(1, "SBSYS"), _system(2, "Opus Løn", area=2)]
+
+    result = match_suggestions([ESDH, LOEN], systemer, [k.as_source() for k in kitos])
+
+    assert [(a.source.navn, a.fagomraade_ids) for a in result.additions] == [
+        ("Lønportal", (2,)),
+        ("Aula", ()),
+    ]
+    assert result.gone == ()
+
+
+def test_last_rounds_additions_return_to_their_area_and_gone_systems_are_listed() -> None:
+    sources = [
+        SourceSystem("SBSYS", fagomraade="ESDH og dokumenthåndtering"),
+        SourceSystem("Captia", fagomraade="ESDH og dokumenthåndtering"),
+        SourceSystem("Eget arkiv", fagomraade="ESDH og dokumenthåndtering", tilfoejet=True),
+        SourceSystem("Gammel løn", fagomraade="Løn", tilfoejet=True),
+    ]
+
+    result = match_suggestions([ESDH], [_system(1, "SBSYS")], sources)
+
+    assert [s.navn for s in result.gone] == ["Captia"]
+    assert [(a.source.navn, a.fagomraade_ids) for a in result.additions] == [
+        ("Eget arkiv", (1,)),
+        ("Gammel løn", ()),
+    ]
