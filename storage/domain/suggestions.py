@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
+from functools import cache
 
 from storage.domain.answers import normalise
 from storage.domain.model import Anvendelse, Fagomraade, ItSystem
@@ -164,6 +165,10 @@ def match_suggestions(
     serve several areas, as Bilag 1 lists some systems in more than one.
     """
     area_matches = _match_areas(fagomraader, sources)
+    near: dict[str, set[int]] = {}
+    for index, source in enumerate(sources):
+        for gram in _grams([source.navn, *source.aliases]):
+            near.setdefault(gram, set()).add(index)
     matched_area_names = {m.source_navn for m in area_matches if m.source_navn is not None}
     by_area = {m.fagomraade_id: m for m in area_matches}
     system_matches: list[SystemMatch] = []
@@ -180,7 +185,7 @@ def match_suggestions(
             or (old_name is None and source.fagomraade not in matched_area_names)
         ]
         own = [s for s in systemer if s.fagomraade_id == fagomraade.id]
-        matches = _match_within(own, candidates)
+        matches = _match_within(own, candidates, near)
         system_matches.extend(match for match, _ in matches)
         used.update(index for _, index in matches if index is not None)
     ordered = sorted(system_matches, key=_system_order(fagomraader, systemer))
@@ -193,18 +198,21 @@ def match_suggestions(
 
 
 def name_similarity(names: Iterable[str], other_names: Iterable[str]) -> tuple[float, bool]:
-    """The best similarity of any two names (0..1), and whether any two are the same name."""
-    keys = _name_keys(names)
-    other_keys = _name_keys(other_names)
+    """The best similarity of any two names (0..1), and whether any two are the same name.
+
+    Similarities below UNCERTAIN_FROM count as 0: they mean "different", and cheap upper
+    bounds rule most pairs out before difflib compares them (hundreds of KITOS systems meet
+    hundreds of Bilag 1 systems).
+    """
+    keys = {key for name in names for key in _name_keys(name)}
+    other_keys = {key for name in other_names for key in _name_keys(name)}
     if keys & other_keys:
         return 1.0, True
     best = 0.0
     for key in keys:
         for other in other_keys:
-            score = SequenceMatcher(None, key, other).ratio()
-            if _contains_words(key, other):
-                score = max(score, CONTAINED_SCORE)
-            best = max(best, score)
+            score = CONTAINED_SCORE if _contains_words(key, other) else 0.0
+            best = max(best, score, _similarity(key, other))
     return best, False
 
 
@@ -264,12 +272,22 @@ def _match_areas(
 
 
 def _match_within(
-    systemer: Sequence[ItSystem], candidates: Sequence[tuple[int, SourceSystem]]
+    systemer: Sequence[ItSystem],
+    candidates: Sequence[tuple[int, SourceSystem]],
+    near: Mapping[str, set[int]],
 ) -> list[tuple[SystemMatch, int | None]]:
-    """Pair systems and candidates one to one, best pairs first."""
+    """Pair systems and candidates one to one, best pairs first.
+
+    Only candidates sharing three letters in a row with the system (near: trigram → source
+    indexes) are scored: names that share none are neither equal, nor within one another,
+    nor 75 % alike, and skipping them keeps hundreds by hundreds fast.
+    """
     pairs = []
     for system in systemer:
+        close = set().union(*(near.get(gram, set()) for gram in _grams([system.navn])))
         for index, source in candidates:
+            if index not in close:
+                continue
             score, outcome = score_match(system, source)
             if outcome is not MatchOutcome.NONE:
                 pairs.append((outcome is MatchOutcome.CERTAIN, score, system, index, source))
@@ -325,23 +343,55 @@ def _system_order(
     return lambda m: (area_position[m.fagomraade_id], system_position[m.it_system_id])
 
 
-def _name_keys(names: Iterable[str]) -> set[str]:
+@cache
+def _name_keys(name: str) -> frozenset[str]:
     """A name normalised, and again without what it says in parentheses."""
-    keys = set()
-    for name in names:
-        for variant in (name, _PARENTHESES.sub(" ", name)):
-            key = normalise(variant)
-            if key:
-                keys.add(key)
-    return keys
+    variants = (normalise(name), normalise(_PARENTHESES.sub(" ", name)))
+    return frozenset(key for key in variants if key)
+
+
+def _similarity(key: str, other: str) -> float:
+    """difflib's ratio when it reaches UNCERTAIN_FROM, else 0, ruling out by bounds first.
+
+    The bounds are difflib's real_quick_ratio (lengths) and quick_ratio (shared letters),
+    computed without building a SequenceMatcher, which indexes its second string each time.
+    """
+    total = len(key) + len(other)
+    if 2 * min(len(key), len(other)) < UNCERTAIN_FROM * total:
+        return 0.0
+    if 2 * sum((_letters(key) & _letters(other)).values()) < UNCERTAIN_FROM * total:
+        return 0.0
+    ratio = SequenceMatcher(None, key, other, autojunk=False).ratio()
+    return ratio if ratio >= UNCERTAIN_FROM else 0.0
+
+
+def _grams(names: Iterable[str]) -> set[str]:
+    return {gram for name in names for key in _name_keys(name) for gram in _trigrams(key)}
+
+
+@cache
+def _trigrams(key: str) -> frozenset[str]:
+    padded = f" {key} "
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
+
+
+@cache
+def _letters(key: str) -> Counter[str]:
+    return Counter(key)
+
+
+@cache
+def _words(key: str) -> frozenset[str]:
+    return frozenset(key.split())
 
 
 def _contains_words(key: str, other: str) -> bool:
     """Whether all words of the shorter name occur in the longer one ("sbsys" in "sbsys esdh")."""
-    words, other_words = set(key.split()), set(other.split())
+    words, other_words = _words(key), _words(other)
     shorter, longer = sorted((words, other_words), key=len)
     return bool(shorter) and shorter < longer and any(len(word) >= 3 for word in shorter)
 
 
+@cache
 def _supplier_key(leverandoer: str) -> str:
     return " ".join(_COMPANY_FORMS.sub(" ", normalise(leverandoer)).split())
