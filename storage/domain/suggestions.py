@@ -279,8 +279,10 @@ def _match_within(
     """Pair systems and candidates one to one, best pairs first.
 
     Only candidates sharing three letters in a row with the system (near: trigram → source
-    indexes) are scored: names that share none are neither equal, nor within one another,
-    nor 75 % alike, and skipping them keeps hundreds by hundreds fast.
+    indexes, word boundaries counted) are scored; that keeps hundreds by hundreds fast.
+    Equal names and names within one another always share one; a look-alike that does not is
+    made of two-letter scraps ("Hjmfd" and "Hmd"), not what a renamed or misspelt system
+    looks like, and simply gets no suggestion.
     """
     pairs = []
     for system in systemer:
