@@ -1,8 +1,9 @@
-"""Last round as a source of suggestions: the newest Bilag 1 delivered to KOMBIT, read back.
+"""The two sides a suggestion joins: this round's systems, and last round's answers.
 
-Each round KOMBIT receives a final workbook, archived with its file (storage.archive); that
-file holds every answer and remark as KOMBIT got them, so it is what the next round starts
-from. The coordinator may upload last round's workbook instead; sources_from_bilag1 serves both.
+Last round is the newest Bilag 1 delivered to KOMBIT, read back: each round KOMBIT receives a
+final workbook, archived with its file (storage.archive), and that file holds every answer and
+remark as KOMBIT got them. The coordinator may upload last round's workbook instead;
+sources_from_bilag1 serves both.
 """
 
 from __future__ import annotations
@@ -17,11 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.bilag1.layout import Bilag1
 from storage.bilag1.reader import read_bilag1
+from storage.coordination import to_fagomraade
 from storage.domain.archive import SendStatus
-from storage.domain.suggestions import SourcePerson, SourceSystem
+from storage.domain.model import Fagomraade, ItSystem, NoKortlaegning
+from storage.domain.suggestions import (
+    SourcePerson,
+    SourceSystem,
+    Suggestions,
+    match_suggestions,
+)
 from storage.models import (
     Bilag1VersionRow,
     FagomraadeRow,
+    ItSystemRow,
     KortlaegningRow,
     PersonRow,
     StoredFileRow,
@@ -76,9 +85,56 @@ def sources_from_bilag1(
     return listed + added
 
 
-class LastRoundRepository:
+@dataclass(frozen=True, slots=True)
+class ThisRound:
+    """This round's fagområder and listed systems, in workbook order: what suggestions fill."""
+
+    fagomraader: tuple[Fagomraade, ...]
+    systemer: tuple[ItSystem, ...]
+
+    def match(self, sources: Sequence[SourceSystem]) -> Suggestions:
+        """Match a source's systems (KITOS' or last round's) to this round's."""
+        return match_suggestions(self.fagomraader, self.systemer, sources)
+
+
+class RoundsRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+
+    async def this_round(self, tenant_id: str) -> ThisRound:
+        """This round's areas and systems; NoKortlaegning before opsæt."""
+        async with self._sessions() as session:
+            kortlaegning_id = await session.scalar(
+                select(KortlaegningRow.id).where(KortlaegningRow.tenant_id == tenant_id)
+            )
+            if kortlaegning_id is None:
+                raise NoKortlaegning(tenant_id)
+            rows = (
+                await session.execute(
+                    select(FagomraadeRow, ItSystemRow)
+                    .outerjoin(ItSystemRow, ItSystemRow.fagomraade_id == FagomraadeRow.id)
+                    .where(FagomraadeRow.kortlaegning_id == kortlaegning_id)
+                    .order_by(FagomraadeRow.position, ItSystemRow.position)
+                )
+            ).all()
+        systemer = tuple(
+            ItSystem(
+                id=system.id,
+                fagomraade_id=system.fagomraade_id,
+                navn=system.navn,
+                leverandoer=system.leverandoer,
+                beskrivelse=system.beskrivelse,
+                position=system.position,
+            )
+            for _, system in rows
+            if system is not None
+        )
+        areas = {area.id: area for area, _ in rows}
+        fagomraader = tuple(
+            to_fagomraade(area, sum(1 for s in systemer if s.fagomraade_id == area.id))
+            for area in areas.values()
+        )
+        return ThisRound(fagomraader, systemer)
 
     async def last_round(self, tenant_id: str) -> LastRound | None:
         """The newest delivered workbook as sources, or None when nothing reached KOMBIT yet.

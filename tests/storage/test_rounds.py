@@ -1,9 +1,10 @@
-"""Last round's delivered Bilag 1 as suggestions for the next, on both databases."""
+"""This round's systems and last round's delivered Bilag 1 as suggestions, on both databases."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.archive import ArchiveRepository, render_bilag1
@@ -17,9 +18,9 @@ from storage.bilag1.layout import (
     Table,
 )
 from storage.domain.archive import SendStatus, VersionReason
-from storage.domain.model import Anvendelse, Fagomraade, ItSystem
-from storage.domain.suggestions import MatchOutcome, SourcePerson, match_suggestions
-from storage.suggestions.last_round import LastRoundRepository, sources_from_bilag1
+from storage.domain.model import Anvendelse, NoKortlaegning
+from storage.domain.suggestions import MatchOutcome, SourcePerson
+from storage.suggestions.rounds import RoundsRepository, sources_from_bilag1
 from tests.support.delivery import TENANT, DeliveryWorld, set_up_answered
 
 
@@ -37,14 +38,32 @@ async def _archive_final(sessions: async_sessionmaker[AsyncSession], world: Deli
     return version.id
 
 
+async def test_this_round_is_every_area_and_system_in_workbook_order(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    rounds = RoundsRepository(sessions)
+    with pytest.raises(NoKortlaegning):
+        await rounds.this_round(TENANT)
+    world = await set_up_answered(sessions)
+
+    this_round = await rounds.this_round(TENANT)
+
+    assert [(f.id, f.navn, f.antal_systemer) for f in this_round.fagomraader] == [
+        (area.id, area.navn, len(area.systems)) for area in world.areas
+    ]
+    assert [(s.fagomraade_id, s.navn) for s in this_round.systemer] == [
+        (area.id, navn) for area in world.areas for navn in area.systems
+    ]
+
+
 async def test_a_round_not_yet_delivered_suggests_nothing(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     world = await set_up_answered(sessions)
     await _archive_final(sessions, world)
 
-    assert await LastRoundRepository(sessions).last_round(TENANT) is None
-    assert await LastRoundRepository(sessions).last_round("another-tenant") is None
+    assert await RoundsRepository(sessions).last_round(TENANT) is None
+    assert await RoundsRepository(sessions).last_round("another-tenant") is None
 
 
 async def test_the_delivered_workbook_suggests_every_answer_and_owner_of_the_next_round(
@@ -65,7 +84,7 @@ async def test_the_delivered_workbook_suggests_every_answer_and_owner_of_the_nex
         attempts=1,
     )
 
-    last = await LastRoundRepository(sessions).last_round(TENANT)
+    last = await RoundsRepository(sessions).last_round(TENANT)
 
     assert last is not None
     assert (last.version_nummer, last.filename, last.sent_at) == (
@@ -77,13 +96,8 @@ async def test_the_delivered_workbook_suggests_every_answer_and_owner_of_the_nex
     anne = SourcePerson(world.anne.navn, world.anne.email, world.anne.id)
     assert {s.systemejere for s in last.sources} == {(anne,)}
 
-    fagomraader = [Fagomraade(a.id, a.navn, n, len(a.systems)) for n, a in enumerate(world.areas)]
-    systemer = [
-        ItSystem(id, area.id, navn, None, None, position)
-        for area in world.areas
-        for position, (navn, id) in enumerate(area.systems.items())
-    ]
-    suggestions = match_suggestions(fagomraader, systemer, last.sources)
+    this_round = await RoundsRepository(sessions).this_round(TENANT)
+    suggestions = this_round.match(last.sources)
 
     assert {m.outcome for m in suggestions.systemer} == {MatchOutcome.CERTAIN}
     names = {id: (area.navn, navn) for area in world.areas for navn, id in area.systems.items()}
