@@ -285,11 +285,11 @@ def _match_within(
     looks like, and simply gets no suggestion.
     """
     pairs = []
+    by_index = dict(candidates)
     for system in systemer:
         close = set().union(*(near.get(gram, set()) for gram in _grams([system.navn])))
-        for index, source in candidates:
-            if index not in close:
-                continue
+        for index in sorted(close & by_index.keys()):
+            source = by_index[index]
             score, outcome = score_match(system, source)
             if outcome is not MatchOutcome.NONE:
                 pairs.append((outcome is MatchOutcome.CERTAIN, score, system, index, source))
