@@ -139,8 +139,8 @@ class RoundsRepository:
     async def last_round(self, tenant_id: str) -> LastRound | None:
         """The newest delivered workbook as sources, or None when nothing reached KOMBIT yet.
 
-        Owners are the people assigned now to the fagområde of that name: when a new round is
-        set up, last round's areas keep their systemejere until the coordinator changes them.
+        Owners are the people assigned now to the fagområde of that name, so read it before
+        a new round's set_up: that drops an area whose name changed, with its assignments.
         Raises Bilag1Error if the archived file cannot be read back.
         """
         async with self._sessions() as session:

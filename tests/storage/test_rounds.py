@@ -17,11 +17,19 @@ from storage.bilag1.layout import (
     Forside,
     Table,
 )
+from storage.catalogue.reference import load_reference_bilag1
+from storage.coordination import CoordinationRepository
 from storage.domain.archive import SendStatus, VersionReason
-from storage.domain.model import Anvendelse, NoKortlaegning
+from storage.domain.model import Anvendelse, CatalogueFagomraade, CatalogueSystem, NoKortlaegning
 from storage.domain.suggestions import MatchOutcome, SourcePerson
 from storage.suggestions.rounds import RoundsRepository, sources_from_bilag1
-from tests.support.delivery import TENANT, DeliveryWorld, set_up_answered
+from tests.support.delivery import (
+    AARHUS,
+    TENANT,
+    DeliveryWorld,
+    reference_catalogue,
+    set_up_answered,
+)
 
 
 async def _archive_final(sessions: async_sessionmaker[AsyncSession], world: DeliveryWorld) -> int:
@@ -36,6 +44,25 @@ async def _archive_final(sessions: async_sessionmaker[AsyncSession], world: Deli
         by_person_id=world.kim.id,
     )
     return version.id
+
+
+SENT_AT = datetime(2027, 8, 30, 10, 0, tzinfo=UTC)
+
+
+async def _deliver(
+    sessions: async_sessionmaker[AsyncSession], world: DeliveryWorld, version_id: int
+) -> None:
+    await ArchiveRepository(sessions).mark_delivered(
+        version_id,
+        status=SendStatus.SENT,
+        by_person_id=world.kim.id,
+        at=SENT_AT,
+        recipient="infrastruktur@kombit.dk",
+        subject="Bilag 1",
+        mail_filename="E-mail.eml",
+        mail=b"From: kim@kommune.dk\r\n\r\n",
+        attempts=1,
+    )
 
 
 async def test_this_round_is_every_area_and_system_in_workbook_order(
@@ -70,19 +97,7 @@ async def test_the_delivered_workbook_suggests_every_answer_and_owner_of_the_nex
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     world = await set_up_answered(sessions)
-    version_id = await _archive_final(sessions, world)
-    sent_at = datetime(2027, 8, 30, 10, 0, tzinfo=UTC)
-    await ArchiveRepository(sessions).mark_delivered(
-        version_id,
-        status=SendStatus.SENT,
-        by_person_id=world.kim.id,
-        at=sent_at,
-        recipient="infrastruktur@kombit.dk",
-        subject="Bilag 1",
-        mail_filename="E-mail.eml",
-        mail=b"From: kim@kommune.dk\r\n\r\n",
-        attempts=1,
-    )
+    await _deliver(sessions, world, await _archive_final(sessions, world))
 
     last = await RoundsRepository(sessions).last_round(TENANT)
 
@@ -90,7 +105,7 @@ async def test_the_delivered_workbook_suggests_every_answer_and_owner_of_the_nex
     assert (last.version_nummer, last.filename, last.sent_at) == (
         1,
         "Bilag1-Aarhus-v1.xlsx",
-        sent_at,
+        SENT_AT,
     )
     assert {(s.fagomraade, s.navn): s.anvendelse for s in last.sources} == world.expected
     anne = SourcePerson(world.anne.navn, world.anne.email, world.anne.id)
@@ -141,3 +156,53 @@ def test_listed_and_added_systems_carry_answer_remark_and_their_areas_owners() -
         (None, "Uden område", (), None, None, True),
     ]
     assert [s.systemejere for s in sources] == [(ANNE,), (ANNE,), (ANNE,), ()]
+
+
+async def test_a_second_round_with_renamed_and_removed_systems_asks_about_what_changed(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await set_up_answered(sessions)
+    await _deliver(sessions, world, await _archive_final(sessions, world))
+    rounds = RoundsRepository(sessions)
+    # Read before the new round is set up: set_up drops areas whose name changed, and with
+    # them who owned them.
+    last = await rounds.last_round(TENANT)
+    assert last is not None
+
+    catalogue = list(reference_catalogue())
+    esdh = catalogue[0]
+    catalogue[0] = CatalogueFagomraade(
+        "Sags- og dokumentstyring (ESDH)",  # was "... dokumenthåndtering (ESDH)"
+        (
+            CatalogueSystem("WorkZone 2027"),  # renamed
+            *(s for s in esdh.systemer[1:] if s.navn != "SBSYS"),  # SBSYS removed
+            CatalogueSystem("Nyt ESDH"),  # new
+        ),
+    )
+    await CoordinationRepository(sessions).set_up(
+        TENANT,
+        kommunekode=AARHUS,
+        slutdato=date(2100, 8, 31),
+        catalogue=catalogue,
+        template=load_reference_bilag1(),
+        template_filename="reference-bilag1.xlsx",
+        template_is_reference=True,
+        by_person_id=world.kim.id,
+    )
+    this_round = await rounds.this_round(TENANT)
+    suggestions = this_round.match(last.sources)
+
+    first = this_round.fagomraader[0]
+    assert (suggestions.fagomraader[0].outcome, suggestions.fagomraader[0].source_navn) == (
+        MatchOutcome.UNCERTAIN,
+        esdh.navn,
+    )
+    names = {s.id: s.navn for s in this_round.systemer}
+    outcomes = {names[m.it_system_id]: m for m in suggestions.for_fagomraade(first.id)}
+    assert outcomes["WorkZone 2027"].outcome is MatchOutcome.UNCERTAIN
+    assert outcomes["WorkZone 2027"].anvendelse is world.expected[esdh.navn, "WorkZone"]
+    assert outcomes["Acadre"].outcome is MatchOutcome.CERTAIN
+    assert outcomes["Nyt ESDH"].outcome is MatchOutcome.NONE
+    assert [(s.fagomraade, s.navn) for s in suggestions.gone] == [(esdh.navn, "SBSYS")]
+    other_areas = [m for m in suggestions.systemer if m.fagomraade_id != first.id]
+    assert {m.outcome for m in other_areas} == {MatchOutcome.CERTAIN}
