@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from storage.unit_of_work import UnitOfWork
+
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
@@ -153,6 +155,9 @@ class DeliveryHooks(Protocol):
         """The last fagområde was submitted: assemble, archive and offer the final workbook."""
         ...
 
-    async def answers_changed(self, tenant_id: str, *, navn: str) -> None:
-        """An answer or an added system changed; the coordinators hear if it was sent already."""
+    async def answers_changed(
+        self, tenant_id: str, *, navn: str, uow: UnitOfWork
+    ) -> OutgoingMessage | None:
+        """An answer or an added system changed: the coordinators' notice, if the workbook
+        was sent already and they have not heard yet; to send after the turn commits."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -10,12 +11,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from botbuilder.core import ConversationState, MemoryStorage, TurnContext, UserState
+from botbuilder.core import ConversationState, MemoryStorage, TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dialogs.context import CALLER_KEY, Caller
+from dialogs.context import CALLER_KEY, CLAIM_KEY, Caller
 from dialogs.coordinator import KoordinatorConfig
 from dialogs.delivery import Delivery, DeliveryConfig
 from dialogs.ports import DeliveryReport, Link, Mail, Member, OutgoingMessage
@@ -25,6 +26,7 @@ from storage.coordination import CoordinationRepository
 from storage.db import create_engine_for, make_sessionmaker
 from storage.migrate import upgrade_head
 from storage.survey import SurveyRepository
+from storage.unit_of_work import UnitOfWork
 from tests.support.fixtures import TENANT, SetUp, set_up_small
 
 
@@ -74,6 +76,16 @@ class NoMail:
         raise AssertionError("no e-mail in dialog tests")
 
 
+class Unguarded:
+    """A turn claim that lets every turn through: redelivery is the protocol tests' job."""
+
+    async def take(self, uow: UnitOfWork) -> bool:
+        return True
+
+    async def is_new(self) -> bool:
+        return True
+
+
 class NoLinks:
     def link(self, file_id: str) -> Link | None:
         return None
@@ -109,7 +121,7 @@ async def conversation(tmp_path: Path) -> AsyncIterator[Conversation]:
     sessions = make_sessionmaker(engine)
     world = await set_up_small(sessions)
     storage = MemoryStorage()
-    conversation_state, user_state = ConversationState(storage), UserState(storage)
+    conversation_state = ConversationState(storage)
     messenger = RecordingMessenger()
     config = KoordinatorConfig(
         (), False, 1024 * 1024, ZoneInfo("Europe/Copenhagen"), lambda: date(2027, 6, 1)
@@ -128,7 +140,6 @@ async def conversation(tmp_path: Path) -> AsyncIterator[Conversation]:
     )
     router = Router(
         conversation_state,
-        user_state,
         SurveyRepository(sessions),
         coordination,
         messenger,
@@ -136,13 +147,14 @@ async def conversation(tmp_path: Path) -> AsyncIterator[Conversation]:
         NoFiles(),
         config,
         delivery,
+        functools.partial(UnitOfWork, sessions),
     )
 
     async def logic(context: TurnContext) -> None:
         context.turn_state[CALLER_KEY] = Caller(TENANT, world.anne.id, world.anne.navn)
+        context.turn_state[CLAIM_KEY] = Unguarded()
         await router.on_message(context)
         await conversation_state.save_changes(context)
-        await user_state.save_changes(context)
 
     yield Conversation(TestAdapter(logic), messenger, world, sessions)
     await engine.dispose()
