@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.bilag1.layout import Bilag1
+from storage.bilag1.mapping import mapping_from_json
 from storage.bilag1.reader import read_bilag1
 from storage.coordination import to_fagomraade
 from storage.domain.archive import SendStatus
@@ -146,7 +147,7 @@ class RoundsRepository:
         async with self._sessions() as session:
             found = (
                 await session.execute(
-                    select(Bilag1VersionRow, StoredFileRow)
+                    select(Bilag1VersionRow, StoredFileRow, KortlaegningRow.template_mapping)
                     .join(StoredFileRow, StoredFileRow.id == Bilag1VersionRow.file_id)
                     .join(KortlaegningRow, KortlaegningRow.id == Bilag1VersionRow.kortlaegning_id)
                     .where(
@@ -159,10 +160,13 @@ class RoundsRepository:
             ).first()
             if found is None:
                 return None
-            version, file = found
+            version, file, mapping = found
             owners = await _owners_by_area(session, version.kortlaegning_id)
-        # Reading a workbook is CPU-bound; keep the event loop free for other turns.
-        bilag1 = await asyncio.to_thread(read_bilag1, file.content, filename=file.filename)
+        # Reading a workbook is CPU-bound; keep the event loop free for other turns. The file
+        # is the filled template, so the columns the coordinator confirmed for it still hold.
+        bilag1 = await asyncio.to_thread(
+            read_bilag1, file.content, filename=file.filename, mapping=mapping_from_json(mapping)
+        )
         return LastRound(
             version_nummer=version.nummer,
             filename=file.filename,
