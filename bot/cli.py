@@ -207,12 +207,13 @@ async def _remind_at(settings: Settings, now: datetime, *, dry_run: bool) -> int
 
 def _describe(item: PlannedReminder, *, done: bool) -> str:
     reminder = item.reminder
-    area = reminder.fagomraade
     what = (
-        f"fagomraade {area.fagomraade.navn!r}: {area.total - area.answered} of "
-        f"{area.total} unanswered"
-        if area
-        else "status of the whole kortlaegning"
+        "; ".join(
+            f"fagomraade {area.fagomraade.navn!r}: {area.total - area.answered} of "
+            f"{area.total} unanswered"
+            for area in reminder.fagomraader
+        )
+        or "status of the whole kortlaegning"
     )
     state = " (already claimed)" if done else ""
     return (

@@ -140,14 +140,17 @@ class ReminderRunner:
         progress = plan.progress
         kind = f"reminder.{reminder.kind.value}"
         if reminder.kind is ReminderKind.SYSTEMEJER:
-            area = reminder.fagomraade
-            assert area is not None
             return OutgoingMessage(
-                card=cards.build_reminder_card(
-                    fagomraade_id=area.fagomraade.id,
-                    fagomraade=area.fagomraade.navn,
-                    unanswered=area.total - area.answered,
-                    total=area.total,
+                card=cards.reminders_card(
+                    [
+                        cards.ReminderArea(
+                            area.fagomraade.id,
+                            area.fagomraade.navn,
+                            unanswered=area.total - area.answered,
+                            total=area.total,
+                        )
+                        for area in reminder.fagomraader
+                    ],
                     slutdato=plan.slutdato,
                     dage=progress.days_to_slutdato,
                 ),
@@ -192,13 +195,8 @@ class ReminderRunner:
 
 
 def claim_key(reminder: DueReminder) -> ClaimKey:
-    area = reminder.fagomraade
-    return ClaimKey(
-        reminder.reminder_date,
-        reminder.person.id,
-        area.fagomraade.id if area else None,
-        reminder.kind,
-    )
+    """One reminder per person, day and kind: a systemejer's lists all their areas."""
+    return ClaimKey(reminder.reminder_date, reminder.person.id, None, reminder.kind)
 
 
 def _helligdage(slutdato: date, today: date) -> frozenset[date]:

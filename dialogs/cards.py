@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
 from botbuilder.schema import Attachment
 from botbuilder.schema.teams import FileConsentCard, FileInfoCard, FileUploadInfo
@@ -86,6 +86,50 @@ def invitation_card(
             _submit(texts.NOT_ME, Action.HANDOVER, fagomraade_id=fagomraade_id),
         ],
     )
+
+
+def invitations_card(
+    *, fagomraader: Sequence[Fagomraade], slutdato: date, koordinator: str
+) -> Card:
+    """One invitation for all of a person's fagområder, each with Start, the form and
+    Ikke mig; a single area gets the short card of its own."""
+    if len(fagomraader) == 1:
+        [area] = fagomraader
+        return invitation_card(
+            fagomraade_id=area.id,
+            fagomraade=area.navn,
+            antal=area.antal_systemer,
+            slutdato=slutdato,
+            koordinator=koordinator,
+        )
+    body: list[dict[str, Any]] = [
+        _text(texts.invitations_title(fagomraader=len(fagomraader)), size="Large", weight="Bolder"),
+        _text(
+            texts.invitations_body(
+                fagomraader=len(fagomraader),
+                systemer=sum(area.antal_systemer for area in fagomraader),
+                slutdato=slutdato,
+                koordinator=koordinator,
+            )
+        ),
+    ]
+    for area in fagomraader:
+        body += [
+            _text(
+                texts.invitation_area_line(fagomraade=area.navn, antal=area.antal_systemer),
+                separator=True,
+            ),
+            {
+                "type": "ActionSet",
+                "spacing": "Small",
+                "actions": [
+                    _submit(texts.START, Action.START, "positive", fagomraade_id=area.id),
+                    _submit(texts.FORM, Action.FORM, fagomraade_id=area.id),
+                    _submit(texts.NOT_ME, Action.HANDOVER, fagomraade_id=area.id),
+                ],
+            },
+        ]
+    return _card(body)
 
 
 def system_card(overview: FagomraadeOverview, system: ItSystem) -> Card:
@@ -918,6 +962,49 @@ def file_info_attachment(upload: FileUploadInfo) -> Attachment:
         content_url=upload.content_url,
         content=FileInfoCard(unique_id=upload.unique_id, file_type=upload.file_type).serialize(),
     )
+
+
+class ReminderArea(NamedTuple):
+    """One unfinished fagområde on a systemejer's reminder."""
+
+    fagomraade_id: int
+    fagomraade: str
+    unanswered: int
+    total: int
+
+
+def reminders_card(areas: Sequence[ReminderArea], *, slutdato: date, dage: int) -> Card:
+    """A systemejer's reminder: one card with every unfinished area, each with Fortsæt (or
+    Start), the form and Ikke mig. One area gets the card of its own."""
+    if len(areas) == 1:
+        [area] = areas
+        return build_reminder_card(
+            fagomraade_id=area.fagomraade_id,
+            fagomraade=area.fagomraade,
+            unanswered=area.unanswered,
+            total=area.total,
+            slutdato=slutdato,
+            dage=dage,
+        )
+    body: list[dict[str, Any]] = [
+        _text(texts.reminders_title(fagomraader=len(areas)), weight="Bolder", size="Medium"),
+        _text(texts.reminders_systemejer(slutdato=slutdato, dage=dage)),
+    ]
+    for area in areas:
+        body += [
+            _text(
+                texts.reminder_area_status(
+                    fagomraade=area.fagomraade, unanswered=area.unanswered, total=area.total
+                ),
+                separator=True,
+            ),
+            {
+                "type": "ActionSet",
+                "spacing": "Small",
+                "actions": _area_actions(area.fagomraade_id, begun=area.unanswered < area.total),
+            },
+        ]
+    return _card(body)
 
 
 def build_reminder_card(

@@ -293,28 +293,34 @@ class KoordinatorCommands:
     async def _invite(
         self, context: TurnContext, caller: Caller, pending: Sequence[tuple[Fagomraade, Person]]
     ) -> dict[int, str]:
-        """Send invitations; returns the people who could not be reached, by id → name."""
+        """Send each person one invitation listing all their areas; returns the people who
+        could not be reached, by id → name."""
         kortlaegning = await self._coordination.kortlaegning(caller.tenant_id)
         assert kortlaegning is not None
-        unreachable: dict[int, str] = {}
+        areas_of: dict[int, list[Fagomraade]] = {}
+        people: dict[int, Person] = {}
         for area, person in pending:
+            areas_of.setdefault(person.id, []).append(area)
+            people[person.id] = person
+        unreachable: dict[int, str] = {}
+        for person_id, areas in areas_of.items():
+            person = people[person_id]
             report = await self._messenger.send_to_person(
                 caller.tenant_id,
                 person.id,
                 OutgoingMessage(
-                    card=cards.invitation_card(
-                        fagomraade_id=area.id,
-                        fagomraade=area.navn,
-                        antal=area.antal_systemer,
+                    card=cards.invitations_card(
+                        fagomraader=areas,
                         slutdato=kortlaegning.slutdato,
                         koordinator=caller.navn,
                     ),
                     kind="invitation",
-                    dedupe_key=f"invitation:{area.id}:{person.id}",
+                    dedupe_key=f"invitation:{'-'.join(str(a.id) for a in areas)}:{person.id}",
                 ),
             )
             if report.delivered:
-                await self._coordination.mark_invited(area.id, person.id)
+                for area in areas:
+                    await self._coordination.mark_invited(area.id, person.id)
             else:
                 unreachable[person.id] = person.navn or person.email or "?"
         return unreachable
@@ -323,33 +329,42 @@ class KoordinatorCommands:
         kortlaegning = await self._coordination.kortlaegning(caller.tenant_id)
         if kortlaegning is None:
             raise NoKortlaegning(caller.tenant_id)
-        reminded: set[int] = set()
-        unreachable: dict[int, str] = {}
+        areas_of: dict[int, list[cards.ReminderArea]] = {}
+        owners: dict[int, str] = {}
         for facts in await self._coordination.status_facts(caller.tenant_id):
             area = facts.fagomraade
             if area.indsendt_at is not None:
                 continue
             for owner in facts.owners:
-                report = await self._messenger.send_to_person(
-                    caller.tenant_id,
-                    owner.id,
-                    OutgoingMessage(
-                        # The scheduled reminder's card, so påmind offers Fortsæt too.
-                        card=cards.build_reminder_card(
-                            fagomraade_id=area.id,
-                            fagomraade=area.navn,
-                            unanswered=area.antal_systemer - facts.answered,
-                            total=area.antal_systemer,
-                            slutdato=kortlaegning.slutdato,
-                            dage=(kortlaegning.slutdato - self._config.today()).days,
-                        ),
-                        kind="reminder",
-                    ),
+                owners[owner.id] = owner.navn
+                areas_of.setdefault(owner.id, []).append(
+                    cards.ReminderArea(
+                        area.id,
+                        area.navn,
+                        unanswered=area.antal_systemer - facts.answered,
+                        total=area.antal_systemer,
+                    )
                 )
-                if report.delivered:
-                    reminded.add(owner.id)
-                else:
-                    unreachable[owner.id] = owner.navn
+        reminded: set[int] = set()
+        unreachable: dict[int, str] = {}
+        for owner_id, areas in areas_of.items():
+            report = await self._messenger.send_to_person(
+                caller.tenant_id,
+                owner_id,
+                OutgoingMessage(
+                    # The scheduled reminder's card: one per person, every unfinished area.
+                    card=cards.reminders_card(
+                        areas,
+                        slutdato=kortlaegning.slutdato,
+                        dage=(kortlaegning.slutdato - self._config.today()).days,
+                    ),
+                    kind="reminder",
+                ),
+            )
+            if report.delivered:
+                reminded.add(owner_id)
+            else:
+                unreachable[owner_id] = owners[owner_id]
         if not reminded and not unreachable:
             await context.send_activity(texts.PAAMIND_NOBODY)
             return

@@ -229,6 +229,29 @@ def invitation_body(*, fagomraade: str, antal: int, slutdato: date, koordinator:
     )
 
 
+def invitations_title(*, fagomraader: int) -> str:
+    return f"Kortlægning af it-systemer: {_antal(fagomraader, 'fagområde', 'fagområder')}"
+
+
+def invitations_body(*, fagomraader: int, systemer: int, slutdato: date, koordinator: str) -> str:
+    """One invitation for all of a person's fagområder; each is listed below with its buttons."""
+    return (
+        f"{koordinator} har bedt dig svare for "
+        f"**{_antal(fagomraader, 'fagområde', 'fagområder')}** med i alt "
+        f"{_antal(systemer, 'system', 'systemer')}.\n\n"
+        "KOMBIT beregner nøgletal for kommunernes brug af den fælleskommunale "
+        "infrastruktur. Mangler et svar, bruger KOMBIT mindre præcise data, så dit svar "
+        "gør tallene rigtige for kommunen.\n\n"
+        "For hvert system svarer du: anvender kommunen systemet, anvender den det ikke, eller "
+        "er der sekundær anvendelse? Tag fagområderne ét ad gangen, og hold pause, når du "
+        f"vil.\n\n**Slutdato:** {dato(slutdato)}"
+    )
+
+
+def invitation_area_line(*, fagomraade: str, antal: int) -> str:
+    return f"**{fagomraade}** – {_antal(antal, 'system', 'systemer')}"
+
+
 START = "Start"
 FORM = "Udfyld som formular"
 NOT_ME = "Ikke mig – send videre"
@@ -469,7 +492,10 @@ def form_title(*, fagomraade: str, side: int, sider: int) -> str:
     return f"{fagomraade} · side {side} af {sider}"
 
 
-FORM_HINT = "Vælg et svar for hvert system; en bemærkning er valgfri. Svar, du allerede har givet, er udfyldt."
+FORM_HINT = (
+    "Vælg et svar for hvert system; en bemærkning er valgfri. Svar, du allerede har givet, "
+    "er udfyldt."
+)
 FORM_CHOOSE = "Vælg svar"
 FORM_SAVE_NEXT = "Gem og fortsæt"
 FORM_SAVE_LAST = "Gem og gå videre"
@@ -1500,11 +1526,35 @@ def reminder_systemejer(
             f"indsendt endnu. {frist} Tryk **{CONTINUE}** for at se svarene og indsende."
         )
     systemer = "it-system" if total == 1 else "it-systemer"
+    knap = (
+        f"Tryk **{START_AREA}** for at gå i gang."
+        if unanswered == total
+        else f"Tryk **{CONTINUE}** for at fortsætte, hvor du slap."
+    )
     return (
         f"Der mangler stadig svar på **{unanswered} af {total}** {systemer} i fagområdet "
         f"**{fagomraade}**. {frist} For hvert system svarer du *Anvender*, *Anvender ikke* "
-        f"eller *Sekundær anvendelse*. Tryk **{CONTINUE}** for at fortsætte, hvor du slap."
+        f"eller *Sekundær anvendelse*. {knap}"
     )
+
+
+def reminders_title(*, fagomraader: int) -> str:
+    return f"Påmindelse: {_antal(fagomraader, 'fagområde', 'fagområder')} mangler"
+
+
+def reminders_systemejer(*, slutdato: date, dage: int) -> str:
+    """The body of a systemejer's reminder listing several unfinished fagområder."""
+    return (
+        f"Slutdatoen er **{dato(slutdato)}** ({naar(dage=dage)}). Disse fagområder mangler "
+        "stadig svar eller at blive indsendt. For hvert system svarer du *Anvender*, "
+        "*Anvender ikke* eller *Sekundær anvendelse*."
+    )
+
+
+def reminder_area_status(*, fagomraade: str, unanswered: int, total: int) -> str:
+    if unanswered == 0:
+        return f"**{fagomraade}** – alle besvaret, mangler at blive indsendt"
+    return f"**{fagomraade}** – {unanswered} af {_antal(total, 'system', 'systemer')} mangler svar"
 
 
 def reminder_area_line(

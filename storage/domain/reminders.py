@@ -39,8 +39,9 @@ class DueReminder:
     kind: ReminderKind
     reminder_date: date
     person: Person
-    fagomraade: FagomraadeProgress | None = None
-    """The unfinished fagomraade a SYSTEMEJER reminder is about; None for the coordinator."""
+    fagomraader: tuple[FagomraadeProgress, ...] = ()
+    """Every unfinished fagomraade of the person, in workbook order: a SYSTEMEJER reminder
+    lists them all on one card. Empty for the coordinator."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,7 @@ def plan_reminders(
     Only today's reminder date counts: a date missed while the bot was down is stale by the
     next day, and the next date (or the coordinator's summary) covers it. Nothing is sent on
     the day the round started, when the invitations have only just gone out. Before and on
-    slutdato every owner of an unfinished fagomraade gets one reminder per fagomraade and each
+    slutdato every owner of an unfinished fagomraade gets one reminder listing them all, and each
     coordinator a summary; after slutdato only the coordinators hear from the bot, every
     working day, until all fagomraader are submitted (DESIGN §3).
     """
@@ -96,10 +97,13 @@ def plan_reminders(
         if today <= slutdato:
             due = due_reminders(now_utc, slutdato, offsets, at, zone, helligdage)
             if today in due:
+                areas_of: dict[int, tuple[Person, list[FagomraadeProgress]]] = {}
+                for area in unfinished:
+                    for owner in area.owners:
+                        areas_of.setdefault(owner.id, (owner, []))[1].append(area)
                 reminders.extend(
-                    DueReminder(ReminderKind.SYSTEMEJER, today, owner, area)
-                    for area in unfinished
-                    for owner in area.owners
+                    DueReminder(ReminderKind.SYSTEMEJER, today, owner, tuple(areas))
+                    for owner, areas in areas_of.values()
                 )
                 reminders.extend(
                     DueReminder(ReminderKind.STATUS, today, person) for person in coordinators

@@ -434,6 +434,45 @@ async def test_start_with_unassigned_areas_offers_to_assign_first_and_invites_no
         assert (await session.scalars(select(KortlaegningRow.started_at))).all() == [None]
 
 
+async def test_start_sends_one_invitation_per_person_and_a_later_area_its_own_card(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+) -> None:
+    await set_up_by_text(bot, activities)
+    await bot.post(activities.message(ANNE, "hjælp"))  # Anne has a chat with the bot
+    await bot.post(activities.message(KIM, "tildel økonomi anne.jensen@kommune.dk"))
+    await bot.post(activities.message(KIM, "tildel Løn og personale anne.jensen@kommune.dk"))
+    await bot.post(activities.message(KIM, "start"))
+    await bot.post(
+        activities.submit(
+            KIM, submit_data(card_of(last_card(connector, KIM.personal_conversation)), "Send nu")
+        )
+    )
+
+    [invitation] = [
+        card_of(a) for a in connector.sent(ANNE.personal_conversation) if a.get("attachments")
+    ]
+    text = card_text(invitation)
+    assert texts.invitations_title(fagomraader=2) in text and "Kim Koordinator" in text
+    assert "**Økonomi** – 4 systemer" in text and "**Løn og personale** –" in text
+    assert buttons(invitation) == [texts.START, texts.FORM, texts.NOT_ME] * 2
+    assert texts.start_done(inviteret=1) in connector.texts(KIM.personal_conversation)
+
+    await bot.post(activities.message(KIM, "tildel Skole anne.jensen@kommune.dk"))
+
+    later = card_text(card_of(last_card(connector, ANNE.personal_conversation)))
+    assert texts.invitation_title(fagomraade="Skole") in later
+
+    await bot.post(activities.message(KIM, "påmind"))
+
+    reminder = card_of(last_card(connector, ANNE.personal_conversation))
+    assert texts.reminders_title(fagomraader=3) in card_text(reminder)
+    assert buttons(reminder) == ["Start", "Formular", "Ikke mig"] * 3
+    assert connector.texts(KIM.personal_conversation)[-1] == texts.paamind_done(antal=1)
+
+
 async def test_status_figures_match_the_answers_in_the_database(
     bot: RunningBot,
     activities: Activities,

@@ -24,6 +24,7 @@ from storage.domain.delivery import FailureReason
 from storage.migrate import upgrade_head
 from storage.outbox import OutboxRepository
 from storage.reminders import ReminderRepository
+from tests.protocol.conftest import card_text
 from tests.support.activities import TeamsUser
 from tests.support.clock import FakeClock
 from tests.support.connector import BotConnector, Failure
@@ -83,7 +84,7 @@ def cards_in(connector: BotConnector, user: TeamsUser) -> list[dict[str, object]
     ]
 
 
-async def test_each_systemejer_gets_one_card_per_unfinished_fagomraade_with_fortsaet(
+async def test_each_systemejer_gets_one_card_with_fortsaet_the_form_and_ikke_mig(
     sessions: async_sessionmaker[AsyncSession],
     settings: Settings,
     seeded: Seeded,
@@ -121,6 +122,51 @@ async def test_each_systemejer_gets_one_card_per_unfinished_fagomraade_with_fort
     assert len(cards_in(connector, BO)) == 1
     [carl_card] = cards_in(connector, CARL)  # Miljø is submitted: only Skole is asked about
     assert carl_card["actions"][0]["data"]["fagomraade_id"] == seeded.area_ids["Skole"]  # type: ignore[index]
+
+
+async def test_someone_with_several_unfinished_areas_gets_one_card_listing_them_all(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    delivery: Delivery,
+    connector: BotConnector,
+) -> None:
+    seeded = await seed_kortlaegning(
+        sessions,
+        slutdato=SLUTDATO,
+        started_at=STARTED,
+        areas=[
+            Area("Økonomi", systems=12, answered=9, owners=(ANNE,)),
+            Area("Teknik", systems=4, answered=0, owners=(ANNE,)),
+        ],
+        koordinatorer=(KIRSTEN,),
+    )
+    await seed_personal_chat(sessions, ANNE, connector.url)
+
+    await runner_for(sessions, settings).run_once(ONE_WEEK_BEFORE)
+    await delivery.worker.drain()
+
+    [card] = cards_in(connector, ANNE)
+    text = card_text(card)
+    assert texts.reminders_title(fagomraader=2) in text
+    assert "**Økonomi** – 3 af 12 systemer mangler svar" in text
+    assert "**Teknik** – 4 af 4 systemer mangler svar" in text
+    assert [(b, d["fagomraade_id"]) for b, d in _submits(card)] == [
+        ("Fortsæt", seeded.area_ids["Økonomi"]),
+        ("Formular", seeded.area_ids["Økonomi"]),
+        ("Ikke mig", seeded.area_ids["Økonomi"]),
+        ("Start", seeded.area_ids["Teknik"]),
+        ("Formular", seeded.area_ids["Teknik"]),
+        ("Ikke mig", seeded.area_ids["Teknik"]),
+    ]
+
+
+def _submits(card: dict[str, object]) -> list[tuple[str, dict[str, object]]]:
+    return [
+        (action["title"], action["data"])
+        for block in card["body"]  # type: ignore[attr-defined]
+        if block["type"] == "ActionSet"
+        for action in block["actions"]
+    ]
 
 
 async def test_nobody_is_reminded_before_the_reminder_time(

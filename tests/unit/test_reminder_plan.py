@@ -48,9 +48,9 @@ def plan(now: datetime, *areas: FagomraadeFacts, started: datetime = STARTED) ->
     )
 
 
-def who(result: ReminderPlan) -> list[tuple[ReminderKind, str, int | None]]:
+def who(result: ReminderPlan) -> list[tuple[ReminderKind, str, tuple[int, ...]]]:
     return [
-        (r.kind, r.person.navn, r.fagomraade.fagomraade.id if r.fagomraade else None)
+        (r.kind, r.person.navn, tuple(a.fagomraade.id for a in r.fagomraader))
         for r in result.reminders
     ]
 
@@ -67,9 +67,9 @@ def test_owners_of_unfinished_areas_and_the_coordinator_are_reminded_on_a_remind
     )
 
     assert who(result) == [
-        (ReminderKind.SYSTEMEJER, "Anne", 1),
-        (ReminderKind.SYSTEMEJER, "Bo", 1),
-        (ReminderKind.STATUS, "Kirsten", None),
+        (ReminderKind.SYSTEMEJER, "Anne", (1,)),
+        (ReminderKind.SYSTEMEJER, "Bo", (1,)),
+        (ReminderKind.STATUS, "Kirsten", ()),
     ]
     assert result.at_risk and result.working_days_left == 5
 
@@ -104,7 +104,7 @@ def test_after_slutdato_only_the_coordinator_is_reminded_and_only_on_working_day
     unfinished = area(1, answered=2, owners=(ANNE,))
 
     assert who(plan(at_local(date(2027, 9, 1), 9, 5), unfinished)) == [
-        (ReminderKind.FORSINKET, "Kirsten", None)
+        (ReminderKind.FORSINKET, "Kirsten", ())
     ]
     assert plan(at_local(date(2027, 9, 4), 9, 5), unfinished).reminders == ()  # a Saturday
 
@@ -114,3 +114,18 @@ def test_a_complete_round_reminds_nobody() -> None:
 
     assert plan(at_local(date(2027, 8, 24), 9, 5), done).reminders == ()
     assert plan(at_local(date(2027, 9, 1), 9, 5), done).reminders == ()
+
+
+def test_an_owner_of_several_unfinished_areas_gets_one_reminder_listing_them_all() -> None:
+    result = plan(
+        at_local(date(2027, 8, 24), 9, 5),
+        area(1, answered=3, owners=(ANNE, BO)),
+        area(2, answered=0, owners=(ANNE,)),
+        area(3, answered=10, owners=(ANNE,), done=True),
+    )
+
+    assert who(result) == [
+        (ReminderKind.SYSTEMEJER, "Anne", (1, 2)),
+        (ReminderKind.SYSTEMEJER, "Bo", (1,)),
+        (ReminderKind.STATUS, "Kirsten", ()),
+    ]
