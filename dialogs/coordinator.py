@@ -17,6 +17,7 @@ from datetime import date, tzinfo
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
 
 from dialogs import cards, texts
 from dialogs.actions import ACTION_KEY, KoordinatorAction
@@ -165,6 +166,7 @@ class KoordinatorCommands:
                     return
                 person = await self._person_of(caller, member)
                 await self._assign(context, caller, areas[area_id], person)  # type: ignore[index]
+                await self._refresh_tildel_card(context, list(areas.values()))
             elif value[ACTION_KEY] == KoordinatorAction.START_NU:
                 await self._start(context, caller, confirmed=True)
             elif value[ACTION_KEY] == KoordinatorAction.START_TILDEL_FOERST:
@@ -231,13 +233,26 @@ class KoordinatorCommands:
         )
 
     async def _send_tildel_card(self, context: TurnContext, areas: Sequence[Fagomraade]) -> None:
+        card = await self._tildel_card(context, areas)
+        await context.send_activity(MessageFactory.attachment(cards.as_attachment(card)))
+
+    async def _refresh_tildel_card(self, context: TurnContext, areas: Sequence[Fagomraade]) -> None:
+        """Update the overview just used in place, so it shows the owners as they are now."""
+        card_id = context.activity.reply_to_id
+        if not card_id:
+            return
+        card = await self._tildel_card(context, areas)
+        await context.update_activity(
+            Activity(
+                id=card_id, type=ActivityTypes.message, attachments=[cards.as_attachment(card)]
+            )
+        )
+
+    async def _tildel_card(self, context: TurnContext, areas: Sequence[Fagomraade]) -> cards.Card:
         owners = [
             (area, [p.navn for p in await self._coordination.owners(area.id)]) for area in areas
         ]
-        members = await self._roster.members(context)
-        await context.send_activity(
-            MessageFactory.attachment(cards.as_attachment(cards.tildel_card(owners, members)))
-        )
+        return cards.tildel_card(owners, await self._roster.members(context))
 
     async def _resolve_person(
         self, context: TurnContext, caller: Caller, query: str

@@ -301,6 +301,7 @@ async def test_assignment_by_email_mention_roster_card_and_mig(
         if e.get("id") == "person"
         for c in e["choices"]
     }
+    overview = last_card(connector, KIM.personal_conversation)
     await bot.post(
         activities.submit(
             KIM,
@@ -309,8 +310,12 @@ async def test_assignment_by_email_mention_roster_card_and_mig(
                 "fagomraade_id": areas["Økonomi"],
                 "person": people["Bo Hansen (bo.hansen@kommune.dk)"],
             },
+            reply_to=overview["id"],
         )
     )
+    # The overview used is updated in place: it shows Bo as well now.
+    [used] = [a for a in connector.chat(KIM.personal_conversation) if a["id"] == overview["id"]]
+    assert "Økonomi\nAnne Jensen, Bo Hansen" in card_text(card_of(used))
 
     said = connector.texts(KIM.personal_conversation) + connector.texts(TEAM_ID)
     assert texts.tildel_done(fagomraade="Økonomi", navn="Anne Jensen", inviteret=False) in said
