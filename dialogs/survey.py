@@ -231,10 +231,10 @@ class Survey:
 
         async def decide(turn: Turn) -> Next:
             place = turn.place
-            if place is not None and place.phase is not Phase.SYSTEM and not place.correcting:
+            if place is not None and place.phase in _AFTER_SYSTEMS and not place.correcting:
                 # After the form or at the summary: on to the first system still unanswered.
                 overview = await self._overview(turn, place.fagomraade_id)
-                if overview.missing and place.phase is not Phase.HANDOVER:
+                if overview.missing:
                     return Next(SurveyPlace(place.fagomraade_id))
             if place is not None:
                 return Next(place)
@@ -317,7 +317,12 @@ class Survey:
                 return None
             if line.answer is not None:
                 return cards.answered_system_card(overview, line.system)
-            moved_on = place is not None and place.system_id != shown.system_id
+            moved_on = (
+                place is not None
+                and place.phase is Phase.SYSTEM
+                and place.fagomraade_id == shown.fagomraade_id
+                and place.system_id != shown.system_id
+            )
             return cards.closed_system_card(
                 overview, line.system, note=texts.SKIPPED if moved_on else note
             )
@@ -712,6 +717,9 @@ def _after(overview: FagomraadeOverview, position: int) -> Next:
         return Next(SurveyPlace(area_id, Phase.SUMMARY))
     return Next(SurveyPlace(area_id, system_id=following.id))
 
+
+_AFTER_SYSTEMS = frozenset({Phase.FORM, Phase.SUMMARY, Phase.TILFOEJ})
+"""Parts of the survey from which `fortsæt` goes to the first system still unanswered."""
 
 _CARD_BOUND = frozenset(
     {

@@ -396,6 +396,29 @@ async def test_a_place_is_stored_per_person_and_forgotten(
         assert await survey.place(uow, world.bo.id) is None
 
 
+async def test_the_card_on_screen_is_stored_with_the_place_and_kept_when_it_moves(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await set_up_small(sessions)
+    survey, at = SurveyRepository(sessions), datetime(2027, 3, 1, 9, tzinfo=UTC)
+    async with UnitOfWork(sessions) as uow:
+        await survey.save_place(uow, world.anne.id, SurveyPlace(world.esdh.id), at=at)
+        await uow.commit()
+
+    await survey.save_card_on_screen(world.anne.id, "activity-7")
+
+    async with UnitOfWork(sessions) as uow:
+        place = await survey.place(uow, world.anne.id)
+        assert place is not None and place.card_id == "activity-7"
+        moved = place.at(Phase.SUMMARY)
+        await survey.save_place(uow, world.anne.id, moved, at=at)
+        await uow.commit()
+    async with UnitOfWork(sessions) as uow:
+        assert await survey.place(uow, world.anne.id) == SurveyPlace(
+            world.esdh.id, Phase.SUMMARY, card_id="activity-7"
+        )
+
+
 async def test_a_unit_of_work_left_without_commit_stores_nothing_of_the_turn(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
