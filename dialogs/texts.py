@@ -57,7 +57,7 @@ HELP = (
     "men bruger det kun i begrænset omfang. Eksempel: et ESDH-system, som kun bruges til at "
     "slå op i gamle sager.\n\n"
     "Bruger I et system, der svarer til et på listen, men som ikke står der, kan du tilføje "
-    "det til sidst.\n\n"
+    "det på oversigten til sidst.\n\n"
     "**Kommandoer**\n"
     "- **fortsæt** – fortsæt, hvor du slap\n"
     "- **mine** – se dine fagområder og hvor langt du er\n"
