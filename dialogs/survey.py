@@ -719,7 +719,7 @@ def _after(overview: FagomraadeOverview, position: int) -> Next:
 
 
 _AFTER_SYSTEMS = frozenset({Phase.FORM, Phase.SUMMARY, Phase.TILFOEJ})
-"""Parts of the survey from which `fortsæt` goes to the first system still unanswered."""
+"""Parts of the survey from which the resume command goes to the first unanswered system."""
 
 _CARD_BOUND = frozenset(
     {
