@@ -15,6 +15,8 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/kortlaegning.db"
 # The Teams app id of Kortlaegningsbot's package. Tenants are separate catalogues, so every
 # municipality may keep it; two installations in one tenant (test and production) need two ids.
 DEFAULT_TEAMS_APP_ID = "288dba68-fd43-44f1-87a4-08e5ed91c33b"
+DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 # Teams compares app versions numerically to accept an update; plain MAJOR.MINOR.PATCH only.
@@ -94,6 +96,11 @@ class Settings:
     developer_url: str = ""
     privacy_url: str = ""
     terms_url: str = ""
+    # Microsoft Graph: find colleagues in the directory and install the app for them.
+    graph_enabled: bool = False
+    graph_url: str = DEFAULT_GRAPH_URL
+    teams_catalog_app_id: str = ""
+    """The app's id in the tenant's app catalog, which Graph installs; not the manifest id."""
 
     @property
     def auth_enabled(self) -> bool:
@@ -198,6 +205,9 @@ class Settings:
         text("DEVELOPER_URL", "developer_url")
         text("PRIVACY_URL", "privacy_url")
         text("TERMS_URL", "terms_url")
+        boolean("GRAPH_ENABLED", "graph_enabled")
+        text("GRAPH_URL", "graph_url")
+        text("TEAMS_CATALOG_APP_ID", "teams_catalog_app_id")
 
         app_type = str(values.get("app_type", defaults.app_type))
         if app_type.lower() not in {"multitenant", "singletenant", "userassignedmsi"}:
@@ -273,6 +283,21 @@ class Settings:
             if attr in values and not is_https_url(str(values[attr])):
                 problems[name] = "must be an https:// address"
 
+        if "graph_url" in values and not _is_graph_url(str(values["graph_url"])):
+            problems["GRAPH_URL"] = (
+                "must be an https:// address such as "
+                + DEFAULT_GRAPH_URL
+                + " (http:// only on this machine, for a stand-in)"
+            )
+        catalog_id = str(values.get("teams_catalog_app_id", ""))
+        if catalog_id and not GUID.match(catalog_id):
+            problems["TEAMS_CATALOG_APP_ID"] = "must be a GUID (the app's id in the app catalog)"
+        elif values.get("graph_enabled") and not catalog_id:
+            problems["TEAMS_CATALOG_APP_ID"] = (
+                "required when GRAPH_ENABLED is true: the app's id in Teams admin center, "
+                "see docs/deployment.md"
+            )
+
         limits_raw = environ.get("CONVERSATION_SEND_LIMITS", "").strip()
         if limits_raw:
             limits = _parse_windows(limits_raw)
@@ -292,6 +317,14 @@ def is_https_url(url: str) -> bool:
     """Tell whether url is an absolute https address with a host, as Teams requires."""
     parts = urlsplit(url)
     return parts.scheme == "https" and bool(parts.hostname)
+
+
+def _is_graph_url(url: str) -> bool:
+    """https, or http to this machine only (a local stand-in); Graph itself is https."""
+    parts = urlsplit(url)
+    if parts.scheme == "http":
+        return parts.hostname in _LOCAL_HOSTS
+    return is_https_url(url)
 
 
 def _parse_windows(raw: str) -> tuple[tuple[int, float], ...] | None:

@@ -30,7 +30,7 @@ from dialogs.coordinator import (
 )
 from dialogs.delivery import DELIVERY_COMMANDS, Delivery, recognise_bilag1
 from dialogs.opsaet import OPSAET_DIALOG_ID, OpsaetDialog, opsaet_options
-from dialogs.ports import Files, Messenger, Roster
+from dialogs.ports import Files, Messenger, Reacher, Roster
 from dialogs.survey import SURVEY_DIALOG_ID, SurveyDialog, survey_options
 from storage.coordination import CoordinationRepository
 from storage.survey import SurveyRepository
@@ -53,12 +53,14 @@ class Router:
         files: Files,
         config: KoordinatorConfig,
         delivery: Delivery,
+        *,
+        reacher: Reacher,
     ) -> None:
         self._survey = survey
         self._delivery = delivery
         self._position = user_state.create_property(SURVEY_POSITION)
         self._koordinator = KoordinatorCommands(
-            coordination, survey, messenger, roster, config, delivery=delivery
+            coordination, survey, messenger, roster, config, delivery=delivery, reacher=reacher
         )
         self._dialogs = DialogSet(conversation_state.create_property("dialog_state"))
         self._dialogs.add(SurveyDialog(survey, coordination, messenger, self._position, delivery))
