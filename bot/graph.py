@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 import msal
+import requests
 
 from bot.proactive import parse_retry_after
 
@@ -41,7 +42,7 @@ class GraphError(Exception):
     @property
     def consent_missing(self) -> bool:
         """403: the app registration lacks the permission or the admin's consent to it."""
-        return self.status in (401, 403)
+        return self.status == 403
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,23 +65,29 @@ class GraphTokens:
         """The Authorization header for the tenant; None without an app id (a local trial)."""
         if not self._app_id:
             return None
-        app = self._apps.get(tenant_id)
-        if app is None:
-            app = msal.ConfidentialClientApplication(
-                self._app_id,
-                client_credential=self._app_password,
-                authority=AUTHORITY + tenant_id,
-            )
-            self._apps[tenant_id] = app
-        # msal answers from its cache until the token nears expiry; it may go to Entra ID,
-        # synchronously, so off the event loop.
-        result = await asyncio.to_thread(app.acquire_token_for_client, scopes=[GRAPH_SCOPE])
+        # msal is synchronous and may go to Entra ID (discovery, then the token): a thread.
+        return f"Bearer {await asyncio.to_thread(self._token, tenant_id)}"
+
+    def _token(self, tenant_id: str) -> str:
+        try:
+            app = self._apps.get(tenant_id)
+            if app is None:
+                app = msal.ConfidentialClientApplication(
+                    self._app_id,
+                    client_credential=self._app_password,
+                    authority=AUTHORITY + tenant_id,
+                )
+                self._apps[tenant_id] = app
+            # Answered from msal's own cache until the token is close to expiry.
+            result = app.acquire_token_for_client(scopes=[GRAPH_SCOPE])
+        except (requests.RequestException, ValueError) as error:
+            raise GraphError(None, type(error).__name__) from error
         token = result.get("access_token") if isinstance(result, dict) else None
         if not token:
-            error = result.get("error", "") if isinstance(result, dict) else ""
-            logger.error("no Graph token for tenant %s: %s", tenant_id, error)
-            raise GraphError(401, str(error))
-        return f"Bearer {token}"
+            error_code = str(result.get("error", "")) if isinstance(result, dict) else ""
+            logger.error("no Graph token for tenant %s: %s", tenant_id, error_code)
+            raise GraphError(None, error_code)
+        return str(token)
 
 
 class GraphClient:
