@@ -126,8 +126,12 @@ class Settings:
         )
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> Settings:
-        """Parse and validate every variable; raise one SettingsError naming all bad ones."""
+    def from_env(cls, environ: Mapping[str, str], *, secrets_required: bool = True) -> Settings:
+        """Parse and validate every variable; raise one SettingsError naming all bad ones.
+
+        secrets_required=False is for `kortlaegning package`: the manifest holds the app id,
+        never its secret, and whoever builds the zip need not know it.
+        """
         problems: dict[str, str] = {}
         values: dict[str, object] = {}
         # With slots=True, cls.<field> is a slot descriptor, not the default; ask an instance.
@@ -213,7 +217,12 @@ class Settings:
         if app_type.lower() not in {"multitenant", "singletenant", "userassignedmsi"}:
             problems["MicrosoftAppType"] = "must be MultiTenant, SingleTenant or UserAssignedMSI"
         needs_password = app_type.lower() != "userassignedmsi"
-        if values.get("app_id") and needs_password and not values.get("app_password"):
+        if (
+            secrets_required
+            and values.get("app_id")
+            and needs_password
+            and not values.get("app_password")
+        ):
             problems["MicrosoftAppPassword"] = "required when MicrosoftAppId is set"
         if app_type.lower() == "singletenant" and not values.get("app_tenant_id"):
             problems["MicrosoftAppTenantId"] = "required when MicrosoftAppType is SingleTenant"
