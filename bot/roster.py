@@ -66,7 +66,7 @@ class TeamsRoster:
         tenant_id = tenant_of(context.activity)
         rosters = tuple(r.navn for r in await self._installed(tenant_id))
         if _EMAIL.match(query) or _GUID.match(query):
-            member = await self.member(context, query.lower())
+            member = await self.member(context, query.lower()) or await self._scan(context, query)
             found = [member] if member else []
         else:
             found = _by_name(await self.members(context), query)
@@ -90,6 +90,19 @@ class TeamsRoster:
         if not (_EMAIL.match(query) or _GUID.match(query)):
             members = _by_name(members, query) or members
         return Lookup(members=tuple(members), rosters=rosters, directory=True)
+
+    async def _scan(self, context: TurnContext, key: str) -> Member | None:
+        """The member with this e-mail/UPN or AAD id from the paged rosters: for services that
+        answer the single-member call by Teams id only (the Agents Playground does)."""
+        wanted = key.lower()
+        return next(
+            (
+                m
+                for m in await self.members(context)
+                if wanted in (m.email, m.aad_object_id.lower())
+            ),
+            None,
+        )
 
     async def members(self, context: TurnContext) -> list[Member]:
         """Everyone in the current conversation and in every known team and group chat."""
