@@ -69,7 +69,8 @@ class TeamsRoster:
             member = await self.member(context, query.lower()) or await self._scan(context, query)
             found = [member] if member else []
         else:
-            found = _by_name(await self.members(context), query)
+            everyone = await self.members(context)
+            found = [m for m in everyone if m.aad_object_id == query] or _by_name(everyone, query)
         if found or self._directory is None:
             return Lookup(members=tuple(found), rosters=rosters, directory=False)
         try:

@@ -156,7 +156,8 @@ class KoordinatorCommands:
                 area_id = _int(value.get("fagomraade_id"))
                 aad = str(value.get("person") or "")
                 areas = {a.id: a for a in await self._coordination.fagomraader(caller.tenant_id)}
-                member = await self._roster.member(context, aad) if aad else None
+                picked = await self._roster.find(context, aad) if aad else None
+                member = picked.members[0] if picked and len(picked.members) == 1 else None
                 if area_id not in areas or member is None:
                     await context.send_activity(texts.TILDEL_HOW)
                     return
