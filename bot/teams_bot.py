@@ -160,7 +160,7 @@ class KortlaegningBot(TeamsActivityHandler):
 
     async def _remember_reference(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        await self._remember_team(turn_context)
+        await self._remember_roster(turn_context)
         if activity.type != ActivityTypes.message or not activity.from_property:
             return
         if not activity.conversation or not activity.service_url:
@@ -173,7 +173,7 @@ class KortlaegningBot(TeamsActivityHandler):
             activity,
         )
 
-    async def _remember_team(self, turn_context: TurnContext) -> None:
+    async def _remember_roster(self, turn_context: TurnContext) -> None:
         """Remember the teams and group chats the bot is in: their rosters are where
         systemejere are found (a 1:1 chat's roster is just its one person)."""
         activity = turn_context.activity
