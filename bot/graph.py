@@ -21,8 +21,6 @@ import aiohttp
 import msal
 import requests
 
-from bot.proactive import parse_retry_after
-
 logger = logging.getLogger(__name__)
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
@@ -210,7 +208,7 @@ class GraphClient:
             error_body = answer.get("error")
             code = str(error_body.get("code") or "") if isinstance(error_body, dict) else ""
             if status in (429, 503) and attempt < self._attempts:
-                wait = parse_retry_after(answer_headers)
+                wait = _retry_after(answer_headers)
                 wait = 2.0**attempt if wait is None else wait
                 if waited + wait <= self._max_retry_wait:
                     logger.warning(
@@ -225,6 +223,12 @@ class GraphClient:
 
 
 _USER_FIELDS = "id,displayName,mail,userPrincipalName"
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait: Graph's throttling guidance gives Retry-After as a number of seconds."""
+    raw = (headers.get("Retry-After") or "").strip()
+    return float(raw) if raw.isdigit() else None
 
 
 def _to_user(data: Mapping[str, Any]) -> GraphUser | None:

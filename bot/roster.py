@@ -72,7 +72,7 @@ class TeamsRoster:
             everyone = await self.members(context)
             found = [m for m in everyone if m.aad_object_id == query] or _by_name(everyone, query)
         if found or self._directory is None:
-            return Lookup(members=tuple(found), rosters=rosters, directory=False)
+            return Lookup(members=tuple(found), rosters=rosters)
         try:
             if _EMAIL.match(query) or _GUID.match(query):
                 user = await self._directory.user(tenant_id, query)
@@ -86,11 +86,11 @@ class TeamsRoster:
                 else LookupProblem.DIRECTORY_UNAVAILABLE
             )
             logger.warning("directory look-up failed: %s %s", error.status, error.code)
-            return Lookup(rosters=rosters, directory=True, problem=problem)
+            return Lookup(rosters=rosters, problem=problem)
         members = [_from_directory(user) for user in users]
         if not (_EMAIL.match(query) or _GUID.match(query)):
             members = _by_name(members, query) or members
-        return Lookup(members=tuple(members), rosters=rosters, directory=True)
+        return Lookup(members=tuple(members), rosters=rosters)
 
     async def _scan(self, context: TurnContext, key: str) -> Member | None:
         """The member with this e-mail/UPN or AAD id from the paged rosters: for services that

@@ -298,6 +298,10 @@ class Settings:
                 + DEFAULT_GRAPH_URL
                 + " (http:// only on this machine, for a stand-in)"
             )
+        if values.get("graph_enabled") and not needs_password:
+            problems["GRAPH_ENABLED"] = (
+                "needs the app registration's client secret; not with UserAssignedMSI"
+            )
         catalog_id = str(values.get("teams_catalog_app_id", ""))
         if catalog_id and not GUID.match(catalog_id):
             problems["TEAMS_CATALOG_APP_ID"] = "must be a GUID (the app's id in the app catalog)"

@@ -143,7 +143,7 @@ class KoordinatorCommands:
         caller = caller_of(context)
         person = await self._resolve_person(context, caller, query)
         if not isinstance(person, Person):
-            await context.send_activity(_not_found(query, person))
+            await context.send_activity(_not_found(query, person, self._roster.uses_directory))
             await context.send_activity(texts.KOORDINATOR_ADD_HOW)
             return
         await self._coordination.make_koordinator(person.id)
@@ -458,8 +458,9 @@ class KoordinatorCommands:
         )
 
 
-def _not_found(query: str, lookup: Lookup, directory: bool = False) -> str:
-    """What to tell the coordinator when a look-up gave no single person."""
+def _not_found(query: str, lookup: Lookup, directory: bool) -> str:
+    """What to tell the coordinator when a look-up gave no single person; directory: whether
+    Graph is on (then it was searched, and turning it on is no advice)."""
     if lookup.problem is LookupProblem.DIRECTORY_CONSENT:
         return texts.tildel_directory_consent(query=query)
     if lookup.problem is LookupProblem.DIRECTORY_UNAVAILABLE:
@@ -469,9 +470,7 @@ def _not_found(query: str, lookup: Lookup, directory: bool = False) -> str:
             query=query,
             navne=[m.navn + (f" ({m.email})" if m.email else "") for m in lookup.members],
         )
-    return texts.tildel_unknown_person(
-        query=query, teams=lookup.rosters, graph=lookup.directory or directory
-    )
+    return texts.tildel_unknown_person(query=query, teams=lookup.rosters, graph=directory)
 
 
 def _mentions(context: TurnContext) -> list[dict[str, Any]]:

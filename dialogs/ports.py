@@ -72,8 +72,6 @@ class Lookup:
     members: tuple[Member, ...] = ()
     rosters: tuple[str, ...] = ()
     """Names of the teams and group chats the bot is installed in, all searched."""
-    directory: bool = False
-    """Whether the tenant's directory (Microsoft Graph) was asked too."""
     problem: LookupProblem | None = None
 
 

@@ -233,6 +233,14 @@ def test_graph_is_off_by_default_and_read_when_turned_on() -> None:
         ({"GRAPH_URL": "graph.microsoft.com"}, ["GRAPH_URL"]),
         ({"GRAPH_ENABLED": "true"}, ["TEAMS_CATALOG_APP_ID"]),
         ({"TEAMS_CATALOG_APP_ID": "kortlaegningsbot"}, ["TEAMS_CATALOG_APP_ID"]),
+        (
+            {
+                "GRAPH_ENABLED": "true",
+                "TEAMS_CATALOG_APP_ID": CATALOG_ID,
+                "MicrosoftAppType": "UserAssignedMSI",
+            },
+            ["GRAPH_ENABLED"],
+        ),
     ],
 )
 def test_bad_graph_settings_are_named(environment: dict[str, str], named: list[str]) -> None:
