@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 from botbuilder.core import ConversationState, TurnContext
 from botbuilder.integration.aiohttp import (
@@ -19,9 +18,6 @@ from bot.settings import Settings
 from dialogs import texts
 
 logger = logging.getLogger(__name__)
-
-TurnFailed = Callable[[TurnContext], Awaitable[None]]
-
 
 REPLY_TIMEOUT_S = 30.0
 """How long one reply may take; botbuilder's own client waits as long."""
@@ -76,9 +72,7 @@ class ReplyingAdapter(CloudAdapter):
         return ResourceResponse(id=answer.get("id") or activity.id)
 
 
-def build_adapter(
-    settings: Settings, conversation_state: ConversationState, on_failed: TurnFailed
-) -> ReplyingAdapter:
+def build_adapter(settings: Settings, conversation_state: ConversationState) -> ReplyingAdapter:
     """Build the adapter; with no app id botbuilder skips JWT validation (local trial)."""
     patch_msrest_retry_policy()
     adapter = ReplyingAdapter(
@@ -95,8 +89,9 @@ def build_adapter(
             exc_info=error,
         )
         try:
-            await on_failed(context)
-            # The database is the truth: clearing the dialog stack loses no answer.
+            # A failed turn committed no claim (bot/teams_bot.py), so Teams' redelivery is
+            # handled after all. The database is the truth: clearing the dialog stack loses
+            # no answer.
             await conversation_state.clear_state(context)
             await conversation_state.save_changes(context, force=True)
         except Exception:

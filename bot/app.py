@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import time
@@ -12,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import hdrs, web
-from botbuilder.core import ConversationState, UserState, serializer_helper
+from botbuilder.core import ConversationState, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 
@@ -21,6 +22,7 @@ from bot.dialog_state import SqlStorage, TurnStates
 from bot.download import DownloadEndpoint, SignedLinks
 from bot.files import HttpFiles
 from bot.graph import GraphClient, GraphTokens
+from bot.housekeeping import purge_claims
 from bot.log_context import request_id
 from bot.mail import SmtpMailer
 from bot.outbox import OutboxMessenger, OutboxWorker
@@ -30,11 +32,12 @@ from bot.reminders import ReminderRunner
 from bot.roster import TeamsRoster
 from bot.settings import Settings
 from bot.signing import download_signing_key
-from bot.teams_bot import KortlaegningBot, releaser, tenant_of
+from bot.teams_bot import KortlaegningBot, tenant_of
 from dialogs.coordinator import KoordinatorConfig
 from dialogs.delivery import Delivery, DeliveryConfig
 from dialogs.router import Router
 from storage.archive import ArchiveRepository
+from storage.claims import ActivityClaims
 from storage.conversations import ConversationRepository
 from storage.coordination import CoordinationRepository
 from storage.db import create_engine_for, database_answers, make_sessionmaker
@@ -44,6 +47,7 @@ from storage.reminders import ReminderRepository
 from storage.rosters import RosterRepository
 from storage.state_store import StateStore
 from storage.survey import SurveyRepository
+from storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -79,14 +83,15 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     engine = create_engine_for(settings.database_url)
     await upgrade_head(engine)
     sessions = make_sessionmaker(engine)
+    units = functools.partial(UnitOfWork, sessions)
     storage = SqlStorage(StateStore(sessions))
     conversation_state = ConversationState(storage)
-    user_state = UserState(storage)
     conversations = ConversationRepository(sessions)
+    claims = ActivityClaims(sessions)
     coordination = CoordinationRepository(sessions)
     survey = SurveyRepository(sessions)
     archive = ArchiveRepository(sessions)
-    adapter = build_adapter(settings, conversation_state, releaser(conversations))
+    adapter = build_adapter(settings, conversation_state)
     outbox = OutboxRepository(sessions)
     sender, worker = build_delivery(settings, conversations, outbox, http=adapter.connector_http)
     messenger = OutboxMessenger(outbox, worker, coordination, settings.koordinatorer)
@@ -135,7 +140,6 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     )
     router = Router(
         conversation_state,
-        user_state,
         survey,
         coordination,
         messenger,
@@ -143,10 +147,13 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
         files,
         config,
         delivery,
+        units,
         reacher=reacher,
     )
     bot = KortlaegningBot(
-        TurnStates(storage, conversation_state, user_state),
+        TurnStates(storage, conversation_state),
+        claims,
+        units,
         conversations,
         coordination,
         router,
@@ -162,6 +169,7 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     background = [
         asyncio.create_task(worker.run(), name=f"outbox-{lane}") for lane in range(worker.lanes)
     ]
+    background.append(asyncio.create_task(purge_claims(claims), name="claims"))
     if settings.reminders_enabled:
         runner = ReminderRunner(
             ReminderRepository(sessions), outbox, settings, on_enqueued=worker.wake
