@@ -16,7 +16,7 @@ from bot.settings import Settings
 from dialogs import texts
 from dialogs.ports import Reachability, ReachStatus, UnreachableReason
 from storage.models import FagomraadeRow, KnownRosterRow, PersonRow, TildelingRow
-from tests.protocol.conftest import RunningBot, StartBot, card_of, card_text
+from tests.protocol.conftest import RunningBot, StartBot, card_of, card_text, submit_data
 from tests.support.activities import BOT_ID, Activities, TeamsUser
 from tests.support.connector import BotConnector
 from tests.support.graph import CATALOG_APP_ID, DirectoryUser, GraphStandIn, running_graph
@@ -122,6 +122,13 @@ async def arriving_card(connector: BotConnector, conversation: str) -> dict[str,
         while not any(a.get("attachments") for a in connector.sent(conversation)):
             await asyncio.sleep(0.05)
     return card_of(next(a for a in connector.sent(conversation) if a.get("attachments")))
+
+
+async def start_now(bot: RunningBot, activities: Activities, connector: BotConnector) -> None:
+    """`start`, and Send nu on the question about the areas nobody has yet."""
+    await bot.post(activities.message(KIM, "start"))
+    question = last_card(connector, KIM.personal_conversation)
+    await bot.post(activities.submit(KIM, submit_data(question, "Send nu")))
 
 
 def last_card(connector: BotConnector, conversation: str) -> dict[str, Any]:
@@ -270,7 +277,7 @@ async def test_with_graph_a_person_only_in_the_directory_is_invited_through_inst
         overview
     )
 
-    await bot.post(activities.message(KIM, "start"))
+    await start_now(bot, activities, connector)
 
     for user_id, area in (("aad-ida", "Økonomi"), ("aad-ole", "Ydelser og borgerservice")):
         invitation = card_text(await arriving_card(connector, graph.chat_id(user_id)))
@@ -298,7 +305,7 @@ async def test_missing_consent_is_explained_and_nothing_is_half_assigned(
     await set_up(bot, activities)
     await bot.post(bot_added_to_team(activities, KIM))
     await bot.post(activities.message(KIM, "tildel Økonomi anne.jensen@kommune.dk"))
-    await bot.post(activities.message(KIM, "start"))
+    await start_now(bot, activities, connector)
     graph.consent_missing = True
 
     await bot.post(activities.message(KIM, "tildel Ydelser ida.holm@kommune.dk"))
@@ -331,7 +338,7 @@ async def test_a_refused_installation_after_start_assigns_nothing(
     graph.add_user(IDA)
     await set_up(bot, activities)
     await bot.post(activities.message(KIM, "tildel Økonomi mig"))
-    await bot.post(activities.message(KIM, "start"))
+    await start_now(bot, activities, connector)
     graph.refuse_installations = True  # consent given for User.ReadBasic.All only
 
     await bot.post(activities.message(KIM, "tildel Ydelser ida.holm@kommune.dk"))
