@@ -16,7 +16,6 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/kortlaegning.db"
 # municipality may keep it; two installations in one tenant (test and production) need two ids.
 DEFAULT_TEAMS_APP_ID = "288dba68-fd43-44f1-87a4-08e5ed91c33b"
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
-_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 # Teams compares app versions numerically to accept an update; plain MAJOR.MINOR.PATCH only.
@@ -101,6 +100,14 @@ class Settings:
     graph_url: str = DEFAULT_GRAPH_URL
     teams_catalog_app_id: str = ""
     """The app's id in the tenant's app catalog, which Graph installs; not the manifest id."""
+    # KITOS API v2 (docs/kitos.md): both set, or neither and the coordinator uploads the export.
+    kitos_url: str = ""
+    kitos_token: str = field(default="", repr=False)
+
+    @property
+    def kitos_enabled(self) -> bool:
+        """The bot reads KITOS itself when it has an address and a token."""
+        return bool(self.kitos_url and self.kitos_token)
 
     @property
     def auth_enabled(self) -> bool:
@@ -212,6 +219,8 @@ class Settings:
         boolean("GRAPH_ENABLED", "graph_enabled")
         text("GRAPH_URL", "graph_url")
         text("TEAMS_CATALOG_APP_ID", "teams_catalog_app_id")
+        text("KITOS_URL", "kitos_url")
+        text("KITOS_TOKEN", "kitos_token")
 
         app_type = str(values.get("app_type", defaults.app_type))
         if app_type.lower() not in {"multitenant", "singletenant", "userassignedmsi"}:
@@ -292,7 +301,8 @@ class Settings:
             if attr in values and not is_https_url(str(values[attr])):
                 problems[name] = "must be an https:// address"
 
-        if "graph_url" in values and not _is_graph_url(str(values["graph_url"])):
+        graph_url = str(values.get("graph_url", DEFAULT_GRAPH_URL))
+        if not (is_https_url(graph_url) or _is_loopback_url(graph_url)):
             problems["GRAPH_URL"] = (
                 "must be an https:// address such as "
                 + DEFAULT_GRAPH_URL
@@ -310,6 +320,13 @@ class Settings:
                 "required when GRAPH_ENABLED is true: the app's id in Teams admin center, "
                 "see docs/deployment.md"
             )
+        kitos_url = str(values.get("kitos_url", ""))
+        if kitos_url and not (is_https_url(kitos_url) or _is_loopback_url(kitos_url)):
+            # The token is a bearer credential for the kommune's whole KITOS registration.
+            problems["KITOS_URL"] = "must be an https:// address, e.g. https://kitos.dk"
+        if bool(kitos_url) != bool(values.get("kitos_token")):
+            missing = "KITOS_TOKEN" if kitos_url else "KITOS_URL"
+            problems[missing] = "KITOS_URL and KITOS_TOKEN are set together or not at all"
 
         limits_raw = environ.get("CONVERSATION_SEND_LIMITS", "").strip()
         if limits_raw:
@@ -332,12 +349,10 @@ def is_https_url(url: str) -> bool:
     return parts.scheme == "https" and bool(parts.hostname)
 
 
-def _is_graph_url(url: str) -> bool:
-    """https, or http to this machine only (a local stand-in); Graph itself is https."""
+def _is_loopback_url(url: str) -> bool:
+    """A plain-http address on this machine: a local KITOS stand-in, never a real one."""
     parts = urlsplit(url)
-    if parts.scheme == "http":
-        return parts.hostname in _LOCAL_HOSTS
-    return is_https_url(url)
+    return parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
 
 
 def _parse_windows(raw: str) -> tuple[tuple[int, float], ...] | None:
