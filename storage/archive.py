@@ -21,7 +21,6 @@ from storage.bilag1.layout import Bilag1Tilfoejet, Forside
 from storage.bilag1.plan import FilledAnswers, SystemAnswer
 from storage.bilag1.writer import write_bilag1
 from storage.catalogue.kommuner import load_kommuner
-from storage.coordination import to_person
 from storage.domain.answer_rules import change_is_announced
 from storage.domain.archive import (
     Bilag1Version,
@@ -44,6 +43,7 @@ from storage.models import (
     StoredFileRow,
     TilfoejetSystemRow,
 )
+from storage.rows import to_person
 from storage.unit_of_work import UnitOfWork
 
 # A send that has said nothing for this long died with its process; another may try again.

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.conversations import PERSONAL
 from storage.db import dialect_insert
 from storage.domain.delivery import FailureReason
 from storage.domain.model import Person
 from storage.models import ConversationReferenceRow, OutboxMessageRow, PersonRow
-
-PERSONAL = "personal"
+from storage.rows import aware, to_person
 
 
 class OutboxStatus(StrEnum):
@@ -254,7 +254,7 @@ class OutboxRepository:
                     OutboxMessageRow.status == OutboxStatus.PENDING, _lease_free(now)
                 )
             )
-        return _aware(due) if due is not None else None
+        return aware(due) if due is not None else None
 
     async def count_by_status(self) -> dict[OutboxStatus, int]:
         async with self._sessions() as session:
@@ -327,7 +327,7 @@ class OutboxRepository:
             )
             latest: dict[int, tuple[datetime, OutboxMessageRow, PersonRow]] = {}
             for message, person in rows:
-                finished = _aware(message.sent_at or message.failed_at or message.created_at)
+                finished = aware(message.sent_at or message.failed_at or message.created_at)
                 known = latest.get(person.id)
                 if known is None or (finished, message.id) > (known[0], known[1].id):
                     latest[person.id] = (finished, message, person)
@@ -414,11 +414,6 @@ def _lease_free(now: datetime) -> object:
     return or_(OutboxMessageRow.lease_until.is_(None), OutboxMessageRow.lease_until < now)
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite gives back naive datetimes; everything stored is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _to_message(row: OutboxMessageRow) -> OutboxMessage:
     return OutboxMessage(
         id=row.id,
@@ -429,17 +424,6 @@ def _to_message(row: OutboxMessageRow) -> OutboxMessage:
         payload=row.payload,
         status=OutboxStatus(row.status),
         attempts=row.attempts,
-        created_at=_aware(row.created_at),
+        created_at=aware(row.created_at),
         failure_reason=FailureReason(row.failure_reason) if row.failure_reason else None,
-    )
-
-
-def to_person(row: PersonRow) -> Person:
-    """The domain Person of a row; shared by the repositories that list people."""
-    return Person(
-        id=row.id,
-        tenant_id=row.tenant_id,
-        aad_object_id=row.aad_object_id,
-        navn=row.navn,
-        email=row.email,
     )
