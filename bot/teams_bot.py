@@ -264,7 +264,13 @@ class KortlaegningBot(TeamsActivityHandler):
         for member in teams_members_added:
             is_bot = recipient is not None and member.id == recipient.id
             if is_bot or personal:
-                await turn_context.send_activity(texts.WELCOME)
+                sender = turn_context.activity.from_property
+                if personal and sender is not None and sender.id:
+                    # Greeted by role: a coordinator is welcomed with the steps of a round.
+                    await self._identify(turn_context)
+                    await self._router.welcome(turn_context)
+                else:
+                    await turn_context.send_activity(texts.WELCOME)
                 return
 
 

@@ -41,8 +41,13 @@ class Messenger(Protocol):
         """Deliver (through the outbox) to the person's 1:1 chat, creating it when needed."""
         ...
 
-    async def send_to_coordinators(self, tenant_id: str, message: OutgoingMessage) -> None:
-        """Deliver to every coordinator of the tenant who can be reached."""
+    async def send_to_coordinators(
+        self, tenant_id: str, message: OutgoingMessage, *, except_person_id: int | None = None
+    ) -> None:
+        """Deliver to every coordinator of the tenant who can be reached.
+
+        except_person_id is the person who acted, when a coordinator: she knows already.
+        """
         ...
 
 

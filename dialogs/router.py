@@ -100,7 +100,8 @@ class Router:
             if await self._koordinator.allowed(context, may_claim=False):
                 await self._delivery.fetch(context)
         elif command is Command.HJAELP:
-            await context.send_activity(texts.HELP)
+            koordinator = await self._koordinator.is_koordinator(context)
+            await context.send_activity(texts.KOORDINATOR_HELP if koordinator else texts.HELP)
         elif command is Command.MINE:
             await self._show_mine(context)
 
@@ -112,6 +113,11 @@ class Router:
             return
         if await claim_of(context).is_new():
             await dialog_context.continue_dialog()
+
+    async def welcome(self, context: TurnContext) -> None:
+        """Greet the person who installed the bot: a coordinator gets the five steps of a round."""
+        koordinator = await self._koordinator.is_koordinator(context)
+        await context.send_activity(texts.KOORDINATOR_WELCOME if koordinator else texts.WELCOME)
 
     async def on_file_consent(
         self, context: TurnContext, response: FileConsentCardResponse

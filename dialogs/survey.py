@@ -511,7 +511,14 @@ class Survey:
             kind="submitted",
             dedupe_key=f"submitted:{area_id}:{overview.fagomraade.indsendt_at or 'now'}",
         )
-        turn.notices.append(partial(self._messenger.send_to_coordinators, caller.tenant_id, notice))
+        turn.notices.append(
+            partial(
+                self._messenger.send_to_coordinators,
+                caller.tenant_id,
+                notice,
+                except_person_id=caller.person_id,
+            )
+        )
         if result.all_submitted:
             turn.notices.append(
                 lambda: self._delivery.all_submitted(

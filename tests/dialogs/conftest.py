@@ -36,6 +36,7 @@ class RecordingMessenger:
 
     to_people: list[tuple[int, OutgoingMessage]] = field(default_factory=list)
     to_coordinators: list[OutgoingMessage] = field(default_factory=list)
+    except_person_ids: list[int | None] = field(default_factory=list)
 
     async def send_to_person(
         self, tenant_id: str, person_id: int, message: OutgoingMessage
@@ -43,8 +44,11 @@ class RecordingMessenger:
         self.to_people.append((person_id, message))
         return DeliveryReport(person_id, delivered=True)
 
-    async def send_to_coordinators(self, tenant_id: str, message: OutgoingMessage) -> None:
+    async def send_to_coordinators(
+        self, tenant_id: str, message: OutgoingMessage, *, except_person_id: int | None = None
+    ) -> None:
         self.to_coordinators.append(message)
+        self.except_person_ids.append(except_person_id)
 
 
 class NoRoster:
