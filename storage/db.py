@@ -77,10 +77,6 @@ async def database_answers(engine: AsyncEngine) -> bool:
     return True
 
 
-def is_sqlite(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def dialect_insert(session: AsyncSession) -> Any:
     """The dialect's INSERT, which has on_conflict_do_nothing/do_update on both databases."""
     return insert_for(session.bind.dialect.name)
