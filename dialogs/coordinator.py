@@ -164,7 +164,7 @@ class KoordinatorCommands:
                     await context.send_activity(texts.TILDEL_HOW)
                     return
                 person = await self._person_of(caller, member)
-                await self._assign(context, caller, areas[area_id], person)  # type: ignore[index]
+                await self._assign(context, caller, areas[area_id], person)
             elif value[ACTION_KEY] == KoordinatorAction.START_NU:
                 await self._start(context, caller, confirmed=True)
             elif value[ACTION_KEY] == KoordinatorAction.START_TILDEL_FOERST:

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.conversations import PERSONAL
-from storage.db import dialect_insert
+from storage.db import dialect_insert, rows_matched
 from storage.domain.delivery import FailureReason
 from storage.domain.model import Person
 from storage.models import ConversationReferenceRow, OutboxMessageRow, PersonRow
@@ -239,7 +239,7 @@ class OutboxRepository:
                     failure_detail=detail[:255] if detail else None,
                 )
             )
-            return bool(result.rowcount)
+            return bool(rows_matched(result))
 
     async def get(self, message_id: int) -> OutboxMessage | None:
         async with self._sessions() as session:
@@ -372,7 +372,7 @@ class OutboxRepository:
                 )
                 .values(lease_owner=None, lease_until=None, **values)
             )
-            return bool(result.rowcount)
+            return bool(rows_matched(result))
 
 
 async def add_message(
@@ -410,7 +410,7 @@ async def add_message(
     return await session.scalar(statement)
 
 
-def _lease_free(now: datetime) -> object:
+def _lease_free(now: datetime) -> ColumnElement[bool]:
     return or_(OutboxMessageRow.lease_until.is_(None), OutboxMessageRow.lease_until < now)
 
 

@@ -107,7 +107,8 @@ def _sheet_content(sheet: ReadOnlyWorksheet, *, filename: str, max_rows: int) ->
     sheet.reset_dimensions()
     rows: list[tuple[object, ...]] = []
     filled = 0
-    for values in sheet.iter_rows(values_only=True):
+    # types-openpyxl types iter_rows for Worksheet only; the read-only sheet has it as well.
+    for values in sheet.iter_rows(values_only=True):  # type: ignore[misc]
         if any(value is not None for value in values):
             filled += 1
             if filled > max_rows:
