@@ -78,6 +78,17 @@ def user_key_of(account: ChannelAccount | None) -> str:
     return account.aad_object_id or account.id or ""
 
 
+TURNS_IN_FLIGHT = 10
+"""Turns of one process that touch the database at once; the rest wait before they start.
+
+A survey turn holds one connection from its claim to its commit. Under load, a turn that
+started anyway would wait mid-transaction for the event loop while others waited for its
+connection, and SQLAlchemy's pool gives up after 30 s (its 5 + 10 connections on PostgreSQL;
+this leaves room for the outbox worker and the reminder runner). Waiting here costs the same
+time without holding anything, and cannot fail.
+"""
+
+
 class KortlaegningBot(TeamsActivityHandler):
     def __init__(
         self,
@@ -102,6 +113,7 @@ class KortlaegningBot(TeamsActivityHandler):
         self._roster = roster
         self._roster_failed: dict[tuple[str, str], float] = {}
         self._turn_locks: dict[str, list] = {}  # conversation id -> [lock, turns using it]
+        self._turn_slots = asyncio.Semaphore(TURNS_IN_FLIGHT)
         # (tenant, user key) -> (conversation id, reference without activity id, written at)
         self._references: dict[tuple[str, str], tuple[str, str, float]] = {}
         # (tenant, user key) -> (name and Teams id given, the person stored, looked up at)
@@ -115,7 +127,7 @@ class KortlaegningBot(TeamsActivityHandler):
         claim = ActivityClaim(self._claims, self._units, activity)
         turn_context.turn_state[CLAIM_KEY] = claim
         try:
-            async with self._conversation_turn(activity):
+            async with self._conversation_turn(activity), self._turn_slots:
                 await self._remember_reference(turn_context)
                 if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
                     await self._identify(turn_context)

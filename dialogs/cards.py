@@ -49,7 +49,7 @@ def _text(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-def _submit(title: str, action: Action, style: str | None = None, **data: Any) -> dict[str, Any]:
+def _submit(title: str, action: Action, *, style: str | None = None, **data: Any) -> dict[str, Any]:
     submit: dict[str, Any] = {
         "type": "Action.Submit",
         "title": title,
@@ -81,7 +81,7 @@ def invitation_card(
             ),
         ],
         [
-            _submit(texts.START, Action.START, "positive", fagomraade_id=fagomraade_id),
+            _submit(texts.START, Action.START, style="positive", fagomraade_id=fagomraade_id),
             _submit(texts.FORM, Action.FORM, fagomraade_id=fagomraade_id),
             _submit(texts.NOT_ME, Action.HANDOVER, fagomraade_id=fagomraade_id),
         ],
@@ -97,7 +97,7 @@ def system_card(overview: FagomraadeOverview, system: ItSystem) -> Card:
         facts.append((texts.BESKRIVELSE, system.beskrivelse))
     if line and line.answer:
         facts.append((texts.CURRENT_ANSWER, texts.anvendelse_label(line.answer.anvendelse)))
-    ids = {"fagomraade_id": overview.fagomraade.id, "system_id": system.id}
+    ids: dict[str, Any] = {"fagomraade_id": overview.fagomraade.id, "system_id": system.id}
     body = [
         _text(
             texts.system_heading(
@@ -191,7 +191,7 @@ def tilfoej_card(overview: FagomraadeOverview) -> Card:
         {"type": "Input.Text", "id": "bemaerkning", "label": texts.BEMAERKNING, "maxLength": 500},
     ]
     actions = [
-        _submit(texts.TILFOEJ_BUTTON, Action.TILFOEJ, "positive", fagomraade_id=area_id),
+        _submit(texts.TILFOEJ_BUTTON, Action.TILFOEJ, style="positive", fagomraade_id=area_id),
         _submit(texts.TILFOEJ_DONE, Action.VIDERE, fagomraade_id=area_id),
     ]
     if overview.tilfoejede:
@@ -274,7 +274,9 @@ def summary_card(overview: FagomraadeOverview, *, readonly: bool = False) -> Car
     }
     actions = [correct, _submit(texts.ADD_SYSTEM, Action.TILFOEJ_VIS, fagomraade_id=area.id)]
     if area.indsendt_at is None:
-        actions.insert(0, _submit(texts.SUBMIT, Action.INDSEND, "positive", fagomraade_id=area.id))
+        actions.insert(
+            0, _submit(texts.SUBMIT, Action.INDSEND, style="positive", fagomraade_id=area.id)
+        )
     return _card(body, actions)
 
 
@@ -285,7 +287,7 @@ def missing_card(*, fagomraade_id: int, mangler: list[str]) -> Card:
             _submit(
                 texts.SUBMIT_ANYWAY,
                 Action.INDSEND,
-                "destructive",
+                style="destructive",
                 fagomraade_id=fagomraade_id,
                 force=True,
             ),
@@ -329,7 +331,11 @@ def form_card(overview: FagomraadeOverview, page: int) -> Card:
         body,
         [
             _submit(
-                title, Action.FORM_GEM, "positive", fagomraade_id=overview.fagomraade.id, page=page
+                title,
+                Action.FORM_GEM,
+                style="positive",
+                fagomraade_id=overview.fagomraade.id,
+                page=page,
             )
         ],
     )
@@ -616,7 +622,7 @@ def status_card(
 
 
 def _delivery_submit(
-    title: str, action: DeliveryAction, style: str | None = None, **data: Any
+    title: str, action: DeliveryAction, *, style: str | None = None, **data: Any
 ) -> dict[str, Any]:
     submit: dict[str, Any] = {
         "type": "Action.Submit",
@@ -643,7 +649,7 @@ def bilag1_ready_card(version: Bilag1Version) -> Card:
         [
             _delivery_submit(texts.HENT_BILAG1, DeliveryAction.HENT, version_id=version.id),
             # No version on Send: send always takes the newest answers (and says what it sends).
-            _delivery_submit(texts.SEND_TIL_KOMBIT, DeliveryAction.SEND, "positive"),
+            _delivery_submit(texts.SEND_TIL_KOMBIT, DeliveryAction.SEND, style="positive"),
         ],
     )
 
@@ -714,7 +720,7 @@ def send_preview_card(mail: Mail, *, version_id: int, aendringsrapport: bool) ->
             _delivery_submit(
                 texts.SEND_NOW,
                 DeliveryAction.SEND_NU,
-                "positive",
+                style="positive",
                 version_id=version_id,
                 aendringsrapport=aendringsrapport,
             )
@@ -750,11 +756,11 @@ def mail_card(
 
 
 def send_failed_card(text: str, *, version_id: int, aendringsrapport: bool) -> Card:
-    data = {"version_id": version_id, "aendringsrapport": aendringsrapport}
+    data: dict[str, Any] = {"version_id": version_id, "aendringsrapport": aendringsrapport}
     return _card(
         [_text(text, color="Attention")],
         [
-            _delivery_submit(texts.SEND_RETRY, DeliveryAction.SEND_NU, "positive", **data),
+            _delivery_submit(texts.SEND_RETRY, DeliveryAction.SEND_NU, style="positive", **data),
             _delivery_submit(texts.SEND_AS_EML, DeliveryAction.EML, **data),
         ],
     )
@@ -811,7 +817,7 @@ def aendringer_card(*, title: str, lines: Sequence[str]) -> Card:
             _text(title, size="Large", weight="Bolder"),
             *(_text(f"• {line}", spacing="Small") for line in lines),
         ],
-        [_delivery_submit(texts.AENDRINGER_SEND, DeliveryAction.SEND, "positive")],
+        [_delivery_submit(texts.AENDRINGER_SEND, DeliveryAction.SEND, style="positive")],
     )
 
 
@@ -867,5 +873,5 @@ def build_reminder_card(
                 )
             ),
         ],
-        [_submit(texts.CONTINUE, Action.FORTSAET, "positive", fagomraade_id=fagomraade_id)],
+        [_submit(texts.CONTINUE, Action.FORTSAET, style="positive", fagomraade_id=fagomraade_id)],
     )

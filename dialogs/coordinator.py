@@ -20,7 +20,7 @@ from typing import Any
 from botbuilder.core import MessageFactory, TurnContext
 
 from dialogs import cards, texts
-from dialogs.actions import ACTION_KEY, KoordinatorAction
+from dialogs.actions import ACTION_KEY, KoordinatorAction, card_number
 from dialogs.commands import Command
 from dialogs.context import Caller, caller_of
 from dialogs.delivery import Delivery
@@ -159,7 +159,7 @@ class KoordinatorCommands:
         caller = caller_of(context)
         try:
             if value[ACTION_KEY] == KoordinatorAction.TILDEL:
-                area_id = _int(value.get("fagomraade_id"))
+                area_id = card_number(value.get("fagomraade_id"))
                 aad = str(value.get("person") or "")
                 areas = {a.id: a for a in await self._coordination.fagomraader(caller.tenant_id)}
                 picked = await self._roster.find(context, aad) if aad else None
@@ -168,7 +168,7 @@ class KoordinatorCommands:
                     await context.send_activity(texts.TILDEL_HOW)
                     return
                 person = await self._person_of(caller, member)
-                await self._assign(context, caller, areas[area_id], person)  # type: ignore[index]
+                await self._assign(context, caller, areas[area_id], person)
             elif value[ACTION_KEY] == KoordinatorAction.START_NU:
                 await self._start(context, caller, confirmed=True)
             elif value[ACTION_KEY] == KoordinatorAction.START_TILDEL_FOERST:
@@ -515,10 +515,3 @@ def _mentions(context: TurnContext) -> list[dict[str, Any]]:
 def _after_command(text: str) -> str:
     parts = _MENTION.sub("", text).strip().split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
-
-
-def _int(raw: object) -> int | None:
-    try:
-        return int(str(raw))
-    except (TypeError, ValueError):
-        return None

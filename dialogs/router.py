@@ -94,10 +94,10 @@ class Router:
                 await dialog_context.begin_dialog(OPSAET_DIALOG_ID, opsaet_options())
         elif command in _KOORDINATOR_COMMANDS:
             if await self._koordinator.allowed(context, may_claim=False):
-                await self._koordinator.run(context, command, text)  # type: ignore[arg-type]
+                await self._koordinator.run(context, command, text)
         elif command in DELIVERY_COMMANDS:
             if await self._koordinator.allowed(context, may_claim=False):
-                await self._delivery.run(context, command)  # type: ignore[arg-type]
+                await self._delivery.run(context, command)
         elif recognise_bilag1(text):
             if await self._koordinator.allowed(context, may_claim=False):
                 await self._delivery.fetch(context)

@@ -34,8 +34,6 @@ def anvendelse_label(anvendelse: Anvendelse | None) -> str:
 
 # --- Velkomst, hjælp og fejl ---
 
-BOT_NAME = "Kortlægningsbot"
-
 WELCOME = (
     "Hej! Jeg er **Kortlægningsbot**. Jeg hjælper kommunen med KOMBITs opgave "
     "*Kortlæg hvilke it-systemer kommunen anvender/ikke anvender* (Bilag 1).\n\n"
@@ -291,9 +289,7 @@ NO_OPEN_FAGOMRAADER = (
 )
 
 MINE_TITLE = "Dine fagområder"
-CHOOSE_FAGOMRAADE = "Hvilket fagområde vil du arbejde på?"
 CONTINUE = "Fortsæt"
-SUBMITTED_LABEL = "Indsendt"
 OPEN_SUMMARY = "Se oversigt"
 
 

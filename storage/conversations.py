@@ -69,9 +69,6 @@ class ConversationRepository:
             tenant_id, user_key, ConversationReferenceRow.conversation_type == PERSONAL
         )
 
-    async def any_reference(self, tenant_id: str, user_key: str) -> StoredReference | None:
-        return await self._newest(tenant_id, user_key, True)
-
     async def _newest(
         self, tenant_id: str, user_key: str, condition: object
     ) -> StoredReference | None:

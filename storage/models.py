@@ -19,6 +19,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -39,6 +40,13 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's Table, for Core statements (the declarative base types it as a FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _anvendelse_column() -> Enum:
