@@ -28,6 +28,7 @@ package: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The Agents Playground, pinned in package-lock.json. Without npm this only says so, and the
 # e2e tests then skip with the reason (or fail under CI=true).

@@ -7,6 +7,10 @@ matters is the delivery rate as a share of the allowed per-tenant rate, plus 429
 duplicates and losses (both must be zero).
 
     .venv/bin/python -m bench.bench_fanout [--people 10000] [--scale 10] [--database-url URL]
+                                           [--mark-each]
+
+--mark-each records each accepted message in its own transaction instead of SentLog's group
+commit, to show what the group commit is worth.
 """
 
 from __future__ import annotations
@@ -35,13 +39,15 @@ from storage.conversations import ConversationRepository
 from storage.db import create_engine_for, make_sessionmaker
 from storage.migrate import upgrade_head
 from storage.models import ConversationReferenceRow, OutboxMessageRow, PersonRow
-from storage.outbox import OutboxRepository, OutboxStatus
+from storage.outbox import OutboxRepository, OutboxStatus, Sent
 from tests.support.connector import BotConnector, Limits
 
 TENANT = "tenant-bench"
 
 
-async def main(people: int, scale: int, database_url: str | None, retry_after: str | None) -> None:
+async def main(
+    people: int, scale: int, database_url: str | None, retry_after: str | None, mark_each: bool
+) -> None:
     base = Settings()
     settings = Settings(
         conversation_send_limits=tuple(
@@ -80,6 +86,8 @@ async def main(people: int, scale: int, database_url: str | None, retry_after: s
             retry=RetryPolicy(base_delay=0.2, give_up_after=timedelta(minutes=10)),
             batch_size=200,
         )
+        if mark_each:
+            worker._sent = _MarkEach(outbox, worker.owner)  # type: ignore[assignment]
         started = time.monotonic()
         await worker.drain()
         elapsed = time.monotonic() - started
@@ -97,6 +105,7 @@ async def main(people: int, scale: int, database_url: str | None, retry_after: s
     allowed = settings.tenant_requests_per_second
     print(f"database            {engine.dialect.name}")
     print(f"messages            {people} (limits x{scale}: {allowed} requests/s per tenant)")
+    print(f"mark sent           {'one transaction each' if mark_each else 'group commit'}")
     print(f"wall time           {elapsed:.1f} s (claim to last mark-sent)")
     print(f"delivery rate       {rate:.1f} messages/s = {rate / allowed:.1%} of the allowed rate")
     print(f"429 answers         {stats['throttled']}")
@@ -106,6 +115,22 @@ async def main(people: int, scale: int, database_url: str | None, retry_after: s
         "outbox              "
         + ", ".join(f"{status.value}={counts[status]}" for status in OutboxStatus)
     )
+
+
+class _MarkEach:
+    """The plain alternative to SentLog: one UPDATE and commit per accepted message."""
+
+    def __init__(self, outbox: OutboxRepository, owner: str) -> None:
+        self._outbox, self._owner = outbox, owner
+
+    async def mark(self, sent: Sent) -> bool:
+        return await self._outbox.mark_sent(
+            sent.message_id,
+            self._owner,
+            conversation_id=sent.conversation_id,
+            activity_id=sent.activity_id,
+            now=datetime.now(UTC),
+        )
 
 
 def _serve_connector(port: int, limits: Limits) -> None:
@@ -218,6 +243,7 @@ if __name__ == "__main__":
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--database-url")
     parser.add_argument("--retry-after", help="Retry-After the connector's 429s carry")
+    parser.add_argument("--mark-each", action="store_true", help="no group commit of mark-sent")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    asyncio.run(main(args.people, args.scale, args.database_url, args.retry_after))
+    asyncio.run(main(args.people, args.scale, args.database_url, args.retry_after, args.mark_each))

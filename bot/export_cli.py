@@ -14,11 +14,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from bot.bootstrap import open_storage
 from bot.settings import Settings
 from dialogs import texts
-from storage.archive import ArchiveRepository, render_bilag1
+from storage.archive import render_bilag1
 from storage.bilag1.errors import Bilag1Error, MissingAnswers
-from storage.db import create_engine_for, make_sessionmaker
 from storage.domain.archive import VersionReason, bilag1_filename
 
 logger = logging.getLogger(__name__)
@@ -32,9 +32,8 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(kommunekode: str, out: Path, *, draft: bool, settings: Settings) -> int:
-    engine = create_engine_for(settings.database_url)
-    try:
-        archive = ArchiveRepository(make_sessionmaker(engine))
+    async with open_storage(settings.database_url, migrate=False) as storage:
+        archive = storage.archive
         snapshot = await archive.snapshot_for_kommune(kommunekode)
         if snapshot is None:
             print(texts.export_no_kortlaegning(kommunekode=kommunekode), file=sys.stderr)
@@ -69,5 +68,3 @@ async def _export(kommunekode: str, out: Path, *, draft: bool, settings: Setting
             logger.info("export archived as version %d", version.nummer)
             print(texts.export_archived(version=version.nummer))
         return 0
-    finally:
-        await engine.dispose()

@@ -6,6 +6,9 @@ from enum import StrEnum
 
 ACTION_KEY = "action"
 
+_MAX_ID = 2**31 - 1
+"""Ids are 32-bit integers in the database; a card claiming a larger one is not ours."""
+
 
 class Action(StrEnum):
     START = "start"
@@ -52,3 +55,12 @@ class DeliveryAction(StrEnum):
 
 
 DELIVERY_ACTIONS = frozenset(DeliveryAction)
+
+
+def card_number(raw: object) -> int | None:
+    """An id or page number carried in a card's data, or None when it is not one of ours."""
+    try:
+        number = int(str(raw))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 <= number <= _MAX_ID else None

@@ -49,7 +49,7 @@ def _text(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-def _submit(title: str, action: Action, style: str | None = None, **data: Any) -> dict[str, Any]:
+def _submit(title: str, action: Action, *, style: str | None = None, **data: Any) -> dict[str, Any]:
     submit: dict[str, Any] = {
         "type": "Action.Submit",
         "title": title,
@@ -81,7 +81,7 @@ def invitation_card(
             ),
         ],
         [
-            _submit(texts.START, Action.START, "positive", fagomraade_id=fagomraade_id),
+            _submit(texts.START, Action.START, style="positive", fagomraade_id=fagomraade_id),
             _submit(texts.FORM, Action.FORM, fagomraade_id=fagomraade_id),
             _submit(texts.NOT_ME, Action.HANDOVER, fagomraade_id=fagomraade_id),
         ],
@@ -123,7 +123,7 @@ def invitations_card(
                 "type": "ActionSet",
                 "spacing": "Small",
                 "actions": [
-                    _submit(texts.START, Action.START, "positive", fagomraade_id=area.id),
+                    _submit(texts.START, Action.START, style="positive", fagomraade_id=area.id),
                     _submit(texts.FORM, Action.FORM, fagomraade_id=area.id),
                     _submit(texts.NOT_ME, Action.HANDOVER, fagomraade_id=area.id),
                 ],
@@ -152,7 +152,7 @@ def system_card(overview: FagomraadeOverview, system: ItSystem) -> Card:
                 ),
             )
         )
-    ids = {"fagomraade_id": overview.fagomraade.id, "system_id": system.id}
+    ids: dict[str, Any] = {"fagomraade_id": overview.fagomraade.id, "system_id": system.id}
     body = [
         _system_heading(overview, system),
         _text(system.navn, size="Large", weight="Bolder"),
@@ -222,7 +222,7 @@ def _area_actions(fagomraade_id: int, *, begun: bool) -> list[dict[str, Any]]:
         _submit(
             texts.CONTINUE if begun else texts.START_AREA,
             Action.FORTSAET,
-            "positive",
+            style="positive",
             fagomraade_id=fagomraade_id,
         ),
         _submit(texts.FORM_SHORT, Action.FORM, fagomraade_id=fagomraade_id),
@@ -271,7 +271,7 @@ def _add_system_card(overview: FagomraadeOverview) -> Card:
             _submit(
                 texts.TILFOEJ_BUTTON,
                 Action.TILFOEJ,
-                "positive",
+                style="positive",
                 fagomraade_id=overview.fagomraade.id,
             )
         ],
@@ -400,13 +400,13 @@ def summary_card(
             _submit(
                 texts.SUBMIT_ANYWAY,
                 Action.INDSEND,
-                "destructive",
+                style="destructive",
                 fagomraade_id=area.id,
                 force=True,
             )
         ]
     else:
-        actions = [_submit(texts.SUBMIT, Action.INDSEND, "positive", fagomraade_id=area.id)]
+        actions = [_submit(texts.SUBMIT, Action.INDSEND, style="positive", fagomraade_id=area.id)]
     if overview.missing:
         actions.append(_submit(texts.ANSWER_MISSING, Action.FORTSAET, fagomraade_id=area.id))
     actions += [
@@ -465,7 +465,11 @@ def form_card(overview: FagomraadeOverview, page: int) -> Card:
         body,
         [
             _submit(
-                title, Action.FORM_GEM, "positive", fagomraade_id=overview.fagomraade.id, page=page
+                title,
+                Action.FORM_GEM,
+                style="positive",
+                fagomraade_id=overview.fagomraade.id,
+                page=page,
             )
         ],
     )
@@ -622,9 +626,15 @@ def _koordinator_submit(title: str, action: KoordinatorAction, **data: Any) -> d
 
 
 def tildel_card(
-    areas: Sequence[tuple[Fagomraade, Sequence[str]]], members: Sequence[Member]
+    areas: Sequence[tuple[Fagomraade, Sequence[str]]],
+    members: Sequence[Member],
+    *,
+    notes: Sequence[str] = (),
 ) -> Card:
-    """Every fagområde with its owners, and a form to assign one to a member of the team."""
+    """Every fagområde with its owners, and a form to assign one to anyone the bot knows.
+
+    notes: one line per owner who cannot be reached, with the fix.
+    """
     body: list[dict[str, Any]] = [
         _text(texts.TILDEL_CARD_TITLE, size="Large", weight="Bolder"),
         _facts(
@@ -633,6 +643,7 @@ def tildel_card(
                 for area, owners in areas
             ]
         ),
+        *(_text(note, color="Attention") for note in notes),
         {
             "type": "Input.ChoiceSet",
             "id": "fagomraade_id",
@@ -736,7 +747,7 @@ def status_card(
 
 
 def _delivery_submit(
-    title: str, action: DeliveryAction, style: str | None = None, **data: Any
+    title: str, action: DeliveryAction, *, style: str | None = None, **data: Any
 ) -> dict[str, Any]:
     submit: dict[str, Any] = {
         "type": "Action.Submit",
@@ -763,7 +774,7 @@ def bilag1_ready_card(version: Bilag1Version) -> Card:
         [
             _delivery_submit(texts.HENT_BILAG1, DeliveryAction.HENT, version_id=version.id),
             # No version on Send: send always takes the newest answers (and says what it sends).
-            _delivery_submit(texts.SEND_TIL_KOMBIT, DeliveryAction.SEND, "positive"),
+            _delivery_submit(texts.SEND_TIL_KOMBIT, DeliveryAction.SEND, style="positive"),
         ],
     )
 
@@ -834,7 +845,7 @@ def send_preview_card(mail: Mail, *, version_id: int, aendringsrapport: bool) ->
             _delivery_submit(
                 texts.SEND_NOW,
                 DeliveryAction.SEND_NU,
-                "positive",
+                style="positive",
                 version_id=version_id,
                 aendringsrapport=aendringsrapport,
             )
@@ -870,11 +881,11 @@ def mail_card(
 
 
 def send_failed_card(text: str, *, version_id: int, aendringsrapport: bool) -> Card:
-    data = {"version_id": version_id, "aendringsrapport": aendringsrapport}
+    data: dict[str, Any] = {"version_id": version_id, "aendringsrapport": aendringsrapport}
     return _card(
         [_text(text, color="Attention")],
         [
-            _delivery_submit(texts.SEND_RETRY, DeliveryAction.SEND_NU, "positive", **data),
+            _delivery_submit(texts.SEND_RETRY, DeliveryAction.SEND_NU, style="positive", **data),
             _delivery_submit(texts.SEND_AS_EML, DeliveryAction.EML, **data),
         ],
     )
@@ -931,7 +942,7 @@ def aendringer_card(*, title: str, lines: Sequence[str]) -> Card:
             _text(title, size="Large", weight="Bolder"),
             *(_text(f"• {line}", spacing="Small") for line in lines),
         ],
-        [_delivery_submit(texts.AENDRINGER_SEND, DeliveryAction.SEND, "positive")],
+        [_delivery_submit(texts.AENDRINGER_SEND, DeliveryAction.SEND, style="positive")],
     )
 
 

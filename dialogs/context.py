@@ -44,4 +44,4 @@ def claim_of(context: TurnContext) -> TurnClaim:
     claim = context.turn_state.get(CLAIM_KEY)
     if claim is None:
         raise LookupError("the Teams handler put no claim on this turn")
-    return claim  # type: ignore[no-any-return]
+    return claim

@@ -21,7 +21,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from botbuilder.schema.teams import FileConsentCardResponse
 
 from dialogs import cards, texts
-from dialogs.actions import ACTION_KEY, DeliveryAction
+from dialogs.actions import ACTION_KEY, DeliveryAction, card_number
 from dialogs.commands import Command
 from dialogs.context import Caller, caller_of
 from dialogs.ports import (
@@ -138,7 +138,7 @@ class Delivery:
     async def on_card(self, context: TurnContext, value: dict[str, Any]) -> None:
         caller = caller_of(context)
         action = value[ACTION_KEY]
-        version_id = _int(value.get("version_id"))
+        version_id = card_number(value.get("version_id"))
         try:
             if action == DeliveryAction.SEND:
                 await self._prepare_send(context, caller)
@@ -638,10 +638,3 @@ async def _remove_consent_card(context: TurnContext) -> None:
     """Delete the answered consent card, so it cannot be pressed a second time."""
     if context.activity.reply_to_id:
         await context.delete_activity(context.activity.reply_to_id)
-
-
-def _int(raw: object) -> int | None:
-    try:
-        return int(str(raw))
-    except (TypeError, ValueError):
-        return None

@@ -27,7 +27,7 @@ from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
 from dialogs import cards, texts
-from dialogs.actions import ACTION_KEY, Action
+from dialogs.actions import ACTION_KEY, Action, card_number
 from dialogs.context import Caller, caller_of, claim_of
 from dialogs.ports import DeliveryHooks, Messenger, OutgoingMessage
 from dialogs.survey_words import SurveyWord, recognise_survey_word, split_answer
@@ -194,7 +194,7 @@ class Survey:
 
         async def decide(turn: Turn) -> Next:
             action = _action(value)
-            area_id = _int(value.get("fagomraade_id"))
+            area_id = card_number(value.get("fagomraade_id"))
             if area_id is None and turn.place is not None and "fagomraade_id" not in value:
                 area_id = turn.place.fagomraade_id
             if action is None or area_id is None:
@@ -345,7 +345,7 @@ class Survey:
         press, not a wish, and is let go quietly."""
         place = turn.place
         assert place is not None  # a live card belongs to a place
-        system_id = _int(value.get("system_id"))
+        system_id = card_number(value.get("system_id"))
         overview = await self._overview(turn, place.fagomraade_id)
         line = overview.line(system_id) if system_id is not None else None
         if action is Action.ANSWER and line is not None and line.answer is not None:
@@ -411,10 +411,12 @@ class Survey:
         return Next(turn.place if turn.place is not None else place, show=False)
 
     async def _correct(self, turn: Turn, place: SurveyPlace, value: dict[str, Any]) -> Next:
-        return Next(place.at(Phase.SYSTEM, system_id=_int(value.get("system_id")), correcting=True))
+        return Next(
+            place.at(Phase.SYSTEM, system_id=card_number(value.get("system_id")), correcting=True)
+        )
 
     async def _answer_card(self, turn: Turn, place: SurveyPlace, value: dict[str, Any]) -> Next:
-        system_id = _int(value.get("system_id"))
+        system_id = card_number(value.get("system_id"))
         anvendelse = parse_anvendelse(value.get("anvendelse"))
         if system_id is None or anvendelse is None:
             turn.replies.text(texts.ANVENDELSE_HELP)
@@ -422,10 +424,10 @@ class Survey:
         return await self._answer(turn, place, system_id, anvendelse, value.get("bemaerkning"))
 
     async def _skip_card(self, turn: Turn, place: SurveyPlace, value: dict[str, Any]) -> Next:
-        return await self._skip(turn, place, _int(value.get("system_id")))
+        return await self._skip(turn, place, card_number(value.get("system_id")))
 
     async def _back_card(self, turn: Turn, place: SurveyPlace, value: dict[str, Any]) -> Next:
-        return await self._back(turn, place, _int(value.get("system_id")))
+        return await self._back(turn, place, card_number(value.get("system_id")))
 
     async def _submit_card(self, turn: Turn, place: SurveyPlace, value: dict[str, Any]) -> Next:
         return await self._submit(turn, place, force=bool(value.get("force")))
@@ -551,7 +553,7 @@ class Survey:
     async def _remove_system(self, turn: Turn, place: SurveyPlace, value: dict[str, Any]) -> Next:
         turn.forget_overview()
         removed = await self._survey.remove_tilfoejet(
-            turn.caller.person_id, _int(value.get("tilfoejet_id")) or 0, uow=turn.uow
+            turn.caller.person_id, card_number(value.get("tilfoejet_id")) or 0, uow=turn.uow
         )
         if removed:
             await self._changed(turn)
@@ -608,7 +610,7 @@ class Survey:
             if not key.startswith("s_") or not raw:
                 continue
             anvendelse = parse_anvendelse(str(raw))
-            system_id = _int(key[2:])
+            system_id = card_number(key[2:])
             if anvendelse is None or system_id is None:
                 continue
             chosen.append((system_id, anvendelse))
@@ -636,7 +638,7 @@ class Survey:
         if any(c.changed for c in changes):
             overview = turn.overview_is(overview.with_answers(c.answer for c in changes))
             await self._changed(turn)
-        page, pages = _int(value.get("page")) or 0, cards.form_pages(overview)
+        page, pages = card_number(value.get("page")) or 0, cards.form_pages(overview)
         last = page + 1 >= pages
         saved = texts.form_saved(
             gemt=len(changes),
@@ -746,18 +748,6 @@ def _action(value: dict[str, Any]) -> Action | None:
         return Action(value[ACTION_KEY])
     except (ValueError, TypeError):
         return None
-
-
-_MAX_ID = 2**31 - 1
-"""Ids are 32-bit integers in the database; a card claiming a larger one is not ours."""
-
-
-def _int(raw: object) -> int | None:
-    try:
-        number = int(str(raw))
-    except (TypeError, ValueError):
-        return None
-    return number if 0 <= number <= _MAX_ID else None
 
 
 def _now() -> datetime:

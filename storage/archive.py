@@ -22,7 +22,7 @@ from storage.bilag1.mapping import mapping_from_json
 from storage.bilag1.plan import FilledAnswers, SystemAnswer
 from storage.bilag1.writer import write_bilag1
 from storage.catalogue.kommuner import load_kommuner
-from storage.coordination import to_person
+from storage.db import rows_matched
 from storage.domain.answer_rules import change_is_announced
 from storage.domain.archive import (
     Bilag1Version,
@@ -45,6 +45,7 @@ from storage.models import (
     StoredFileRow,
     TilfoejetSystemRow,
 )
+from storage.rows import to_person
 from storage.unit_of_work import UnitOfWork
 
 # A send that has said nothing for this long died with its process; another may try again.
@@ -291,7 +292,7 @@ class ArchiveRepository:
                 # in-Python session sync cannot compare with `now`.
                 .execution_options(synchronize_session=False)
             )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return bool(rows_matched(result))
 
     async def mark_delivered(
         self,
@@ -440,7 +441,7 @@ async def _claim_change_notice(session: AsyncSession, tenant_id: str) -> Bilag1V
         .values(change_noticed_at=datetime.now(UTC))
         .execution_options(synchronize_session=False)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not rows_matched(result):
         return None
     return await _to_version(session, row)
 

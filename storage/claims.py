@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import insert_for
-from storage.models import ProcessedActivityRow
+from storage.db import dialect_of, insert_for, rows_matched
+from storage.models import ProcessedActivityRow, table_of
 from storage.unit_of_work import UnitOfWork
 
 KEPT_FOR = timedelta(days=1)
 """How long a claim is kept. Teams redelivers within minutes; a day is plenty."""
 
-_CLAIMS = ProcessedActivityRow.__table__
+_CLAIMS = table_of(ProcessedActivityRow)
 _IS_CLAIMED = select(_CLAIMS.c.activity_id).where(
     _CLAIMS.c.conversation_id == bindparam("conversation_id"),
     _CLAIMS.c.activity_id == bindparam("activity_id"),
@@ -43,10 +43,10 @@ class ActivityClaims:
         """
         session = uow.session
         result = await session.execute(
-            _claim_statement(session.bind.dialect.name),
+            _claim_statement(dialect_of(session)),
             {"conversation_id": conversation_id, "activity_id": activity_id, "received_at": at},
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(rows_matched(result))
 
     async def is_claimed(self, conversation_id: str, activity_id: str) -> bool:
         """Whether a committed turn already handled the activity (a read, no lock)."""
@@ -64,7 +64,7 @@ class ActivityClaims:
                     ProcessedActivityRow.received_at < now - KEPT_FOR
                 )
             )
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            return rows_matched(result)
 
 
 @functools.cache

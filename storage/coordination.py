@@ -29,6 +29,8 @@ from storage.models import (
     PersonRow,
     TildelingRow,
 )
+from storage.people import coordinators, fagomraade_facts, is_coordinator
+from storage.rows import to_fagomraade, to_person
 from storage.unit_of_work import UnitOfWork
 
 
@@ -98,22 +100,15 @@ class CoordinationRepository:
 
     async def coordinators(self, tenant_id: str, configured: Sequence[str] = ()) -> list[Person]:
         """Coordinators of the tenant: marked in the database, or named by e-mail in settings."""
-        emails = [e.lower() for e in configured]
         async with self._sessions() as session:
-            condition = PersonRow.is_koordinator.is_(True)
-            if emails:
-                condition = condition | PersonRow.email.in_(emails)
-            rows = await session.scalars(
-                select(PersonRow)
-                .where(PersonRow.tenant_id == tenant_id, condition)
-                .order_by(PersonRow.id)
-            )
-            return [to_person(r) for r in rows]
+            return await coordinators(session, tenant_id, configured)
 
     async def is_koordinator(self, person_id: int, configured: Sequence[str] = ()) -> bool:
-        person = await self._person_row(person_id)
-        emails = {e.lower() for e in configured}
-        return person.is_koordinator or bool(person.email and person.email in emails)
+        async with self._sessions() as session:
+            found = await session.scalar(
+                select(PersonRow.id).where(PersonRow.id == person_id, is_coordinator(configured))
+            )
+            return found is not None
 
     async def make_koordinator(self, person_id: int) -> None:
         async with self._sessions() as session, session.begin():
@@ -122,10 +117,6 @@ class CoordinationRepository:
 
     async def has_koordinator(self, tenant_id: str, configured: Sequence[str] = ()) -> bool:
         return bool(await self.coordinators(tenant_id, configured))
-
-    async def _person_row(self, person_id: int) -> PersonRow:
-        async with self._sessions() as session:
-            return await session.get_one(PersonRow, person_id)
 
     async def person(self, person_id: int) -> Person:
         async with self._sessions() as session:
@@ -336,45 +327,7 @@ class CoordinationRepository:
             row = await _kortlaegning_row(session, tenant_id)
             if row is None:
                 raise NoKortlaegning(tenant_id)
-            areas = await _fagomraader(session, row.id)
-            area_ids = [area.id for area in areas]
-            answered = dict(
-                (
-                    await session.execute(
-                        select(ItSystemRow.fagomraade_id, func.count(AnswerRow.id))
-                        .join(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
-                        .where(ItSystemRow.fagomraade_id.in_(area_ids))
-                        .group_by(ItSystemRow.fagomraade_id)
-                    )
-                ).all()
-            )
-            last = dict(
-                (
-                    await session.execute(
-                        select(ItSystemRow.fagomraade_id, func.max(AnswerRow.answered_at))
-                        .join(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
-                        .where(ItSystemRow.fagomraade_id.in_(area_ids))
-                        .group_by(ItSystemRow.fagomraade_id)
-                    )
-                ).all()
-            )
-            owners: dict[int, list[Person]] = {}
-            for area_id, person in await session.execute(
-                select(TildelingRow.fagomraade_id, PersonRow)
-                .join(PersonRow, PersonRow.id == TildelingRow.person_id)
-                .where(TildelingRow.fagomraade_id.in_(area_ids))
-                .order_by(TildelingRow.id)
-            ):
-                owners.setdefault(area_id, []).append(to_person(person))
-            return [
-                FagomraadeFacts(
-                    fagomraade=area,
-                    answered=int(answered.get(area.id, 0)),
-                    owners=tuple(owners.get(area.id, ())),
-                    last_activity=_latest(last.get(area.id), area.indsendt_at),
-                )
-                for area in areas
-            ]
+            return await fagomraade_facts(session, row.id)
 
     async def owners(self, fagomraade_id: int) -> list[Person]:
         async with self._sessions() as session:
@@ -382,7 +335,7 @@ class CoordinationRepository:
                 select(PersonRow)
                 .join(TildelingRow, TildelingRow.person_id == PersonRow.id)
                 .where(TildelingRow.fagomraade_id == fagomraade_id)
-                .order_by(TildelingRow.assigned_at)
+                .order_by(TildelingRow.assigned_at, TildelingRow.id)
             )
             return [to_person(r) for r in rows]
 
@@ -416,31 +369,6 @@ async def _fagomraader(session: AsyncSession, kortlaegning_id: int) -> list[Fago
         .order_by(FagomraadeRow.position)
     )
     return [to_fagomraade(area, int(n)) for area, n in rows]
-
-
-def _latest(*moments: datetime | None) -> datetime | None:
-    present = [m for m in moments if m is not None]
-    return max(present) if present else None
-
-
-def to_person(row: PersonRow) -> Person:
-    return Person(
-        id=row.id,
-        tenant_id=row.tenant_id,
-        aad_object_id=row.aad_object_id,
-        navn=row.navn,
-        email=row.email,
-    )
-
-
-def to_fagomraade(row: FagomraadeRow, antal_systemer: int) -> Fagomraade:
-    return Fagomraade(
-        id=row.id,
-        navn=row.navn,
-        position=row.position,
-        antal_systemer=antal_systemer,
-        indsendt_at=row.indsendt_at,
-    )
 
 
 def _to_kortlaegning(row: KortlaegningRow) -> Kortlaegning:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, text
+from sqlalchemy import CursorResult, Result, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -77,19 +78,20 @@ async def database_answers(engine: AsyncEngine) -> bool:
     return True
 
 
-def is_sqlite(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def dialect_insert(session: AsyncSession) -> Any:
     """The dialect's INSERT, which has on_conflict_do_nothing/do_update on both databases."""
-    return insert_for(session.bind.dialect.name)
+    return insert_for(dialect_of(session))
+
+
+def dialect_of(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
 
 
 def insert_for(dialect_name: str) -> Any:
     """dialect_insert by the dialect's name, for statements built once per dialect."""
-    if dialect_name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+
+
+def rows_matched(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched (its result is a CursorResult)."""
+    return cast(CursorResult[Any], result).rowcount

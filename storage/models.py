@@ -19,6 +19,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -39,6 +40,13 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's Table, for Core statements (the declarative base types it as a FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _anvendelse_column() -> Enum:
@@ -205,6 +213,23 @@ class ConversationReferenceRow(Base):
     service_url: Mapped[str] = mapped_column(String(512))
     reference: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class KnownRosterRow(Base):
+    """A team or group chat the bot is (or was) installed in: whose members it can look up."""
+
+    __tablename__ = "known_roster"
+    __table_args__ = (UniqueConstraint("tenant_id", "conversation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[str] = mapped_column(String(512))
+    """The team id (the General channel's id) or the group chat's conversation id."""
+    kind: Mapped[str] = mapped_column(String(16))
+    navn: Mapped[str] = mapped_column(String(255), default="")
+    service_url: Mapped[str] = mapped_column(String(512))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ProcessedActivityRow(Base):

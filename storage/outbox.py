@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import dialect_insert
+from storage.conversations import PERSONAL
+from storage.db import dialect_insert, rows_matched
 from storage.domain.delivery import FailureReason
 from storage.domain.model import Person
 from storage.models import ConversationReferenceRow, OutboxMessageRow, PersonRow
-
-PERSONAL = "personal"
+from storage.rows import aware, to_person
 
 
 class OutboxStatus(StrEnum):
@@ -239,7 +239,7 @@ class OutboxRepository:
                     failure_detail=detail[:255] if detail else None,
                 )
             )
-            return bool(result.rowcount)
+            return bool(rows_matched(result))
 
     async def get(self, message_id: int) -> OutboxMessage | None:
         async with self._sessions() as session:
@@ -254,7 +254,7 @@ class OutboxRepository:
                     OutboxMessageRow.status == OutboxStatus.PENDING, _lease_free(now)
                 )
             )
-        return _aware(due) if due is not None else None
+        return aware(due) if due is not None else None
 
     async def count_by_status(self) -> dict[OutboxStatus, int]:
         async with self._sessions() as session:
@@ -327,7 +327,7 @@ class OutboxRepository:
             )
             latest: dict[int, tuple[datetime, OutboxMessageRow, PersonRow]] = {}
             for message, person in rows:
-                finished = _aware(message.sent_at or message.failed_at or message.created_at)
+                finished = aware(message.sent_at or message.failed_at or message.created_at)
                 known = latest.get(person.id)
                 if known is None or (finished, message.id) > (known[0], known[1].id):
                     latest[person.id] = (finished, message, person)
@@ -372,7 +372,7 @@ class OutboxRepository:
                 )
                 .values(lease_owner=None, lease_until=None, **values)
             )
-            return bool(result.rowcount)
+            return bool(rows_matched(result))
 
 
 async def add_message(
@@ -410,13 +410,8 @@ async def add_message(
     return await session.scalar(statement)
 
 
-def _lease_free(now: datetime) -> object:
+def _lease_free(now: datetime) -> ColumnElement[bool]:
     return or_(OutboxMessageRow.lease_until.is_(None), OutboxMessageRow.lease_until < now)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite gives back naive datetimes; everything stored is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _to_message(row: OutboxMessageRow) -> OutboxMessage:
@@ -429,17 +424,6 @@ def _to_message(row: OutboxMessageRow) -> OutboxMessage:
         payload=row.payload,
         status=OutboxStatus(row.status),
         attempts=row.attempts,
-        created_at=_aware(row.created_at),
+        created_at=aware(row.created_at),
         failure_reason=FailureReason(row.failure_reason) if row.failure_reason else None,
-    )
-
-
-def to_person(row: PersonRow) -> Person:
-    """The domain Person of a row; shared by the repositories that list people."""
-    return Person(
-        id=row.id,
-        tenant_id=row.tenant_id,
-        aad_object_id=row.aad_object_id,
-        navn=row.navn,
-        email=row.email,
     )

@@ -6,28 +6,21 @@ feeds it facts and records each planned reminder exactly once, together with its
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import dialect_insert
-from storage.domain.model import Fagomraade, Person
+from storage.domain.model import Person
 from storage.domain.progress import FagomraadeFacts
 from storage.domain.reminders import ReminderKind
-from storage.models import (
-    AnswerRow,
-    FagomraadeRow,
-    ItSystemRow,
-    KortlaegningRow,
-    PersonRow,
-    ReminderClaimRow,
-    TildelingRow,
-)
-from storage.outbox import add_message, to_person
+from storage.models import KortlaegningRow, ReminderClaimRow
+from storage.outbox import add_message
+from storage.people import coordinators, fagomraade_facts
+from storage.rows import aware
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +57,7 @@ class ReminderRepository:
                     id=row.id,
                     tenant_id=row.tenant_id,
                     slutdato=row.slutdato,
-                    started_at=_aware(row.started_at),  # type: ignore[arg-type]
+                    started_at=aware(row.started_at),  # type: ignore[arg-type]
                 )
                 for row in rows
             ]
@@ -72,77 +65,12 @@ class ReminderRepository:
     async def facts(self, kortlaegning_id: int) -> list[FagomraadeFacts]:
         """Every fagomraade of the round with its answered count and owners, in sheet order."""
         async with self._sessions() as session:
-            areas = (
-                await session.scalars(
-                    select(FagomraadeRow)
-                    .where(FagomraadeRow.kortlaegning_id == kortlaegning_id)
-                    .order_by(FagomraadeRow.position, FagomraadeRow.id)
-                )
-            ).all()
-            ids = [area.id for area in areas]
-            totals: dict[int, int] = {
-                area_id: count
-                for area_id, count in await session.execute(
-                    select(ItSystemRow.fagomraade_id, func.count())
-                    .where(ItSystemRow.fagomraade_id.in_(ids))
-                    .group_by(ItSystemRow.fagomraade_id)
-                )
-            }
-            answered: dict[int, tuple[int, datetime | None]] = {
-                area_id: (count, last)
-                for area_id, count, last in (
-                    await session.execute(
-                        select(
-                            ItSystemRow.fagomraade_id,
-                            func.count(),
-                            func.max(AnswerRow.answered_at),
-                        )
-                        .join(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
-                        .where(ItSystemRow.fagomraade_id.in_(ids))
-                        .group_by(ItSystemRow.fagomraade_id)
-                    )
-                )
-            }
-            owners: dict[int, list[Person]] = defaultdict(list)
-            for area_id, person in await session.execute(
-                select(TildelingRow.fagomraade_id, PersonRow)
-                .join(PersonRow, PersonRow.id == TildelingRow.person_id)
-                .where(TildelingRow.fagomraade_id.in_(ids))
-                .order_by(TildelingRow.assigned_at, TildelingRow.id)
-            ):
-                owners[area_id].append(to_person(person))
-        return [
-            FagomraadeFacts(
-                fagomraade=Fagomraade(
-                    id=area.id,
-                    navn=area.navn,
-                    position=area.position,
-                    antal_systemer=totals.get(area.id, 0),
-                    indsendt_at=_aware(area.indsendt_at),
-                ),
-                answered=answered.get(area.id, (0, None))[0],
-                owners=tuple(owners[area.id]),
-                last_activity=_aware(answered.get(area.id, (0, None))[1]),
-            )
-            for area in areas
-        ]
+            return await fagomraade_facts(session, kortlaegning_id)
 
     async def coordinators(self, tenant_id: str, emails: Collection[str]) -> list[Person]:
         """The tenant's coordinators: marked as such, or listed in KOORDINATORER by e-mail."""
-        lowered = [email.lower() for email in emails]
         async with self._sessions() as session:
-            rows = await session.scalars(
-                select(PersonRow)
-                .where(
-                    PersonRow.tenant_id == tenant_id,
-                    or_(
-                        PersonRow.is_koordinator.is_(True),
-                        func.lower(PersonRow.email).in_(lowered),
-                    ),
-                )
-                .order_by(PersonRow.id)
-            )
-            return [to_person(row) for row in rows]
+            return await coordinators(session, tenant_id, emails)
 
     async def claim(
         self,
@@ -210,10 +138,3 @@ def dedupe_key(key: ClaimKey) -> str:
     """The outbox key of a reminder: the claim key itself, so the message exists once too."""
     area = key.fagomraade_id if key.fagomraade_id is not None else "-"
     return f"reminder:{key.kind.value}:{key.reminder_date.isoformat()}:{key.person_id}:{area}"
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite gives back naive datetimes; everything stored is UTC.
-    if moment is None or moment.tzinfo:
-        return moment
-    return moment.replace(tzinfo=UTC)

@@ -14,13 +14,14 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import rows_matched
 from storage.domain.model import KortlaegningError
-from storage.models import BotStateRow
+from storage.models import BotStateRow, table_of
 
 # Every turn reads and writes its states, so the statements are Core and built once: the
 # ORM's bulk-update path and building a statement per call cost more than the SQL. In the
 # UPDATEs, the parameters not named in the WHERE are the columns to SET.
-_STATE = BotStateRow.__table__
+_STATE = table_of(BotStateRow)
 _READ = select(_STATE.c.key, _STATE.c.data, _STATE.c.e_tag).where(
     _STATE.c.key.in_(bindparam("keys", expanding=True))
 )
@@ -90,7 +91,7 @@ async def _write_one(
     document = {"data": data, "e_tag": new_tag, "updated_at": now}
     if expected is None or expected == "*":
         updated = await session.execute(_OVERWRITE, {"k": key, **document})
-        if updated.rowcount:
+        if rows_matched(updated):
             return
         try:
             async with session.begin_nested():
@@ -100,5 +101,5 @@ async def _write_one(
             raise StateConflict(key) from exc
         return
     updated = await session.execute(_REPLACE, {"k": key, "expected": expected, **document})
-    if not updated.rowcount:
+    if not rows_matched(updated):
         raise StateConflict(key)

@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import insert_for
+from storage.db import dialect_of, insert_for
 from storage.domain.answer_rules import check_may_answer, decide_answer, describe
 from storage.domain.answers import normalise
 from storage.domain.model import (
@@ -45,6 +45,7 @@ from storage.models import (
     SurveyPlaceRow,
     TildelingRow,
     TilfoejetSystemRow,
+    table_of,
 )
 from storage.unit_of_work import UnitOfWork
 
@@ -108,7 +109,7 @@ class SurveyRepository:
             await session.execute(_FORGET_PLACE, {"person": person_id})
             return
         await session.execute(
-            _save_place_statement(session.bind.dialect.name),
+            _save_place_statement(dialect_of(session)),
             {
                 "person_id": person_id,
                 "fagomraade_id": place.fagomraade_id,
@@ -392,7 +393,7 @@ class SurveyRepository:
             )
 
 
-_PLACES = SurveyPlaceRow.__table__
+_PLACES = table_of(SurveyPlaceRow)
 _PLACE = select(
     _PLACES.c.fagomraade_id,
     _PLACES.c.phase,
@@ -428,7 +429,7 @@ def _save_place_statement(dialect_name: str) -> Any:
     )
 
 
-_AUDIT = insert(AuditRow.__table__)
+_AUDIT = insert(table_of(AuditRow))
 
 
 def _audit_row(
@@ -474,7 +475,7 @@ async def _require_assigned(
     return area
 
 
-_ANSWERS = AnswerRow.__table__
+_ANSWERS = table_of(AnswerRow)
 _UPDATE_ANSWER = update(_ANSWERS).where(_ANSWERS.c.it_system_id == bindparam("system_id"))
 """One stored answer replaced: the SET columns are the other keys of each parameter set."""
 

@@ -134,7 +134,7 @@ def _raw_facts(workbook: Workbook, sheet: ReadOnlyWorksheet) -> RawFacts:
     # sit in the same sheet part, which facts.py scans without building cells. The part's
     # path and the workbook's archive are openpyxl internals (pinned version).
     names = {name: defined.attr_text for name, defined in workbook.defined_names.items()}
-    with workbook._archive.open(sheet._worksheet_path) as part:
+    with workbook._archive.open(sheet._worksheet_path) as part:  # type: ignore[attr-defined]
         return read_raw_facts(part, defined_names=names)
 
 
@@ -147,7 +147,8 @@ def _sheet_content(
     sheet.reset_dimensions()
     rows: list[tuple[object, ...]] = []
     filled = 0
-    for values in sheet.iter_rows(values_only=True):
+    # types-openpyxl types iter_rows for Worksheet only; the read-only sheet has it as well.
+    for values in sheet.iter_rows(values_only=True):  # type: ignore[misc]
         if len(rows) >= MAX_ROW_NUMBER:
             raise Bilag1Error(
                 Bilag1ErrorKind.TOO_FAR_DOWN,

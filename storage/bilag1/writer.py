@@ -142,7 +142,10 @@ def _make_room(sheet: Worksheet, header_row: int, last_row: int) -> None:
             for column in range(1, width + 1):
                 source_cell = sheet.cell(row=source, column=column)
                 if source_cell.has_style:
-                    sheet.cell(row=row, column=column)._style = copy(source_cell._style)
+                    # The style array as a whole, as openpyxl copies styles itself; the
+                    # stubs do not declare this private attribute.
+                    target = sheet.cell(row=row, column=column)
+                    target._style = copy(source_cell._style)  # type: ignore[union-attr]
             if height is not None:
                 sheet.row_dimensions[row].height = height
         _extend_validations(sheet, source, last_row)

@@ -75,12 +75,6 @@ class Person:
 
 
 @dataclass(frozen=True, slots=True)
-class Tildeling:
-    fagomraade_id: int
-    person_id: int
-
-
-@dataclass(frozen=True, slots=True)
 class Answer:
     it_system_id: int
     anvendelse: Anvendelse

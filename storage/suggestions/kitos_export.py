@@ -100,7 +100,9 @@ def _sheet(sheet: ReadOnlyWorksheet, *, filename: str, max_rows: int) -> Sheet:
     # Kendo's export may carry a stale <dimension>; without it rows are as wide as their cells.
     sheet.reset_dimensions()
     rows: list[tuple[object, ...]] = []
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+    # types-openpyxl types iter_rows for Worksheet only; the read-only sheet has it as well.
+    rows_read = sheet.iter_rows(values_only=True)  # type: ignore[misc]
+    for number, values in enumerate(rows_read, start=1):
         if number > max_rows:
             raise KitosExportError(
                 KitosExportErrorKind.TOO_MANY_ROWS, filename=filename, limit=max_rows

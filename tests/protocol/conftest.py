@@ -18,9 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_app
+from bot.bootstrap import open_storage
 from bot.settings import Settings
-from storage.db import create_engine_for, make_sessionmaker
-from storage.migrate import upgrade_head
 from storage.models import (
     AnswerRow,
     AuditRow,
@@ -125,10 +124,8 @@ def activities(connector: BotConnector) -> Activities:
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """Sessions on the bot's database, for setting up and asserting what is stored."""
-    engine = create_engine_for(database_url)
-    await upgrade_head(engine)
-    yield make_sessionmaker(engine)
-    await engine.dispose()
+    async with open_storage(database_url) as storage:
+        yield storage.sessions
 
 
 @pytest.fixture

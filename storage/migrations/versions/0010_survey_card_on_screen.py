@@ -6,7 +6,7 @@ card is recognised as stale instead of silently changing an answer. Before, the 
 only in one process's memory and was lost at a restart.
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-27 20:00:00.000000
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
