@@ -21,11 +21,13 @@ from bot.adapter import build_adapter
 from bot.dialog_state import SqlStorage, TurnStates
 from bot.download import DownloadEndpoint, SignedLinks
 from bot.files import HttpFiles
+from bot.graph import GraphClient, GraphTokens
 from bot.housekeeping import purge_claims
 from bot.log_context import request_id
 from bot.mail import SmtpMailer
 from bot.outbox import OutboxMessenger, OutboxWorker
 from bot.proactive import ConnectorHttp, ProactiveSender, RetryPolicy, Throttle
+from bot.reach import TeamsReach
 from bot.reminders import ReminderRunner
 from bot.roster import TeamsRoster
 from bot.settings import Settings
@@ -42,6 +44,7 @@ from storage.db import create_engine_for, database_answers, make_sessionmaker
 from storage.migrate import upgrade_head
 from storage.outbox import OutboxRepository
 from storage.reminders import ReminderRepository
+from storage.rosters import RosterRepository
 from storage.state_store import StateStore
 from storage.survey import SurveyRepository
 from storage.unit_of_work import UnitOfWork
@@ -121,7 +124,20 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
             now=lambda: datetime.now(UTC),
         ),
     )
-    roster = TeamsRoster(conversations)
+    graph = (
+        GraphClient(settings.graph_url, GraphTokens(settings.app_id, settings.app_password))
+        if settings.graph_enabled
+        else None
+    )
+    rosters = RosterRepository(sessions)
+    roster = TeamsRoster(rosters, directory=graph)
+    reacher = TeamsReach(
+        roster,
+        conversations,
+        outbox,
+        graph=graph,
+        catalog_app_id=settings.teams_catalog_app_id,
+    )
     router = Router(
         conversation_state,
         survey,
@@ -132,6 +148,7 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
         config,
         delivery,
         units,
+        reacher=reacher,
     )
     bot = KortlaegningBot(
         TurnStates(storage, conversation_state),
@@ -141,6 +158,7 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
         coordination,
         router,
         roster,
+        rosters,
     )
     app[ENGINE] = engine
     app[BOT] = bot
@@ -157,7 +175,12 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
             ReminderRepository(sessions), outbox, settings, on_enqueued=worker.wake
         )
         background.append(asyncio.create_task(runner.run(), name="reminders"))
-    logger.info("bot ready: auth=%s database=%s", settings.auth_enabled, engine.dialect.name)
+    logger.info(
+        "bot ready: auth=%s database=%s graph=%s",
+        settings.auth_enabled,
+        engine.dialect.name,
+        settings.graph_enabled,
+    )
     if settings.auth_enabled and not settings.tilladte_tenants:
         logger.warning(
             "TILLADTE_TENANTS is empty: any tenant that installs the app is served; "
@@ -170,6 +193,8 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     await sender.close()
+    if graph is not None:
+        await graph.close()
     await adapter.close()
     await engine.dispose()
 

@@ -66,6 +66,7 @@ class ManifestValues:
     terms_url: str
     # Empty: the app's own short name from the template.
     developer_name: str = ""
+    graph_enabled: bool = False
     # Variables that were not set and fell back to PUBLIC_URL; the CLI warns about them.
     defaulted: tuple[str, ...] = ()
 
@@ -103,6 +104,7 @@ def manifest_values(settings: Settings) -> ManifestValues:
         privacy_url=settings.privacy_url or public_url,
         terms_url=settings.terms_url or public_url,
         developer_name=settings.developer_name,
+        graph_enabled=settings.graph_enabled,
         defaulted=defaulted,
     )
 
@@ -151,6 +153,10 @@ def build_manifest(values: ManifestValues, template: Mapping[str, Any]) -> dict[
     filled: dict[str, Any] = _fill(manifest, fills)
     for bot in filled["bots"]:
         bot["commandLists"] = command_lists()
+    if values.graph_enabled:
+        # The app registration whose Graph permissions the bot uses is the bot's own: Teams
+        # admin center then shows the app and its registration as one.
+        filled["webApplicationInfo"] = {"id": values.bot_id}
     return filled
 
 
@@ -186,7 +192,7 @@ def package_command(
     """Run `kortlaegning package`: build the zip and tell the operator; 0, or 2 if refused."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
-        settings = Settings.from_env(environ)
+        settings = Settings.from_env(environ, secrets_required=False)
     except SettingsError as exc:
         print(texts.package_settings_invalid(problems=exc.problems), file=err)
         print(texts.PACKAGE_REFUSED, file=err)

@@ -15,6 +15,7 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/kortlaegning.db"
 # The Teams app id of Kortlaegningsbot's package. Tenants are separate catalogues, so every
 # municipality may keep it; two installations in one tenant (test and production) need two ids.
 DEFAULT_TEAMS_APP_ID = "288dba68-fd43-44f1-87a4-08e5ed91c33b"
+DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 # Teams compares app versions numerically to accept an update; plain MAJOR.MINOR.PATCH only.
@@ -94,6 +95,11 @@ class Settings:
     developer_url: str = ""
     privacy_url: str = ""
     terms_url: str = ""
+    # Microsoft Graph: find colleagues in the directory and install the app for them.
+    graph_enabled: bool = False
+    graph_url: str = DEFAULT_GRAPH_URL
+    teams_catalog_app_id: str = ""
+    """The app's id in the tenant's app catalog, which Graph installs; not the manifest id."""
     # KITOS API v2 (docs/kitos.md): both set, or neither and the coordinator uploads the export.
     kitos_url: str = ""
     kitos_token: str = field(default="", repr=False)
@@ -127,8 +133,12 @@ class Settings:
         )
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> Settings:
-        """Parse and validate every variable; raise one SettingsError naming all bad ones."""
+    def from_env(cls, environ: Mapping[str, str], *, secrets_required: bool = True) -> Settings:
+        """Parse and validate every variable; raise one SettingsError naming all bad ones.
+
+        secrets_required=False is for `kortlaegning package`: the manifest holds the app id,
+        never its secret, and whoever builds the zip need not know it.
+        """
         problems: dict[str, str] = {}
         values: dict[str, object] = {}
         # With slots=True, cls.<field> is a slot descriptor, not the default; ask an instance.
@@ -206,6 +216,9 @@ class Settings:
         text("DEVELOPER_URL", "developer_url")
         text("PRIVACY_URL", "privacy_url")
         text("TERMS_URL", "terms_url")
+        boolean("GRAPH_ENABLED", "graph_enabled")
+        text("GRAPH_URL", "graph_url")
+        text("TEAMS_CATALOG_APP_ID", "teams_catalog_app_id")
         text("KITOS_URL", "kitos_url")
         text("KITOS_TOKEN", "kitos_token")
 
@@ -213,7 +226,12 @@ class Settings:
         if app_type.lower() not in {"multitenant", "singletenant", "userassignedmsi"}:
             problems["MicrosoftAppType"] = "must be MultiTenant, SingleTenant or UserAssignedMSI"
         needs_password = app_type.lower() != "userassignedmsi"
-        if values.get("app_id") and needs_password and not values.get("app_password"):
+        if (
+            secrets_required
+            and values.get("app_id")
+            and needs_password
+            and not values.get("app_password")
+        ):
             problems["MicrosoftAppPassword"] = "required when MicrosoftAppId is set"
         if app_type.lower() == "singletenant" and not values.get("app_tenant_id"):
             problems["MicrosoftAppTenantId"] = "required when MicrosoftAppType is SingleTenant"
@@ -283,6 +301,25 @@ class Settings:
             if attr in values and not is_https_url(str(values[attr])):
                 problems[name] = "must be an https:// address"
 
+        graph_url = str(values.get("graph_url", DEFAULT_GRAPH_URL))
+        if not (is_https_url(graph_url) or _is_loopback_url(graph_url)):
+            problems["GRAPH_URL"] = (
+                "must be an https:// address such as "
+                + DEFAULT_GRAPH_URL
+                + " (http:// only on this machine, for a stand-in)"
+            )
+        if values.get("graph_enabled") and not needs_password:
+            problems["GRAPH_ENABLED"] = (
+                "needs the app registration's client secret; not with UserAssignedMSI"
+            )
+        catalog_id = str(values.get("teams_catalog_app_id", ""))
+        if catalog_id and not GUID.match(catalog_id):
+            problems["TEAMS_CATALOG_APP_ID"] = "must be a GUID (the app's id in the app catalog)"
+        elif values.get("graph_enabled") and not catalog_id:
+            problems["TEAMS_CATALOG_APP_ID"] = (
+                "required when GRAPH_ENABLED is true: the app's id in Teams admin center, "
+                "see docs/deployment.md"
+            )
         kitos_url = str(values.get("kitos_url", ""))
         if kitos_url and not (is_https_url(kitos_url) or _is_loopback_url(kitos_url)):
             # The token is a bearer credential for the kommune's whole KITOS registration.

@@ -27,9 +27,10 @@ from dialogs.ports import Roster
 from dialogs.router import Router
 from dialogs.survey import Units
 from storage.claims import ActivityClaims
-from storage.conversations import PERSONAL, TEAM, ConversationRepository
+from storage.conversations import PERSONAL, ConversationRepository
 from storage.coordination import CoordinationRepository
 from storage.domain.model import Person
+from storage.rosters import RosterKind, RosterRepository
 from storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -98,10 +99,14 @@ class KortlaegningBot(TeamsActivityHandler):
         coordination: CoordinationRepository,
         router: Router,
         roster: Roster,
+        rosters: RosterRepository,
     ) -> None:
         self._states = states
         self._claims = claims
         self._units = units
+        self._rosters = rosters
+        # (tenant, team or chat id) -> (name, service URL, written at), as for references
+        self._rosters_seen: dict[tuple[str, str], tuple[str, str, float]] = {}
         self._conversations = conversations
         self._coordination = coordination
         self._router = router
@@ -157,7 +162,7 @@ class KortlaegningBot(TeamsActivityHandler):
 
     async def _remember_reference(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        await self._remember_team(turn_context)
+        await self._remember_roster(turn_context)
         if activity.type != ActivityTypes.message or not activity.from_property:
             return
         if not activity.conversation or not activity.service_url:
@@ -170,14 +175,47 @@ class KortlaegningBot(TeamsActivityHandler):
             activity,
         )
 
-    async def _remember_team(self, turn_context: TurnContext) -> None:
-        """Remember teams the bot is in: their rosters are where systemejere are found."""
+    async def _remember_roster(self, turn_context: TurnContext) -> None:
+        """Remember the teams and group chats the bot is in: their rosters are where
+        systemejere are found (a 1:1 chat's roster is just its one person)."""
         activity = turn_context.activity
+        if not activity.service_url or not activity.conversation:
+            return
         channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
         team = channel_data.get("team") or {}
-        if not isinstance(team, dict) or not team.get("id") or not activity.service_url:
+        if isinstance(team, dict) and team.get("id"):
+            where, kind, navn = str(team["id"]), RosterKind.TEAM, str(team.get("name") or "")
+        elif activity.conversation.conversation_type == RosterKind.GROUP_CHAT:
+            where, kind = activity.conversation.id, RosterKind.GROUP_CHAT
+            navn = activity.conversation.name or ""
+        else:
             return
-        await self._save_reference(tenant_of(activity), "", str(team["id"]), TEAM, activity)
+        tenant_id = tenant_of(activity)
+        if _removes_bot(activity):
+            self._rosters_seen.pop((tenant_id, where), None)
+            await self._rosters.mark_removed(tenant_id, where)
+            logger.info("bot removed from a %s; its roster is no longer read", kind.value)
+            return
+        last, now = self._rosters_seen.get((tenant_id, where)), time.monotonic()
+        if (
+            last
+            and (not navn or last[0] == navn)
+            and last[1] == activity.service_url
+            and now - last[2] < REMEMBERED_FOR_S
+        ):
+            return
+        await self._rosters.remember(
+            tenant_id=tenant_id,
+            conversation_id=where,
+            kind=kind,
+            navn=navn,
+            service_url=activity.service_url,
+        )
+        self._rosters_seen[(tenant_id, where)] = (
+            navn or (last[0] if last else ""),
+            activity.service_url,
+            now,
+        )
 
     async def _save_reference(
         self,
@@ -284,6 +322,17 @@ class KortlaegningBot(TeamsActivityHandler):
                 else:
                     await turn_context.send_activity(texts.WELCOME)
                 return
+
+
+def _removes_bot(activity: Activity) -> bool:
+    """The bot's own removal: uninstalled, removed from the members, or the team deleted."""
+    if activity.type == ActivityTypes.installation_update:
+        return (activity.action or "").startswith("remove")
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    if channel_data.get("eventType") == "teamDeleted":
+        return True
+    bot_id = activity.recipient.id if activity.recipient else None
+    return any(member.id == bot_id for member in activity.members_removed or [])
 
 
 class ActivityClaim:

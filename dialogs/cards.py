@@ -501,9 +501,15 @@ def _koordinator_submit(title: str, action: KoordinatorAction, **data: Any) -> d
 
 
 def tildel_card(
-    areas: Sequence[tuple[Fagomraade, Sequence[str]]], members: Sequence[Member]
+    areas: Sequence[tuple[Fagomraade, Sequence[str]]],
+    members: Sequence[Member],
+    *,
+    notes: Sequence[str] = (),
 ) -> Card:
-    """Every fagområde with its owners, and a form to assign one to a member of the team."""
+    """Every fagområde with its owners, and a form to assign one to anyone the bot knows.
+
+    notes: one line per owner who cannot be reached, with the fix.
+    """
     body: list[dict[str, Any]] = [
         _text(texts.TILDEL_CARD_TITLE, size="Large", weight="Bolder"),
         _facts(
@@ -512,6 +518,7 @@ def tildel_card(
                 for area, owners in areas
             ]
         ),
+        *(_text(note, color="Attention") for note in notes),
         {
             "type": "Input.ChoiceSet",
             "id": "fagomraade_id",

@@ -9,6 +9,7 @@ the other commands answer in one turn.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -24,9 +25,12 @@ from dialogs.commands import Command
 from dialogs.context import Caller, caller_of
 from dialogs.delivery import Delivery
 from dialogs.ports import (
+    Lookup,
+    LookupProblem,
     Member,
     Messenger,
     OutgoingMessage,
+    Reacher,
     Roster,
 )
 from storage.coordination import CoordinationRepository
@@ -85,12 +89,14 @@ class KoordinatorCommands:
         roster: Roster,
         config: KoordinatorConfig,
         *,
+        reacher: Reacher,
         delivery: Delivery | None = None,
     ) -> None:
         self._coordination = coordination
         self._survey = survey
         self._messenger = messenger
         self._roster = roster
+        self._reacher = reacher
         self._config = config
         self._delivery = delivery
 
@@ -142,8 +148,8 @@ class KoordinatorCommands:
     async def add_koordinator(self, context: TurnContext, query: str) -> None:
         caller = caller_of(context)
         person = await self._resolve_person(context, caller, query)
-        if person is None:
-            await context.send_activity(texts.tildel_unknown_person(query=query))
+        if not isinstance(person, Person):
+            await context.send_activity(_not_found(query, person, self._roster.uses_directory))
             await context.send_activity(texts.KOORDINATOR_ADD_HOW)
             return
         await self._coordination.make_koordinator(person.id)
@@ -156,10 +162,8 @@ class KoordinatorCommands:
                 area_id = card_number(value.get("fagomraade_id"))
                 aad = str(value.get("person") or "")
                 areas = {a.id: a for a in await self._coordination.fagomraader(caller.tenant_id)}
-                member = next(
-                    (m for m in await self._roster.members(context) if m.aad_object_id == aad),
-                    None,
-                )
+                picked = await self._roster.find(context, aad) if aad else None
+                member = picked.members[0] if picked and len(picked.members) == 1 else None
                 if area_id not in areas or member is None:
                     await context.send_activity(texts.TILDEL_HOW)
                     return
@@ -184,12 +188,12 @@ class KoordinatorCommands:
             return
         if mentions:
             area_query, person_query = cleaned, ""
+            matches = await self._coordination.fagomraade_by_name(caller.tenant_id, area_query)
         else:
-            area_query, _, person_query = cleaned.rpartition(" ")
+            area_query, person_query, matches = await self._split_tildel(caller, cleaned)
         if not area_query:
             await context.send_activity(texts.TILDEL_HOW)
             return
-        matches = await self._coordination.fagomraade_by_name(caller.tenant_id, area_query)
         if not matches:
             await context.send_activity(
                 texts.tildel_unknown_fagomraade(
@@ -202,28 +206,67 @@ class KoordinatorCommands:
                 texts.tildel_ambiguous_fagomraade(navne=[a.navn for a in matches])
             )
             return
+        found: Person | Lookup
         if mentions:
             member = await self._roster.member(context, mentions[0]["id"])
-            person = await self._person_of(caller, member) if member else None
+            found = await self._person_of(caller, member) if member else Lookup()
             query = mentions[0].get("name") or ""
         else:
-            person = await self._resolve_person(context, caller, person_query)
+            found = await self._resolve_person(context, caller, person_query)
             query = person_query
-        if person is None:
-            await context.send_activity(texts.tildel_unknown_person(query=query))
+        if not isinstance(found, Person):
+            if not found.rosters and not found.problem:
+                found = dataclasses.replace(
+                    found, rosters=tuple(await self._roster.known_rosters(caller.tenant_id))
+                )
+            await context.send_activity(_not_found(query, found, self._roster.uses_directory))
             return
-        await self._assign(context, caller, matches[0], person)
+        await self._assign(context, caller, matches[0], found)
+
+    async def _split_tildel(self, caller: Caller, text: str) -> tuple[str, str, list[Fagomraade]]:
+        """Split "Økonomi Lars Nielsen" into fagområde and person: the longest leading words
+        that name exactly one area; "ESDH anne@kommune.dk" as before, the last word a person."""
+        words = text.split()
+        fallback: tuple[str, str, list[Fagomraade]] | None = None
+        for cut in range(len(words) - 1, 0, -1):
+            area_query, person_query = " ".join(words[:cut]), " ".join(words[cut:])
+            matches = await self._coordination.fagomraade_by_name(caller.tenant_id, area_query)
+            if len(matches) == 1 and normalise(matches[0].navn) == normalise(area_query):
+                return area_query, person_query, matches
+            if fallback is None and len(matches) == 1:
+                fallback = (area_query, person_query, matches)
+        if fallback is not None:
+            return fallback
+        area_query, _, person_query = text.rpartition(" ")
+        matches = (
+            await self._coordination.fagomraade_by_name(caller.tenant_id, area_query)
+            if area_query
+            else []
+        )
+        return area_query, person_query, matches
 
     async def _assign(
         self, context: TurnContext, caller: Caller, area: Fagomraade, person: Person
     ) -> None:
+        started = await self._coordination.is_started(caller.tenant_id)
+        if started:
+            # The invitation goes out at once; one that cannot be delivered would leave the
+            # area assigned to someone who never hears of it.
+            reach = await self._reacher.prepare(caller.tenant_id, person)
+            if reach.reason is not None:
+                await context.send_activity(
+                    texts.tildel_unreachable(
+                        fagomraade=area.navn, navn=person.navn, reason=reach.reason
+                    )
+                )
+                return
         if not await self._coordination.assign(area.id, person.id, by_person_id=caller.person_id):
             await context.send_activity(
                 texts.tildel_already(fagomraade=area.navn, navn=person.navn)
             )
             return
         invited = False
-        if await self._coordination.is_started(caller.tenant_id):
+        if started:
             # After start, someone added later is invited at once (DESIGN §3).
             invited = not (await self._invite(context, caller, [(area, person)]))
         await context.send_activity(
@@ -231,27 +274,44 @@ class KoordinatorCommands:
         )
 
     async def _send_tildel_card(self, context: TurnContext, areas: Sequence[Fagomraade]) -> None:
+        """Every area with its owners and how each will be reached, and the picker."""
+        caller = caller_of(context)
+        by_area = [(area, await self._coordination.owners(area.id)) for area in areas]
+        people = {p.id: p for _, owners in by_area for p in owners}
+        reach = await self._reacher.assess(context, caller.tenant_id, list(people.values()))
         owners = [
-            (area, [p.navn for p in await self._coordination.owners(area.id)]) for area in areas
+            (area, [texts.owner_reach(navn=p.navn, reach=reach[p.id]) for p in area_owners])
+            for area, area_owners in by_area
+        ]
+        notes = [
+            texts.unreachable_person(navn=people[pid].navn, reason=r.reason)
+            for pid, r in reach.items()
+            if r.reason is not None
         ]
         members = await self._roster.members(context)
         await context.send_activity(
-            MessageFactory.attachment(cards.as_attachment(cards.tildel_card(owners, members)))
+            MessageFactory.attachment(
+                cards.as_attachment(cards.tildel_card(owners, members, notes=notes))
+            )
         )
 
     async def _resolve_person(
         self, context: TurnContext, caller: Caller, query: str
-    ) -> Person | None:
+    ) -> Person | Lookup:
+        """The person meant by "mig", an e-mail/UPN or a name; else what the look-up found."""
         query = query.strip()
         if normalise(query) == "mig":
             return await self._coordination.person(caller.person_id)
-        if not _EMAIL.match(query):
-            return None
-        known = await self._coordination.find_person(caller.tenant_id, query)
-        if len(known) == 1:
-            return known[0]
-        member = await self._roster.find(context, query)
-        return await self._person_of(caller, member) if member else None
+        if not query:
+            return Lookup()
+        if _EMAIL.match(query):
+            known = await self._coordination.find_person(caller.tenant_id, query)
+            if len(known) == 1:
+                return known[0]
+        lookup = await self._roster.find(context, query)
+        if len(lookup.members) == 1 and not lookup.problem:
+            return await self._person_of(caller, lookup.members[0])
+        return lookup
 
     async def _person_of(self, caller: Caller, member: Member) -> Person:
         return await self._coordination.ensure_person(
@@ -281,14 +341,34 @@ class KoordinatorCommands:
                 await context.send_activity(texts.start_unassigned(fagomraader=unassigned))
             return
         await self._coordination.mark_started(caller.tenant_id)
-        unreachable = await self._invite(context, caller, pending)
+        ready, cannot = await self._prepare(caller, pending)
+        unreachable = await self._invite(context, caller, ready)
         await context.send_activity(
-            texts.start_done(inviteret=len({p.id for _, p in pending} - set(unreachable)))
+            texts.start_done(inviteret=len({p.id for _, p in ready} - set(unreachable)))
         )
         if unreachable:
             await context.send_activity(texts.unreachable(navne=list(unreachable.values())))
+        if cannot:
+            await context.send_activity("\n\n".join(cannot.values()))
         if unassigned:
             await context.send_activity(texts.start_unassigned(fagomraader=unassigned))
+
+    async def _prepare(
+        self, caller: Caller, pending: Sequence[tuple[Fagomraade, Person]]
+    ) -> tuple[list[tuple[Fagomraade, Person]], dict[int, str]]:
+        """Make each person reachable before inviting; those who cannot be, with the fix."""
+        ready: list[tuple[Fagomraade, Person]] = []
+        cannot: dict[int, str] = {}
+        for area, person in pending:
+            if person.id not in cannot:
+                reach = await self._reacher.prepare(caller.tenant_id, person)
+                if reach.reason is not None:
+                    cannot[person.id] = texts.unreachable_person(
+                        navn=person.navn or person.email or "?", reason=reach.reason
+                    )
+            if person.id not in cannot:
+                ready.append((area, person))
+        return ready, cannot
 
     async def _invite(
         self, context: TurnContext, caller: Caller, pending: Sequence[tuple[Fagomraade, Person]]
@@ -400,6 +480,21 @@ class KoordinatorCommands:
                 )
             )
         )
+
+
+def _not_found(query: str, lookup: Lookup, directory: bool) -> str:
+    """What to tell the coordinator when a look-up gave no single person; directory: whether
+    Graph is on (then it was searched, and turning it on is no advice)."""
+    if lookup.problem is LookupProblem.DIRECTORY_CONSENT:
+        return texts.tildel_directory_consent(query=query)
+    if lookup.problem is LookupProblem.DIRECTORY_UNAVAILABLE:
+        return texts.tildel_directory_unavailable(query=query)
+    if len(lookup.members) > 1:
+        return texts.tildel_ambiguous_person(
+            query=query,
+            navne=[m.navn + (f" ({m.email})" if m.email else "") for m in lookup.members],
+        )
+    return texts.tildel_unknown_person(query=query, teams=lookup.rosters, graph=directory)
 
 
 def _mentions(context: TurnContext) -> list[dict[str, Any]]:

@@ -6,10 +6,13 @@ person it talks to, it goes through one of these.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
+from storage.domain.model import Person
 from storage.unit_of_work import UnitOfWork
 
 
@@ -61,19 +64,90 @@ class Member:
     teams_user_id: str | None = None
 
 
+class LookupProblem(StrEnum):
+    DIRECTORY_CONSENT = "directory_consent"
+    """Graph answered 403: the app registration lacks the permission or the admin consent."""
+    DIRECTORY_UNAVAILABLE = "directory_unavailable"
+    """Graph did not answer usefully (throttled beyond the wait, 5xx, no answer)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """Who a look-up found, and where it looked, so "nobody" can say what was tried."""
+
+    members: tuple[Member, ...] = ()
+    rosters: tuple[str, ...] = ()
+    """Names of the teams and group chats the bot is installed in, all searched."""
+    problem: LookupProblem | None = None
+
+
 class Roster(Protocol):
-    """The Teams roster: who is in the team or chat the bot is part of."""
+    """The people the bot can find: every team and group chat it is in, and the directory."""
+
+    @property
+    def uses_directory(self) -> bool:
+        """Whether people outside the known rosters are looked up in Microsoft Graph."""
+        ...
 
     async def member(self, context: Any, teams_user_id: str) -> Member | None:
         """The member behind an id (as in an @mention), or None when unknown."""
         ...
 
-    async def find(self, context: Any, email: str) -> Member | None:
-        """A member by e-mail/UPN in the current conversation or the teams the bot is in."""
+    async def find(self, context: Any, query: str) -> Lookup:
+        """A person by e-mail/UPN, AAD object id or name, wherever the coordinator writes."""
         ...
 
     async def members(self, context: Any) -> list[Member]:
-        """Members to pick from: the current team or group chat, else the known teams."""
+        """Members to pick from: the current conversation and every known team and chat."""
+        ...
+
+    async def known_rosters(self, tenant_id: str) -> list[str]:
+        """Names of the teams and group chats the bot is installed in."""
+        ...
+
+
+class ReachStatus(StrEnum):
+    CHAT = "chat"
+    """The person has a 1:1 chat with the bot."""
+    WILL_CREATE = "will_create"
+    """They share a team or group chat with the bot: the chat is opened on the first message."""
+    WILL_INSTALL = "will_install"
+    """Graph installs the app for them, which opens the chat."""
+    UNREACHABLE = "unreachable"
+
+
+class UnreachableReason(StrEnum):
+    NO_SHARED_ROSTER = "no_shared_roster"
+    """In no team or group chat the bot is in, and Graph is off."""
+    NOT_IN_DIRECTORY = "not_in_directory"
+    CONSENT_MISSING = "consent_missing"
+    """Graph refused (403): the admin has not consented to the app's permissions."""
+    DIRECTORY_UNAVAILABLE = "directory_unavailable"
+    BLOCKED = "blocked"
+    """The last message was refused: the person blocked or removed the app."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reachability:
+    status: ReachStatus
+    reason: UnreachableReason | None = None
+
+    @property
+    def reachable(self) -> bool:
+        return self.status is not ReachStatus.UNREACHABLE
+
+
+class Reacher(Protocol):
+    """How a person will be reached: decided before a message is sent to them."""
+
+    async def assess(
+        self, context: Any, tenant_id: str, people: Sequence[Person]
+    ) -> dict[int, Reachability]:
+        """For each person (by id), how they would be reached now; changes nothing."""
+        ...
+
+    async def prepare(self, tenant_id: str, person: Person) -> Reachability:
+        """Make a 1:1 chat possible (with Graph: install the app and store its chat)."""
         ...
 
 

@@ -31,7 +31,7 @@ from dialogs.coordinator import (
 )
 from dialogs.delivery import DELIVERY_COMMANDS, Delivery, recognise_bilag1
 from dialogs.opsaet import OPSAET_DIALOG_ID, OpsaetDialog, opsaet_options
-from dialogs.ports import Files, Messenger, Roster
+from dialogs.ports import Files, Messenger, Reacher, Roster
 from dialogs.survey import Survey, Units
 from storage.coordination import CoordinationRepository
 from storage.survey import SurveyRepository
@@ -53,11 +53,13 @@ class Router:
         config: KoordinatorConfig,
         delivery: Delivery,
         units: Units,
+        *,
+        reacher: Reacher,
     ) -> None:
         self._survey = survey
         self._delivery = delivery
         self._koordinator = KoordinatorCommands(
-            coordination, survey, messenger, roster, config, delivery=delivery
+            coordination, survey, messenger, roster, config, delivery=delivery, reacher=reacher
         )
         self._systemejer = Survey(survey, coordination, messenger, delivery, units)
         self._dialogs = DialogSet(conversation_state.create_property("dialog_state"))

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import assert_never
 
 from dialogs.commands import Command
+from dialogs.ports import Reachability, ReachStatus, UnreachableReason
 from storage.bilag1.columns import Doubt, Evidence, Reason, Role
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind, MissingAnswers
 from storage.bilag1.layout import BlockSource
@@ -938,10 +939,119 @@ def tildel_ambiguous_fagomraade(*, navne: Sequence[str]) -> str:
     return "Flere fagområder passer: " + ", ".join(navne) + ". Skriv mere af navnet."
 
 
-def tildel_unknown_person(*, query: str) -> str:
+GRAPH_DOCS = "docs/deployment.md, afsnittet «Microsoft Graph»"
+"""Where the operator reads how to turn Graph on; the coordinator passes it to IT."""
+
+
+UNNAMED_ROSTER = "et team, hvis navn botten ikke har fået"
+
+
+def tildel_unknown_person(*, query: str, teams: Sequence[str], graph: bool) -> str:
+    """Nobody found: what was searched, and what the coordinator can do about it."""
+    if teams:
+        searched = "medlemmerne af de teams og gruppechats, botten er med i (" + ", ".join(
+            f"*{navn}*" if navn else UNNAMED_ROSTER for navn in teams
+        )
+        searched += ")"
+    else:
+        searched = (
+            "de personer, der selv har skrevet til botten – den er endnu ikke med i noget team"
+        )
+    if graph:
+        searched += " og kommunens katalog (Microsoft Graph)"
+    fixes = [
+        "Skriv personens e-mail (UPN) præcist, fx *tildel ESDH anne.jensen@kommune.dk*.",
+        "Tilføj botten til et team, hvor personen er med (teamets **⋯ → Administrer team → "
+        "Apps**), og skriv så her igen.",
+        "Bed Teams-administratoren forhåndsinstallere appen for alle med en opsætningspolitik "
+        "(setup policy).",
+    ]
+    if not graph:
+        fixes.append(
+            "Bed IT-driften slå Microsoft Graph til, så botten kan finde alle i kommunens "
+            f"katalog ({GRAPH_DOCS})."
+        )
     return (
-        f"Jeg kan ikke finde «{query}» i kommunens Teams. Skriv personens e-mail (UPN) "
-        "præcist, eller nævn personen med @ i et team, hvor botten er med."
+        f"Jeg fandt ingen «{query}». Jeg har ledt i {searched}.\n\nDet kan du gøre:\n"
+        + "\n".join(f"- {fix}" for fix in fixes)
+    )
+
+
+def tildel_ambiguous_person(*, query: str, navne: Sequence[str]) -> str:
+    return f"Flere passer på «{query}»: " + ", ".join(navne) + ". Skriv personens e-mail."
+
+
+def tildel_directory_consent(*, query: str) -> str:
+    return (
+        f"Jeg kunne ikke slå «{query}» op: Microsoft Graph afviste botten, fordi en "
+        "administrator ikke har givet samtykke (admin consent) til appens tilladelser. "
+        "Bed en global administrator give samtykke under appregistreringens "
+        f"**API-tilladelser** i Entra ID ({GRAPH_DOCS}). Intet er tildelt."
+    )
+
+
+def tildel_directory_unavailable(*, query: str) -> str:
+    return (
+        f"Kommunens katalog (Microsoft Graph) svarede ikke, da jeg ledte efter «{query}». "
+        "Prøv igen om lidt. Intet er tildelt."
+    )
+
+
+_REACH_LABELS: dict[ReachStatus, str] = {
+    ReachStatus.CHAT: "har chat med botten",
+    ReachStatus.WILL_CREATE: "chatten oprettes ved invitationen",
+    ReachStatus.WILL_INSTALL: "appen installeres for personen ved invitationen",
+}
+
+_UNREACHABLE_WHY: dict[UnreachableReason, str] = {
+    UnreachableReason.NO_SHARED_ROSTER: "er ikke med i et team eller en gruppechat, hvor botten er",
+    UnreachableReason.NOT_IN_DIRECTORY: "findes ikke i kommunens katalog",
+    UnreachableReason.CONSENT_MISSING: (
+        "en administrator har ikke givet samtykke til appens Microsoft Graph-tilladelser"
+    ),
+    UnreachableReason.DIRECTORY_UNAVAILABLE: "Microsoft Graph svarede ikke",
+    UnreachableReason.BLOCKED: "har blokeret eller fjernet botten",
+}
+
+_UNREACHABLE_FIX: dict[UnreachableReason, str] = {
+    UnreachableReason.NO_SHARED_ROSTER: (
+        "Tilføj botten til et team, hvor personen er med, bed Teams-administratoren "
+        "forhåndsinstallere appen med en opsætningspolitik, eller bed IT-driften slå Microsoft "
+        f"Graph til ({GRAPH_DOCS})."
+    ),
+    UnreachableReason.NOT_IN_DIRECTORY: "Tjek e-mailen, eller tildel fagområdet til en anden.",
+    UnreachableReason.CONSENT_MISSING: (
+        "Bed en global administrator give samtykke under appregistreringens API-tilladelser i "
+        f"Entra ID ({GRAPH_DOCS})."
+    ),
+    UnreachableReason.DIRECTORY_UNAVAILABLE: "Prøv igen om lidt.",
+    UnreachableReason.BLOCKED: (
+        "Bed personen åbne Kortlægningsbot i Teams igen, eller tildel fagområdet til en anden."
+    ),
+}
+
+
+def reach_label(reach: Reachability) -> str:
+    """How a systemejer will be reached, for the tildel overview."""
+    if reach.status is ReachStatus.UNREACHABLE:
+        why = _UNREACHABLE_WHY[reach.reason or UnreachableReason.NO_SHARED_ROSTER]
+        return f"kan ikke nås: {why}"
+    return _REACH_LABELS[reach.status]
+
+
+def owner_reach(*, navn: str, reach: Reachability) -> str:
+    return f"{navn} ({reach_label(reach)})"
+
+
+def unreachable_person(*, navn: str, reason: UnreachableReason) -> str:
+    """One person who cannot be reached, why, and the fix."""
+    return f"{navn} kan ikke nås: {_UNREACHABLE_WHY[reason]}. {_UNREACHABLE_FIX[reason]}"
+
+
+def tildel_unreachable(*, fagomraade: str, navn: str, reason: UnreachableReason) -> str:
+    return (
+        unreachable_person(navn=navn, reason=reason)
+        + f" **{fagomraade}** er ikke tildelt, så intet står halvt."
     )
 
 
@@ -989,8 +1099,10 @@ def unreachable(*, navne: Sequence[str]) -> str:
     return (
         "Jeg kunne ikke nå "
         + _og(list(navne)).replace(" eller ", " og ")
-        + ". De skal åbne en chat med botten i Teams (eller have den installeret), før "
-        "jeg kan skrive til dem."
+        + ". Botten kan skrive til dem, der har en chat med den eller er med i et team eller "
+        "en gruppechat, hvor botten er. Tilføj botten til et team, hvor de er med, bed "
+        "Teams-administratoren forhåndsinstallere appen med en opsætningspolitik, eller bed "
+        f"IT-driften slå Microsoft Graph til ({GRAPH_DOCS})."
     )
 
 

@@ -12,8 +12,6 @@ from storage.db import dialect_insert
 from storage.models import ConversationReferenceRow
 
 PERSONAL = "personal"
-TEAM = "team"
-"""A team the bot is installed in, stored with the team id as conversation id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,31 +72,25 @@ class ConversationRepository:
     async def _newest(
         self, tenant_id: str, user_key: str, condition: object
     ) -> StoredReference | None:
+        return await self._newest_where(
+            ConversationReferenceRow.tenant_id == tenant_id,
+            ConversationReferenceRow.user_key == user_key,
+            condition,
+        )
+
+    async def _newest_where(self, *conditions: object) -> StoredReference | None:
         async with self._sessions() as session:
             row = await session.scalar(
                 select(ConversationReferenceRow)
-                .where(
-                    ConversationReferenceRow.tenant_id == tenant_id,
-                    ConversationReferenceRow.user_key == user_key,
-                    condition,  # type: ignore[arg-type]
-                )
+                .where(*conditions)  # type: ignore[arg-type]
                 .order_by(ConversationReferenceRow.updated_at.desc())
                 .limit(1)
             )
             return _to_reference(row) if row else None
 
-    async def team_ids(self, tenant_id: str) -> list[str]:
-        """Teams the bot has been installed in or written to, for roster look-ups."""
-        async with self._sessions() as session:
-            rows = await session.scalars(
-                select(ConversationReferenceRow.conversation_id)
-                .where(
-                    ConversationReferenceRow.tenant_id == tenant_id,
-                    ConversationReferenceRow.conversation_type == TEAM,
-                )
-                .distinct()
-            )
-            return list(rows)
+    async def newest_in_tenant(self, tenant_id: str) -> StoredReference | None:
+        """Any conversation of the tenant: its service URL and bot account open new chats."""
+        return await self._newest_where(ConversationReferenceRow.tenant_id == tenant_id)
 
 
 def _to_reference(row: ConversationReferenceRow) -> StoredReference:

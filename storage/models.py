@@ -215,6 +215,23 @@ class ConversationReferenceRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class KnownRosterRow(Base):
+    """A team or group chat the bot is (or was) installed in: whose members it can look up."""
+
+    __tablename__ = "known_roster"
+    __table_args__ = (UniqueConstraint("tenant_id", "conversation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[str] = mapped_column(String(512))
+    """The team id (the General channel's id) or the group chat's conversation id."""
+    kind: Mapped[str] = mapped_column(String(16))
+    navn: Mapped[str] = mapped_column(String(255), default="")
+    service_url: Mapped[str] = mapped_column(String(512))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class ProcessedActivityRow(Base):
     """Activities already handled, so a redelivery by Teams is not handled twice."""
 

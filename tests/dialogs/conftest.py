@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,11 +19,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from dialogs.context import CALLER_KEY, CLAIM_KEY, Caller
 from dialogs.coordinator import KoordinatorConfig
 from dialogs.delivery import Delivery, DeliveryConfig
-from dialogs.ports import DeliveryReport, Link, Mail, Member, OutgoingMessage
+from dialogs.ports import (
+    DeliveryReport,
+    Link,
+    Lookup,
+    Mail,
+    Member,
+    OutgoingMessage,
+    Reachability,
+    ReachStatus,
+)
 from dialogs.router import Router
 from storage.archive import ArchiveRepository
 from storage.coordination import CoordinationRepository
 from storage.db import create_engine_for, make_sessionmaker
+from storage.domain.model import Person
 from storage.migrate import upgrade_head
 from storage.survey import SurveyRepository
 from storage.unit_of_work import UnitOfWork
@@ -52,14 +62,31 @@ class RecordingMessenger:
 
 
 class NoRoster:
+    uses_directory = False
+
     async def member(self, context: Any, teams_user_id: str) -> Member | None:
         return None
 
-    async def find(self, context: Any, email: str) -> Member | None:
-        return None
+    async def find(self, context: Any, query: str) -> Lookup:
+        return Lookup()
 
     async def members(self, context: Any) -> list[Member]:
         return []
+
+    async def known_rosters(self, tenant_id: str) -> list[str]:
+        return []
+
+
+class ChatsOnly:
+    """Everyone already has a 1:1 chat: these dialog tests are not about reaching people."""
+
+    async def assess(
+        self, context: Any, tenant_id: str, people: Sequence[Person]
+    ) -> dict[int, Reachability]:
+        return {person.id: Reachability(ReachStatus.CHAT) for person in people}
+
+    async def prepare(self, tenant_id: str, person: Person) -> Reachability:
+        return Reachability(ReachStatus.CHAT)
 
 
 class NoFiles:
@@ -152,6 +179,7 @@ async def conversation(tmp_path: Path) -> AsyncIterator[Conversation]:
         config,
         delivery,
         functools.partial(UnitOfWork, sessions),
+        reacher=ChatsOnly(),
     )
 
     async def logic(context: TurnContext) -> None:

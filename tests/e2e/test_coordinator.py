@@ -143,18 +143,31 @@ async def test_opsaet_with_an_uploaded_bilag1_sets_up_all_fagomraader(
 async def test_tildel_finds_a_colleague_in_the_team_roster(start_stack: StartStack) -> None:
     stack = await start_stack()
     assert stack.demo is not None
-    # Peter has never written to the bot: only the roster knows him. The bot learns the
-    # team's roster when it is added to the team, as a Teams admin or owner would do.
+    # Peter and Camilla have never written to the bot: only the team's roster knows them. A
+    # 1:1 chat's roster is its one person, so before the bot has seen the team it says so.
+    async with stack.chat() as chat:
+        await chat.say("tildel Økonomi peter.soerensen@kommune.dk")
+        before = (await chat.next()).text
+    assert "endnu ikke med i noget team" in before and "opsætningspolitik" in before
+    # The bot learns the team when it is added to it, as a Teams admin or owner would do.
     async with Chat(stack.url, TEAM_ID, stack.user.teams_id) as team:
         await team.install()
         await team.drain()
     async with stack.chat() as chat:
         await chat.say("tildel Økonomi peter.soerensen@kommune.dk")
-        await chat.next()
+        by_email = (await chat.next()).text
+        await chat.say("tildel Skole Camilla Madsen")
+        by_name = (await chat.next()).text
 
+    assert by_email == texts.tildel_done(
+        fagomraade="Økonomi", navn="Peter Sørensen", inviteret=False
+    )
+    assert by_name == texts.tildel_done(fagomraade="Skole", navn="Camilla Madsen", inviteret=False)
     async with _coordination(stack) as repository:
-        owners = await repository.owners(stack.demo.fagomraader["Økonomi"].id)
-    assert "peter.soerensen@kommune.dk" in {p.email for p in owners}
+        okonomi = await repository.owners(stack.demo.fagomraader["Økonomi"].id)
+        skole = await repository.owners(stack.demo.fagomraader["Skole"].id)
+    assert "peter.soerensen@kommune.dk" in {p.email for p in okonomi}
+    assert "camilla.madsen@kommune.dk" in {p.email for p in skole}
 
 
 async def test_start_invites_each_systemejer_in_a_chat_of_their_own(

@@ -74,6 +74,9 @@ SETTINGS_VARIABLES = (
     "REMINDER_TIME",
     "REMINDERS_ENABLED",
     "LOG_LEVEL",
+    "GRAPH_ENABLED",
+    "GRAPH_URL",
+    "TEAMS_CATALOG_APP_ID",
 )
 
 
@@ -486,3 +489,29 @@ def test_build_manifest_works_from_plain_values_without_settings() -> None:
     manifest = build_manifest(values, load_template())
 
     assert (manifest["version"], manifest["validDomains"]) == ("3.0.0", ["bot.example.dk"])
+
+
+def test_the_package_is_built_from_app_id_and_public_url_alone(
+    environ: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Teams administrator who builds and uploads the zip needs no client secret."""
+    environ.setenv("MicrosoftAppId", BOT_ID)
+    environ.setenv("PUBLIC_URL", PUBLIC_URL)
+    out = tmp_path / "app.zip"
+
+    assert cli.main(["package", "--out", str(out)]) == 0
+
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["bots"][0]["botId"] == BOT_ID
+    assert "not-a-real-secret" not in json.dumps(manifest)
+
+
+def test_with_graph_the_manifest_names_the_bots_app_registration(validator: Validator) -> None:
+    catalog_id = "8c3a5f0e-7d1b-4b2a-9e6f-0a1b2c3d4e5f"
+    with_graph = _manifest(GRAPH_ENABLED="true", TEAMS_CATALOG_APP_ID=catalog_id)
+
+    assert with_graph["webApplicationInfo"] == {"id": BOT_ID}
+    assert with_graph["webApplicationInfo"]["id"] == with_graph["bots"][0]["botId"]
+    assert _errors(validator, with_graph) == []
+    assert "webApplicationInfo" not in _manifest()

@@ -34,10 +34,9 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def roster(connector: BotConnector) -> None:
-    """Everyone is in the municipality's team; each 1:1 chat knows its own member."""
+    """Everyone is in the municipality's team (a 1:1 chat's roster is its one person)."""
     for user in (KIM, ANNE, BO):
         connector.add_member(TEAM_ID, user.roster_entry())
-        connector.add_member(user.personal_conversation, user.roster_entry())
 
 
 def in_team(activity: dict[str, Any]) -> dict[str, Any]:
@@ -312,7 +311,9 @@ async def test_unknown_fagomraade_or_person_is_explained_and_nothing_assigned(
 
     said = connector.texts(KIM.personal_conversation)
     assert said[-2].startswith("Jeg kender intet fagområde, der hedder «Rumfart»")
-    assert said[-1] == texts.tildel_unknown_person(query="ukendt@kommune.dk")
+    assert said[-1] == texts.tildel_unknown_person(
+        query="ukendt@kommune.dk", teams=[""], graph=False
+    )
     assert await count(db, TildelingRow) == 0
 
 

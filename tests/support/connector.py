@@ -19,6 +19,9 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+PERSONAL_PREFIX = "a:personal-"
+"""How this stub names a 1:1 chat: the prefix, then the person's Teams or AAD id."""
+
 
 @dataclass
 class Call:
@@ -119,6 +122,8 @@ class BotConnector:
         self._slow.setdefault(conversation_id, deque()).append(seconds)
 
     def add_member(self, roster_id: str, member: dict[str, Any]) -> None:
+        """Put a person in a team's or group chat's roster, or give them a 1:1 chat (then
+        roster_id is their personal conversation, whose roster is them alone)."""
         self.members.setdefault(roster_id, []).append(member)
 
     # --- inspection ------------------------------------------------------------
@@ -275,13 +280,23 @@ class BotConnector:
         return web.json_response({"id": f"a:personal-{member}", "serviceUrl": self.url}, status=201)
 
     def _roster(self, cid: str) -> list[dict[str, Any]]:
-        # A team's roster is asked for by the channel's or the team's id.
+        """Scoped as Teams scopes it: a 1:1 chat's roster is its one person, a team's (asked
+        for by the team's or a channel's id) or a group chat's is everyone in it."""
+        if cid.startswith(PERSONAL_PREFIX):
+            person = cid.removeprefix(PERSONAL_PREFIX)
+            for roster in self.members.values():
+                for member in roster:
+                    if person in (member.get("id"), member.get("aadObjectId")):
+                        return [member]
+            return []
         return self.members.get(cid, self.members.get(cid.split(";")[0], []))
 
     async def _member(self, request: web.Request) -> web.Response:
-        mid = request.match_info["mid"]
+        # Teams takes the member's Teams id, AAD object id or user principal name.
+        mid = request.match_info["mid"].lower()
         for member in self._roster(request.match_info["cid"]):
-            if mid in (member.get("id"), member.get("aadObjectId")):
+            keys = (member.get("id"), member.get("aadObjectId"), member.get("userPrincipalName"))
+            if mid in {str(key).lower() for key in keys if key}:
                 return web.json_response(member)
         return web.json_response(
             {"error": {"code": "MemberNotFoundInConversation", "message": "not found"}},

@@ -205,6 +205,51 @@ def test_malformed_send_limits_are_named() -> None:
     assert set(raised.value.problems) == {"CONVERSATION_SEND_LIMITS", "REMINDER_INTERVAL_SECONDS"}
 
 
+CATALOG_ID = "8c3a5f0e-7d1b-4b2a-9e6f-0a1b2c3d4e5f"
+
+
+def test_graph_is_off_by_default_and_read_when_turned_on() -> None:
+    assert Settings.from_env({}).graph_enabled is False
+    assert Settings.from_env({}).graph_url == "https://graph.microsoft.com/v1.0"
+
+    settings = Settings.from_env(
+        {
+            "GRAPH_ENABLED": "true",
+            "GRAPH_URL": "http://127.0.0.1:8123/v1.0",
+            "TEAMS_CATALOG_APP_ID": CATALOG_ID,
+        }
+    )
+
+    assert settings.graph_enabled is True
+    assert settings.graph_url == "http://127.0.0.1:8123/v1.0"
+    assert settings.teams_catalog_app_id == CATALOG_ID
+
+
+@pytest.mark.parametrize(
+    ("environment", "named"),
+    [
+        ({"GRAPH_ENABLED": "måske"}, ["GRAPH_ENABLED"]),
+        ({"GRAPH_URL": "http://graph.example.dk/v1.0"}, ["GRAPH_URL"]),
+        ({"GRAPH_URL": "graph.microsoft.com"}, ["GRAPH_URL"]),
+        ({"GRAPH_ENABLED": "true"}, ["TEAMS_CATALOG_APP_ID"]),
+        ({"TEAMS_CATALOG_APP_ID": "kortlaegningsbot"}, ["TEAMS_CATALOG_APP_ID"]),
+        (
+            {
+                "GRAPH_ENABLED": "true",
+                "TEAMS_CATALOG_APP_ID": CATALOG_ID,
+                "MicrosoftAppType": "UserAssignedMSI",
+            },
+            ["GRAPH_ENABLED"],
+        ),
+    ],
+)
+def test_bad_graph_settings_are_named(environment: dict[str, str], named: list[str]) -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env(environment)
+
+    assert list(raised.value.problems) == named
+
+
 def test_kitos_is_read_when_address_and_token_are_set() -> None:
     settings = Settings.from_env({"KITOS_URL": "https://kitos.dk/", "KITOS_TOKEN": "jwt"})
 
