@@ -4,7 +4,7 @@ The survey no longer runs as a botbuilder dialog, so stored dialog stacks that n
 not be continued: bot_state is emptied. Nothing is lost that matters: answers are rows, and
 `fortsæt` without a place offers the person's open fagområder.
 
-Revision ID: 0005
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-27 19:00:00.000000
 """
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
+revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

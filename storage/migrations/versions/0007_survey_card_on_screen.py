@@ -5,7 +5,7 @@ replaces it in place (its final state, without buttons), and a press on any othe
 card is recognised as stale instead of silently changing an answer. Before, the id lived
 only in one process's memory and was lost at a restart.
 
-Revision ID: 0010
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-27 20:00:00.000000
 """
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
