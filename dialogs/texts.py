@@ -934,6 +934,11 @@ def opsaet_kolonner_doubt(*, tvivl: str, rolle: str) -> str:
     navn = _KOLONNE_ROLLER.get(rolle, rolle)
     if tvivl == "no_answer_column":
         return "Jeg fandt ingen kolonne til svarene – vælg den herunder."
+    if tvivl == "not_answers":
+        return (
+            "Kolonnen jeg gættede på til svarene rummer tekst, der ikke er et svar – "
+            "vælg kolonnen til svarene herunder."
+        )
     if tvivl == "two_candidates":
         return f"Flere kolonner kan være kolonnen med {navn}."
     return f"Jeg er usikker på kolonnen med {navn}."

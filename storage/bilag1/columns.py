@@ -156,6 +156,7 @@ class Doubt(StrEnum):
     TWO_CANDIDATES = "two_candidates"
     NO_ANSWER_COLUMN = "no_answer_column"
     LOW_SCORE = "low_score"
+    NOT_ANSWERS = "not_answers"  # a guessed answer column holds text that is no answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,6 +424,19 @@ def _assign(
         doubts=tuple(doubts),
         candidates={role: tuple(r.column for r in found) for role, found in candidates.items()},
     )
+
+
+def answer_column_is_certain(reading: ColumnReading) -> bool:
+    """Whether a column is surely the answers, so a cell that is no answer is a typo to refuse.
+
+    Its header names the answers clearly, a drop-down offers the three, or a person chose it;
+    a column taken on weak words or on the answers in its cells is a guess to ask about.
+    """
+    evidence = {reason.evidence for reason in reading.reasons}
+    if evidence & {Evidence.VALIDATION, Evidence.CHOSEN}:
+        return True
+    words = score_header(reading.header)[0] if reading.header else {}
+    return words.get(Role.ANVENDELSE, 0.0) >= _SURE_SCORE
 
 
 def _is_answer(text: str) -> bool:

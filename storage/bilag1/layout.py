@@ -23,6 +23,7 @@ from storage.bilag1.columns import (
     Reason,
     Role,
     SheetFacts,
+    answer_column_is_certain,
     cell_text,
     find_header_row,
     read_header,
@@ -429,6 +430,14 @@ def parse_bilag1(
             )
         )
         systems = [item for item in items if isinstance(item, DataRow)]
+        if _guessed_column_holds_no_answers(header, systems):
+            # Ask on the mapping card rather than refuse over what may be comments.
+            header = replace(
+                header,
+                roles={r: c for r, c in header.roles.items() if r is not Role.ANVENDELSE},
+                doubts=(*header.doubts, (Doubt.NOT_ANSWERS, Role.ANVENDELSE)),
+            )
+            table = Table(sheet.name, header.row, Columns.of(system, header.roles))
         blocks: list[Block]
         if _is_tilfoejet_sheet(sheet.name, header.roles):
             if tilfoejet_table is not None:
@@ -485,6 +494,21 @@ def _header_of(sheet: SheetContent, mapped: SheetMapping | None) -> HeaderReadin
             )
             for c in reading.columns
         ),
+    )
+
+
+def _guessed_column_holds_no_answers(header: HeaderReading, systems: Sequence[DataRow]) -> bool:
+    """The answer column is a guess and some system's cell there is no answer."""
+    column = header.roles.get(Role.ANVENDELSE)
+    reading = next((c for c in header.columns if c.column == column), None)
+    if reading is None or answer_column_is_certain(reading):
+        return False
+    return any(
+        (text := _cell(item.cells, column)) is not None
+        and not is_placeholder(text)
+        and normalise(text)
+        and parse_anvendelse(text) is None
+        for item in systems
     )
 
 

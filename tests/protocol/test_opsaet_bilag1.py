@@ -135,6 +135,42 @@ async def test_an_unsure_reading_asks_on_a_card_and_the_chosen_columns_are_used(
     assert okonomi_sheet["C2"].comment.text == "Mangler svar"
 
 
+async def test_a_guessed_answer_column_holding_comments_asks_instead_of_refusing(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    # "Status" looks like the answers by its cells, but one holds a comment; "Valg" is empty.
+    workbook = Workbook()
+    esdh = workbook.active
+    esdh.title = "ESDH"
+    esdh.append(["It-system", "Leverandør", "Status", "Valg"])
+    esdh.append(["SBSYS", "KMD", "Anvender", None])
+    esdh.append(["Acadre", "Formpipe", "Anvender ikke", None])
+    esdh.append(["F2", "cBrain", "Skal udbydes 2027", None])
+    connector.files["status.xlsx"] = workbook_bytes(workbook)
+    await start_opsaet(bot, activities)
+
+    await bot.post(upload(activities, connector, "status.xlsx"))
+
+    *_, esdh_card, ask = connector.sent(KIM.personal_conversation)
+    assert ask["text"] == texts.OPSAET_KOLONNER_ASK
+    shown = card_text(card_of(esdh_card))
+    assert texts.opsaet_kolonner_doubt(tvivl="not_answers", rolle="anvendelse") in shown
+    assert texts.opsaet_kolonner_first(systemer=["SBSYS", "Acadre", "F2"]) in shown
+
+    await bot.post(activities.submit(KIM, {**pressed(card_of(esdh_card)), "anvendelse": "4"}))
+
+    assert "jeres uploadede Bilag 1" in connector.texts(KIM.personal_conversation)[-1]
+    async with db() as session:
+        kortlaegning = (await session.scalars(select(KortlaegningRow))).one()
+        systems = (await session.scalars(select(ItSystemRow.navn).order_by(ItSystemRow.id))).all()
+    assert systems == ["SBSYS", "Acadre", "F2"]
+    assert json.loads(kortlaegning.template_mapping or "")["ESDH"]["roles"]["anvendelse"] == 4
+
+
 async def test_a_hostile_upload_is_refused_at_once_while_healthz_keeps_answering(
     bot: RunningBot,
     activities: Activities,

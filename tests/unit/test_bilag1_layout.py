@@ -3,7 +3,15 @@ from __future__ import annotations
 import pytest
 
 from dialogs import texts
-from storage.bilag1.columns import Role, SheetFacts, find_header_row, read_header
+from storage.bilag1.columns import (
+    Doubt,
+    ListValidation,
+    Role,
+    SheetFacts,
+    answer_column_is_certain,
+    find_header_row,
+    read_header,
+)
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind
 from storage.bilag1.layout import (
     Bilag1,
@@ -145,6 +153,46 @@ def test_an_answer_outside_the_three_names_its_sheet_row_and_text() -> None:
         'Filen "bilag.xlsx", arket "3 ESDH", række 6: "måske" er ikke et gyldigt svar. '
         "Brug Anvender, Anvender ikke eller Sekundær anvendelse."
     )
+
+
+def test_a_guessed_answer_column_holding_comments_is_asked_about_not_refused() -> None:
+    # "Status" is taken for the answers only because most of its cells are answers.
+    bilag1 = parse(
+        sheet(
+            "ESDH",
+            ["It-system", "Leverandør", "Status"],
+            ["WorkZone", "KMD", "Anvender"],
+            ["F2", "cBrain", "Anvender ikke"],
+            ["SBSYS", "Netcompany", "Udfases 2027"],
+        )
+    )
+    (reading,) = bilag1.doubtful
+    assert (Doubt.NOT_ANSWERS, Role.ANVENDELSE) in reading.doubts
+    assert reading.columns.anvendelse is None
+    assert [s.navn for s in bilag1.fagomraader[0].systemer] == ["WorkZone", "F2", "SBSYS"]
+
+
+@pytest.mark.parametrize(
+    ("header", "facts", "certain"),
+    [
+        ("Anvendelse", SheetFacts(), True),
+        ("Anvender / anvender ikke", SheetFacts(), True),
+        ("Status", SheetFacts(), False),
+        (
+            "Status",
+            SheetFacts(
+                validations=(ListValidation(frozenset({1}), 2, 9, ("Anvender", "Anvender ikke")),)
+            ),
+            True,
+        ),
+    ],
+)
+def test_an_answer_column_is_certain_by_its_header_or_drop_down_not_by_its_cells(
+    header: str, facts: SheetFacts, certain: bool
+) -> None:
+    (column,) = read_header([[header], ["Anvender"], ["Anvender"]], facts, 1).columns
+    assert column.role is Role.ANVENDELSE
+    assert answer_column_is_certain(column) is certain
 
 
 def test_the_same_system_twice_in_one_area_is_refused_even_spelled_differently() -> None:
