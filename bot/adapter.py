@@ -14,7 +14,7 @@ from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
 from botframework.connector.auth import BotFrameworkAuthentication
 from msrest.universal_http.requests import ClientRetryPolicy
 
-from bot.proactive import BotTokens, ConnectorHttp, model_json
+from bot.connector import BotTokens, ConnectorHttp, model_json
 from bot.settings import Settings
 from dialogs import texts
 

@@ -17,18 +17,20 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 
 from bot.adapter import build_adapter
+from bot.connector import ConnectorHttp
 from bot.dialog_state import SqlStorage, TurnStates
 from bot.download import DownloadEndpoint, SignedLinks
 from bot.files import HttpFiles
 from bot.log_context import request_id
 from bot.mail import SmtpMailer
 from bot.outbox import OutboxMessenger, OutboxWorker
-from bot.proactive import ConnectorHttp, ProactiveSender, RetryPolicy, Throttle
+from bot.proactive import ProactiveSender
 from bot.reminders import ReminderRunner
 from bot.roster import TeamsRoster
 from bot.settings import Settings
 from bot.signing import download_signing_key
 from bot.teams_bot import KortlaegningBot, releaser, tenant_of
+from bot.throttle import RetryPolicy, Throttle
 from dialogs.coordinator import KoordinatorConfig
 from dialogs.delivery import Delivery, DeliveryConfig
 from dialogs.router import Router

@@ -2,7 +2,7 @@
 
 A message is stored before it is sent and marked sent only after the connector accepted
 it (storage.outbox); this module decides when to try, how long to back off, and when to
-give up. Teams' answers are interpreted in bot.proactive, not here.
+give up. Teams' answers are interpreted in bot.connector, not here.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.proactive import Attempt, Outcome, ProactiveSender, RetryPolicy
+from bot.connector import Attempt, Outcome
+from bot.proactive import ProactiveSender
+from bot.throttle import RetryPolicy
 from dialogs.ports import DeliveryReport, OutgoingMessage
 from storage.coordination import CoordinationRepository
 from storage.domain.delivery import FailureReason
