@@ -100,7 +100,9 @@ def _read_json(path: Path) -> object:
     data = _read(path)
     try:
         return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers bad UTF-8, bad JSON and integers past Python's digit limit;
+        # RecursionError, arrays or objects nested deeper than the parser goes.
         raise Bilag1Error(Bilag1ErrorKind.NOT_JSON, filename=path.name) from exc
 
 

@@ -205,6 +205,9 @@ def test_a_missing_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[s
     ("content", "message"),
     [
         ("{not json", 'Filen "svar.json" er ikke gyldig JSON.'),
+        # Past what Python's JSON parser turns into values: nesting, and ints over 4,300 digits.
+        ('{"a": ' + "[" * 50_000 + "]" * 50_000 + "}", 'Filen "svar.json" er ikke gyldig JSON.'),
+        ('{"a": ' + "9" * 5_000 + "}", 'Filen "svar.json" er ikke gyldig JSON.'),
         (
             '{"fagomraader": [{"systemer": []}]}',
             'Filen "svar.json" har ikke den forventede opbygning (se fagomraader[0].navn).',
@@ -229,4 +232,6 @@ def test_fill_with_bad_answers_json_exits_2_and_says_where(
 
     assert main(["fill", "--draft", str(REFERENCE), str(answers), str(tmp_path / "ud.xlsx")]) == 2
 
-    assert capsys.readouterr().err.startswith(message)
+    captured = capsys.readouterr()
+    assert captured.err.startswith(message)
+    assert "Traceback" not in captured.err
