@@ -31,6 +31,7 @@ from dialogs.coordinator import (
 from dialogs.delivery import DELIVERY_COMMANDS, Delivery, recognise_bilag1
 from dialogs.opsaet import OPSAET_DIALOG_ID, OpsaetDialog, opsaet_options
 from dialogs.ports import Files, Messenger, Roster
+from dialogs.submits import is_well_formed
 from dialogs.survey import SURVEY_DIALOG_ID, SurveyDialog, survey_options
 from storage.coordination import CoordinationRepository
 from storage.survey import SurveyRepository
@@ -68,6 +69,11 @@ class Router:
         dialog_context = await self._dialogs.create_context(context)
         value = context.activity.value
         if isinstance(value, dict) and value.get(ACTION_KEY):
+            if not is_well_formed(value):
+                # A forged or broken client, not a person's slip: nothing to explain but this.
+                logger.info("card submit of the wrong shape ignored")
+                await context.send_activity(texts.NOT_UNDERSTOOD)
+                return
             await self._on_card(dialog_context, value)
             return
         text = TurnContext.remove_recipient_mention(context.activity) or ""
