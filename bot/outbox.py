@@ -13,7 +13,7 @@ import json
 import logging
 import random
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,17 +21,23 @@ from typing import Any
 from bot.connector import Attempt, Outcome
 from bot.proactive import ProactiveSender
 from bot.throttle import RetryPolicy
-from dialogs.ports import DeliveryReport, OutgoingMessage
+from dialogs import texts
+from dialogs.ports import QUEUED, DeliveryReport, OutgoingMessage
 from storage.coordination import CoordinationRepository
 from storage.domain.delivery import FailureReason
-from storage.outbox import OutboxMessage, OutboxRepository, OutboxStatus, Recipient, Sent
+from storage.outbox import (
+    OutboxMessage,
+    OutboxRepository,
+    OutboxStatus,
+    Recipient,
+    Sent,
+    Undelivered,
+)
 
 logger = logging.getLogger(__name__)
 
 Now = Callable[[], datetime]
-
-QUEUED = "queued"
-"""DeliveryReport.reason while the outbox is still trying (Teams throttled or timed out)."""
+OnFailed = Callable[[OutboxMessage, FailureReason], Awaitable[None]]
 
 
 def utc_now() -> datetime:
@@ -155,6 +161,14 @@ class OutboxWorker:
         self.owner = owner or f"worker-{uuid.uuid4().hex[:12]}"
         self._sent = SentLog(outbox, self.owner, now)
         self._wake = asyncio.Event()
+        self._on_failed: OnFailed | None = None
+
+    def report_failures_to(self, on_failed: OnFailed) -> None:
+        """Call on_failed for each message that finally fails in a background pass.
+
+        Not for deliver_now: its caller gets the report and tells the person it talks to.
+        """
+        self._on_failed = on_failed
 
     def wake(self) -> None:
         """Look for due messages now instead of at the next poll (new work was enqueued)."""
@@ -201,10 +215,15 @@ class OutboxWorker:
             for queue_reports in await asyncio.gather(*(in_order(q) for q in queues.values()))
             for report in queue_reports
         ]
+        if self._on_failed is not None:
+            by_person = [m for queue in queues.values() for m in queue]
+            for message, report in zip(by_person, reports, strict=True):
+                if report.failure is not None:
+                    await self._on_failed(message, report.failure)
         result = PassResult(
             delivered=sum(report.delivered for report in reports),
-            retrying=sum(report.reason == QUEUED for report in reports),
-            failed=sum(not report.delivered and report.reason != QUEUED for report in reports),
+            retrying=sum(report.on_its_way for report in reports),
+            failed=sum(report.failure is not None for report in reports),
         )
         logger.info(
             "outbox pass: delivered=%d retrying=%d failed=%d",
@@ -336,6 +355,10 @@ class OutboxWorker:
             await asyncio.wait_for(self._wake.wait(), timeout)
 
 
+INVITATION = "invitation"
+REPORTED_KINDS = frozenset({INVITATION, "reminder"})
+"""The kinds start and påmind send, whose later failure the coordinators are told of."""
+
 IN_TURN_MAX_WAIT = 2.0
 """Seconds a turn may wait for a conversation's send limit before leaving the message to the
 background worker: Teams redelivers a turn it has not seen answered within 15 s."""
@@ -381,6 +404,29 @@ class OutboxMessenger:
         self, tenant_id: str, person_id: int, message: OutgoingMessage
     ) -> DeliveryReport:
         return await self._store_and_try(tenant_id, person_id, message, max_wait=IN_TURN_MAX_WAIT)
+
+    async def undelivered(self, tenant_id: str) -> list[Undelivered]:
+        return await self._outbox.undelivered(tenant_id)
+
+    async def tell_coordinators_of_failure(
+        self, message: OutboxMessage, reason: FailureReason
+    ) -> None:
+        """OnFailed: an invitation or påmind reminder reported "på vej" in the coordinator's
+        turn has finally failed; the coordinators hear it, with why."""
+        if message.kind not in REPORTED_KINDS:
+            return
+        person = await self._coordination.person(message.person_id)
+        await self.send_to_coordinators(
+            message.tenant_id,
+            OutgoingMessage(
+                text=texts.not_delivered(
+                    invitation=message.kind == INVITATION,
+                    navn=person.navn or person.email or "?",
+                    reason=reason,
+                ),
+                dedupe_key=f"undelivered:{message.id}",
+            ),
+        )
 
     async def _store_and_try(
         self, tenant_id: str, person_id: int, message: OutgoingMessage, *, max_wait: float

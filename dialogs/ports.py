@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from storage.domain.delivery import FailureReason
+from storage.outbox import Undelivered
+
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
@@ -23,13 +26,30 @@ class OutgoingMessage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+QUEUED = "queued"
+"""DeliveryReport.reason while the outbox is still trying (Teams throttled, or the worker has
+the message right now): the message is on its way."""
+
+
 @dataclass(frozen=True, slots=True)
 class DeliveryReport:
     person_id: int
     delivered: bool
     reason: str | None = None
-    """Why not: "blocked" (403), "not_found" (404), "no_conversation", "gave_up", "rejected";
-    or "queued" while the outbox is still trying (Teams throttled), to arrive later."""
+    """Why not: a FailureReason value ("blocked" for 403, "not_found" for 404,
+    "no_conversation", "gave_up", "rejected"); or QUEUED while it is on its way."""
+
+    @property
+    def on_its_way(self) -> bool:
+        """Not arrived yet, but the outbox is still delivering it."""
+        return not self.delivered and self.reason == QUEUED
+
+    @property
+    def failure(self) -> FailureReason | None:
+        """Why delivery has finally failed; None when it arrived or is on its way."""
+        if self.delivered or self.reason == QUEUED:
+            return None
+        return FailureReason(self.reason or FailureReason.REJECTED)
 
 
 class Messenger(Protocol):
@@ -41,6 +61,10 @@ class Messenger(Protocol):
 
     async def send_to_coordinators(self, tenant_id: str, message: OutgoingMessage) -> None:
         """Deliver to every coordinator of the tenant who can be reached."""
+        ...
+
+    async def undelivered(self, tenant_id: str) -> list[Undelivered]:
+        """The people whose latest message finally failed, with why, oldest failure first."""
         ...
 
 

@@ -745,15 +745,6 @@ def start_unassigned(*, fagomraader: Sequence[str]) -> str:
     return "Disse fagområder har ingen systemejer endnu: " + ", ".join(fagomraader) + "."
 
 
-def unreachable(*, navne: Sequence[str]) -> str:
-    return (
-        "Jeg kunne ikke nå "
-        + _og(list(navne)).replace(" eller ", " og ")
-        + ". De skal åbne en chat med botten i Teams (eller have den installeret), før "
-        "jeg kan skrive til dem."
-    )
-
-
 # status
 STATUS_TITLE = "Status for kortlægningen"
 
@@ -1228,6 +1219,42 @@ def unreachable_summary(*, lines: Sequence[str]) -> str:
     """The coordinator's list of people the bot could not reach."""
     punkter = "\n".join(f"- {line}" for line in lines)
     return f"**Nogle beskeder kom ikke frem:**\n{punkter}"
+
+
+_NEEDS_A_CHAT = frozenset(
+    {FailureReason.BLOCKED, FailureReason.NOT_FOUND, FailureReason.NO_CONVERSATION}
+)
+NEEDS_A_CHAT_HELP = (
+    "De skal åbne en chat med botten i Teams (eller have den installeret), før jeg kan skrive "
+    "til dem."
+)
+
+
+def not_reached(*, people: Sequence[tuple[str, FailureReason]]) -> str:
+    """The people a message from start or påmind could not reach, each with why."""
+    summary = unreachable_summary(
+        lines=[unreachable_line(navn=navn, reason=reason) for navn, reason in people]
+    )
+    if any(reason in _NEEDS_A_CHAT for _, reason in people):
+        return f"{summary}\n\n{NEEDS_A_CHAT_HELP}"
+    return summary
+
+
+def on_its_way(*, navne: Sequence[str]) -> str:
+    """Messages Teams asked the bot to hold back a moment: sent later, not lost."""
+    return (
+        f"Beskeden til {_og(list(navne)).replace(' eller ', ' og ')} er på vej: Teams bad mig "
+        "vente lidt, så den sendes om lidt. Kommer den ikke frem, giver jeg dig besked."
+    )
+
+
+def not_delivered(*, invitation: bool, navn: str, reason: FailureReason) -> str:
+    """An invitation or reminder that was on its way has finally failed."""
+    what = "Invitationen" if invitation else "Påmindelsen"
+    tekst = (
+        f"{what} til {navn} kom alligevel ikke frem: {unreachable_line(navn=navn, reason=reason)}."
+    )
+    return f"{tekst} {NEEDS_A_CHAT_HELP}" if reason in _NEEDS_A_CHAT else tekst
 
 
 def reminder_koordinator(

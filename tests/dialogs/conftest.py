@@ -24,6 +24,7 @@ from storage.archive import ArchiveRepository
 from storage.coordination import CoordinationRepository
 from storage.db import create_engine_for, make_sessionmaker
 from storage.migrate import upgrade_head
+from storage.outbox import Undelivered
 from storage.survey import SurveyRepository
 from tests.support.fixtures import TENANT, SetUp, set_up_small
 
@@ -43,6 +44,9 @@ class RecordingMessenger:
 
     async def send_to_coordinators(self, tenant_id: str, message: OutgoingMessage) -> None:
         self.to_coordinators.append(message)
+
+    async def undelivered(self, tenant_id: str) -> list[Undelivered]:
+        return []
 
 
 class NoRoster:
