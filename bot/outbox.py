@@ -357,7 +357,7 @@ class OutboxWorker:
 
 INVITATION = "invitation"
 REPORTED_KINDS = frozenset({INVITATION, "reminder"})
-"""The kinds start and påmind send, whose later failure the coordinators are told of."""
+"""The kinds `start` and `paamind` send, whose later failure the coordinators are told of."""
 
 IN_TURN_MAX_WAIT = 2.0
 """Seconds a turn may wait for a conversation's send limit before leaving the message to the
@@ -411,7 +411,7 @@ class OutboxMessenger:
     async def tell_coordinators_of_failure(
         self, message: OutboxMessage, reason: FailureReason
     ) -> None:
-        """OnFailed: an invitation or påmind reminder reported "på vej" in the coordinator's
+        """OnFailed: an invitation or reminder reported as on its way in the coordinator's
         turn has finally failed; the coordinators hear it, with why."""
         if message.kind not in REPORTED_KINDS:
             return
