@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import ColumnElement, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from storage.db import dialect_insert
 from storage.domain.delivery import FailureReason
@@ -117,7 +118,8 @@ class OutboxRepository:
         One UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING: on PostgreSQL
         concurrent workers skip each other's rows instead of waiting; on SQLite the single
         writer makes the statement atomic. A lease that ran out means its worker died, so the
-        message is free again and is sent by whoever claims it next.
+        message is free again and is sent by whoever claims it next. Only a person's oldest
+        unsent message can be claimed, so a pass takes one message per person.
         """
         due = (
             select(OutboxMessageRow.id)
@@ -125,6 +127,7 @@ class OutboxRepository:
                 OutboxMessageRow.status == OutboxStatus.PENDING,
                 OutboxMessageRow.next_attempt_at <= now,
                 _lease_free(now),
+                _first_of_person(),
             )
             .order_by(OutboxMessageRow.next_attempt_at, OutboxMessageRow.id)
             .limit(limit)
@@ -135,12 +138,14 @@ class OutboxRepository:
     async def claim(
         self, message_id: int, owner: str, *, now: datetime, lease: timedelta
     ) -> OutboxMessage | None:
-        """Lease one pending, due message; None if it is leased, backing off or finished."""
+        """Lease one pending, due message; None if it is leased, backing off, finished, or
+        behind an older unsent message to the same person."""
         leased = await self._lease(
             (OutboxMessageRow.id == message_id)
             & (OutboxMessageRow.status == OutboxStatus.PENDING)
             & (OutboxMessageRow.next_attempt_at <= now)
-            & _lease_free(now),
+            & _lease_free(now)
+            & _first_of_person(),
             owner,
             now=now,
             lease=lease,
@@ -247,11 +252,14 @@ class OutboxRepository:
             return _to_message(row) if row else None
 
     async def next_due_at(self, *, now: datetime) -> datetime | None:
-        """When the earliest pending message that no live worker holds falls due."""
+        """When the earliest message that can be claimed (pending, no live worker holds it,
+        first of its person) falls due."""
         async with self._sessions() as session:
             due = await session.scalar(
                 select(func.min(OutboxMessageRow.next_attempt_at)).where(
-                    OutboxMessageRow.status == OutboxStatus.PENDING, _lease_free(now)
+                    OutboxMessageRow.status == OutboxStatus.PENDING,
+                    _lease_free(now),
+                    _first_of_person(),
                 )
             )
         return _aware(due) if due is not None else None
@@ -408,6 +416,21 @@ async def add_message(
         .returning(OutboxMessageRow.id)
     )
     return await session.scalar(statement)
+
+
+def _first_of_person() -> ColumnElement[bool]:
+    """No older message to the same person is still unsent (pending, leased or not).
+
+    A person's messages go out strictly in the order they were stored, across worker lanes,
+    processes and the first attempt inside a turn: an older one backing off after a 429
+    holds the newer ones back rather than let them overtake it.
+    """
+    older = aliased(OutboxMessageRow)
+    return ~exists().where(
+        older.person_id == OutboxMessageRow.person_id,
+        older.status == OutboxStatus.PENDING,
+        older.id < OutboxMessageRow.id,
+    )
 
 
 def _lease_free(now: datetime) -> object:
