@@ -79,7 +79,7 @@ def fill(args: argparse.Namespace) -> int:
     try:
         out_path.write_bytes(workbook)
     except OSError as exc:
-        logger.warning("could not write the workbook: %s", type(exc).__name__)
+        logger.info("could not write the workbook: %s", type(exc).__name__)
         print(texts.file_not_writable(filename=str(out_path)), file=sys.stderr)
         return BAD_INPUT
     print(texts.bilag1_written(filename=str(out_path), draft=args.draft, mangler=len(mangler)))

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+_VERBOSITY = ("WARNING", "INFO", "DEBUG")
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
@@ -34,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
+    # A command speaks to its user in Danish on stdout/stderr; English log lines are for an
+    # operator who asks for them (-v, -vv). Only warnings and errors show otherwise.
+    configure_logging(_VERBOSITY[min(args.verbose, len(_VERBOSITY) - 1)])
     try:
         return int(args.handler(args))
     except SettingsError as exc:
@@ -43,6 +48,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kortlaegning", description=__doc__)
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log what the command does (-v) and more (-vv); serve logs at LOG_LEVEL",
+    )
     commands = parser.add_subparsers(metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="start the bot (HTTP server)")
@@ -81,15 +93,14 @@ def _moment(raw: str) -> datetime:
 
 
 def _settings() -> Settings:
-    settings = Settings.from_env(os.environ)
-    configure_logging(settings.log_level)
-    return settings
+    return Settings.from_env(os.environ)
 
 
 def _serve(_args: argparse.Namespace) -> int:
     from bot.app import create_app
 
     settings = _settings()
+    configure_logging(settings.log_level)
     logger.info("starting on http://%s:%d/api/messages", settings.host, settings.port)
     web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
     return 0
