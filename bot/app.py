@@ -92,7 +92,7 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     sender, worker = build_delivery(settings, conversations, outbox, http=adapter.connector_http)
     messenger = OutboxMessenger(outbox, worker, coordination, settings.koordinatorer)
     worker.report_failures_to(messenger.tell_coordinators_of_failure)
-    files = HttpFiles()
+    files = HttpFiles(public_only=settings.auth_enabled)
     download_key = download_signing_key(settings.signing_key)
     if not settings.public_url:
         logger.warning("PUBLIC_URL is not set: files are offered without a download link")

@@ -104,6 +104,10 @@ class FileUnavailable(Exception):
     """The file could not be downloaded (gone, refused, network)."""
 
 
+class FileAddressRefused(FileUnavailable):
+    """The file's address is not one the bot downloads from (not https, or not public)."""
+
+
 class Files(Protocol):
     async def download(self, url: str, *, max_bytes: int) -> bytes:
         """Download an uploaded file; FileTooLarge or FileUnavailable when it cannot be had."""

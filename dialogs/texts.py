@@ -656,6 +656,15 @@ def opsaet_file_download_failed(*, filnavn: str) -> str:
     return f"Jeg kunne ikke hente filen «{filnavn}» fra Teams. Prøv at sende den igen."
 
 
+def file_address_refused(*, filnavn: str) -> str:
+    """An attachment whose link does not point at Teams' file storage on the internet."""
+    return (
+        f"Jeg henter ikke filen «{filnavn}»: linket peger ikke på Teams' fillager, men på en "
+        "adresse, jeg af sikkerhedshensyn ikke henter fra. Har du videresendt filen fra en "
+        "anden, så gem den på din computer og send den til mig direkte herfra."
+    )
+
+
 def opsaet_done(
     *,
     kommune: str,
