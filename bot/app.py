@@ -25,7 +25,7 @@ from bot.download import DownloadEndpoint, SignedLinks
 from bot.files import HttpFiles
 from bot.log_context import request_id
 from bot.mail import SmtpMailer
-from bot.outbox import OutboxMessenger, OutboxWorker
+from bot.outbox import OutboxMessenger, OutboxWorker, utc_now
 from bot.proactive import ProactiveSender
 from bot.reminders import ReminderRunner
 from bot.roster import TeamsRoster
@@ -87,11 +87,23 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     coordination = CoordinationRepository(sessions)
     survey = SurveyRepository(sessions)
     archive = ArchiveRepository(sessions)
-    adapter = build_adapter(settings, conversation_state, releaser(conversations))
+    # One throttle and one retry policy for every request to the Bot Connector, in-turn
+    # replies and the outbox alike: Teams counts them all against the same limits.
+    throttle = Throttle(settings.conversation_send_limits, settings.tenant_requests_per_second)
+    retry = retry_policy(settings)
+    adapter = build_adapter(settings, conversation_state, releaser(conversations), throttle, retry)
     outbox = OutboxRepository(sessions)
-    sender, worker = build_delivery(settings, conversations, outbox, http=adapter.connector_http)
+    sender, worker = build_delivery(
+        settings,
+        conversations,
+        outbox,
+        http=adapter.connector_http,
+        throttle=throttle,
+        retry=retry,
+    )
     messenger = OutboxMessenger(outbox, worker, coordination, settings.koordinatorer)
     worker.report_failures_to(messenger.tell_coordinators_of_failure)
+    adapter.hand_replies_over_to(messenger.hand_over_reply)
     files = HttpFiles(public_only=settings.auth_enabled)
     download_key = download_signing_key(settings.signing_key)
     if not settings.public_url:
@@ -177,22 +189,26 @@ def build_delivery(
     outbox: OutboxRepository,
     *,
     http: ConnectorHttp | None = None,
+    throttle: Throttle | None = None,
+    retry: RetryPolicy | None = None,
+    now: Callable[[], datetime] = utc_now,
 ) -> tuple[ProactiveSender, OutboxWorker]:
-    """The proactive sender and outbox worker, with Teams' limits from settings; http is the
-    Bot Connector client to share (the adapter's), else the sender makes its own."""
+    """The proactive sender and outbox worker, with Teams' limits from settings. http,
+    throttle and retry are the adapter's to share; without them the sender has its own."""
     sender = ProactiveSender(
         ConfigurationBotFrameworkAuthentication(settings.bot_auth()),
         conversations,
-        Throttle(settings.conversation_send_limits, settings.tenant_requests_per_second),
+        throttle
+        or Throttle(settings.conversation_send_limits, settings.tenant_requests_per_second),
         app_id=settings.app_id,
         http=http,
     )
-    worker = OutboxWorker(
-        outbox,
-        sender,
-        retry=RetryPolicy(give_up_after=timedelta(seconds=settings.delivery_give_up_seconds)),
-    )
+    worker = OutboxWorker(outbox, sender, retry=retry or retry_policy(settings), now=now)
     return sender, worker
+
+
+def retry_policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(give_up_after=timedelta(seconds=settings.delivery_give_up_seconds))
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:

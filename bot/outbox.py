@@ -18,11 +18,17 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
+
 from bot.connector import Attempt, Outcome
 from bot.proactive import ProactiveSender
-from bot.throttle import RetryPolicy
+from bot.throttle import IN_TURN_MAX_WAIT, RetryPolicy
 from dialogs import texts
+from dialogs.cards import CARD_CONTENT_TYPE
+from dialogs.context import CALLER_KEY, Caller
 from dialogs.ports import QUEUED, DeliveryReport, OutgoingMessage
+from storage.conversations import PERSONAL
 from storage.coordination import CoordinationRepository
 from storage.domain.delivery import FailureReason
 from storage.outbox import (
@@ -359,10 +365,6 @@ INVITATION = "invitation"
 REPORTED_KINDS = frozenset({INVITATION, "reminder"})
 """The kinds `start` and `paamind` send, whose later failure the coordinators are told of."""
 
-IN_TURN_MAX_WAIT = 2.0
-"""Seconds a turn may wait for a conversation's send limit before leaving the message to the
-background worker: Teams redelivers a turn it has not seen answered within 15 s."""
-
 
 class OutboxMessenger:
     """dialogs.ports.Messenger: store the message in the outbox, then try to deliver it now.
@@ -407,6 +409,40 @@ class OutboxMessenger:
 
     async def undelivered(self, tenant_id: str) -> list[Undelivered]:
         return await self._outbox.undelivered(tenant_id)
+
+    async def hand_over_reply(
+        self, context: TurnContext, activity: Activity, due_in: float
+    ) -> bool:
+        """bot.adapter.HandOver: store a reply Teams' limits hold back for the worker to send.
+
+        Only a reply in the caller's 1:1 chat (the chat the outbox writes to) of text and at
+        most one Adaptive Card (what an outbox message holds); anything else stays with the
+        turn, which then waits for Teams.
+        """
+        caller = context.turn_state.get(CALLER_KEY)
+        attachments = activity.attachments or []
+        if (
+            not isinstance(caller, Caller)
+            or activity.conversation.conversation_type != PERSONAL
+            or len(attachments) > 1
+            or any(a.content_type != CARD_CONTENT_TYPE for a in attachments)
+        ):
+            return False
+        message = OutgoingMessage(
+            text=activity.text, card=attachments[0].content if attachments else None, kind="reply"
+        )
+        now = self._now()
+        await self._outbox.enqueue(
+            caller.tenant_id,
+            caller.person_id,
+            kind=message.kind,
+            payload=encode_payload(message),
+            dedupe_key=None,
+            now=now,
+            due_at=now + timedelta(seconds=due_in),
+        )
+        self._worker.wake()
+        return True
 
     async def tell_coordinators_of_failure(
         self, message: OutboxMessage, reason: FailureReason

@@ -9,6 +9,10 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+IN_TURN_MAX_WAIT = 2.0
+"""Seconds a send inside a turn may wait for Teams' limits or a retry before it is left to the
+background worker: Teams redelivers a turn it has not seen answered within 15 s."""
+
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 

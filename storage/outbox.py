@@ -89,8 +89,10 @@ class OutboxRepository:
         payload: str,
         dedupe_key: str | None,
         now: datetime,
+        due_at: datetime | None = None,
     ) -> OutboxMessage:
-        """Store a message for delivery; with a known dedupe_key return the stored one instead."""
+        """Store a message for delivery (at once, or not before due_at); with a known
+        dedupe_key return the stored one instead."""
         async with self._sessions() as session, session.begin():
             message_id = await add_message(
                 session,
@@ -100,6 +102,7 @@ class OutboxRepository:
                 payload=payload,
                 dedupe_key=dedupe_key,
                 now=now,
+                due_at=due_at,
             )
             if message_id is None:
                 row = await session.scalar(
@@ -392,6 +395,7 @@ async def add_message(
     payload: str,
     dedupe_key: str | None,
     now: datetime,
+    due_at: datetime | None = None,
 ) -> int | None:
     """Insert a pending message in the caller's transaction; None if the dedupe_key exists.
 
@@ -409,7 +413,7 @@ async def add_message(
             payload=payload,
             status=OutboxStatus.PENDING.value,
             attempts=0,
-            next_attempt_at=now,
+            next_attempt_at=due_at or now,
             created_at=now,
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
