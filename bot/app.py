@@ -27,7 +27,7 @@ from bot.log_context import request_id
 from bot.mail import SmtpMailer
 from bot.outbox import OutboxMessenger, OutboxWorker, utc_now
 from bot.proactive import ProactiveSender
-from bot.reminders import ReminderRunner
+from bot.reminders import REMINDER_KINDS, ReminderRunner
 from bot.roster import TeamsRoster
 from bot.settings import Settings
 from bot.signing import download_signing_key
@@ -161,10 +161,10 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     background = [
         asyncio.create_task(worker.run(), name=f"outbox-{lane}") for lane in range(worker.lanes)
     ]
+    runner = ReminderRunner(ReminderRepository(sessions), outbox, settings, on_enqueued=worker.wake)
+    # Also with the runner off: reminders another process planned are built when sent.
+    worker.render_when_sent(REMINDER_KINDS, runner.render_when_sent)
     if settings.reminders_enabled:
-        runner = ReminderRunner(
-            ReminderRepository(sessions), outbox, settings, on_enqueued=worker.wake
-        )
         background.append(asyncio.create_task(runner.run(), name="reminders"))
     logger.info("bot ready: auth=%s database=%s", settings.auth_enabled, engine.dialect.name)
     if settings.auth_enabled and not settings.tilladte_tenants:

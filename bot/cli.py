@@ -173,7 +173,7 @@ def _remind(args: argparse.Namespace) -> int:
 
 async def _remind_at(settings: Settings, now: datetime, *, dry_run: bool) -> int:
     from bot.app import build_delivery
-    from bot.reminders import ReminderRunner
+    from bot.reminders import REMINDER_KINDS, ReminderRunner
     from storage.conversations import ConversationRepository
     from storage.db import create_engine_for, make_sessionmaker
     from storage.migrate import upgrade_head
@@ -185,7 +185,10 @@ async def _remind_at(settings: Settings, now: datetime, *, dry_run: bool) -> int
         await upgrade_head(engine)
         sessions = make_sessionmaker(engine)
         outbox = OutboxRepository(sessions)
-        runner = ReminderRunner(ReminderRepository(sessions), outbox, settings, now=lambda: now)
+        # The runner plans for `now`; what it enqueues is due at once, and the worker below
+        # keeps the real clock for its leases and backoff, so a running bot's worker and
+        # this one never disagree about whose lease is live.
+        runner = ReminderRunner(ReminderRepository(sessions), outbox, settings)
         if dry_run:
             planned = await runner.plan(now)
             for item in planned:
@@ -196,6 +199,7 @@ async def _remind_at(settings: Settings, now: datetime, *, dry_run: bool) -> int
         for item in enqueued:
             print(_describe(item, done=False))
         sender, worker = build_delivery(settings, ConversationRepository(sessions), outbox)
+        worker.render_when_sent(REMINDER_KINDS, runner.render_when_sent)
         try:
             # Deliver what is due now, including messages a running bot left behind; the
             # leases keep this and the bot's own worker from sending the same message.

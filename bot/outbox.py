@@ -27,7 +27,7 @@ from bot.throttle import IN_TURN_MAX_WAIT, RetryPolicy
 from dialogs import texts
 from dialogs.cards import CARD_CONTENT_TYPE
 from dialogs.context import CALLER_KEY, Caller
-from dialogs.ports import QUEUED, DeliveryReport, OutgoingMessage
+from dialogs.ports import CANCELLED, QUEUED, DeliveryReport, OutgoingMessage
 from storage.conversations import PERSONAL
 from storage.coordination import CoordinationRepository
 from storage.domain.delivery import FailureReason
@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 Now = Callable[[], datetime]
 OnFailed = Callable[[OutboxMessage, FailureReason], Awaitable[None]]
+Renderer = Callable[[OutboxMessage, datetime], Awaitable[OutgoingMessage | None]]
+"""Builds a message as it reads at the moment it is sent; None when it no longer holds."""
 
 
 def utc_now() -> datetime:
@@ -168,6 +170,12 @@ class OutboxWorker:
         self._sent = SentLog(outbox, self.owner, now)
         self._wake = asyncio.Event()
         self._on_failed: OnFailed | None = None
+        self._renderers: dict[str, Renderer] = {}
+
+    def render_when_sent(self, kind_prefix: str, renderer: Renderer) -> None:
+        """Build messages whose kind starts with kind_prefix at each attempt, not from the
+        stored text (bot.reminders: a reminder's figures are those of the day it is sent)."""
+        self._renderers[kind_prefix] = renderer
 
     def report_failures_to(self, on_failed: OnFailed) -> None:
         """Call on_failed for each message that finally fails in a background pass.
@@ -282,22 +290,35 @@ class OutboxWorker:
     ) -> DeliveryReport:
         """Make one attempt at a claimed message and record what came of it."""
         try:
-            attempt = await self._attempt(message, recipient, max_wait)
+            content = await self._content(message)
+            if content is None:
+                await self._outbox.mark_cancelled(message.id, self.owner, now=self._now())
+                logger.info("message no longer holds, not sent: message=%d", message.id)
+                return DeliveryReport(message.person_id, delivered=False, reason=CANCELLED)
+            attempt = await self._attempt(message, content, recipient, max_wait)
         except Exception:
             # One message's unexpected error must not stop the others; it backs off.
             logger.exception("delivery crashed: message=%d", message.id)
             attempt = Attempt(Outcome.RETRY, detail="internal error")
         return await self._record(message, attempt)
 
+    async def _content(self, message: OutboxMessage) -> OutgoingMessage | None:
+        for prefix, render in self._renderers.items():
+            if message.kind.startswith(prefix):
+                return await render(message, self._now())
+        return decode_payload(message.payload, kind=message.kind)
+
     async def _attempt(
-        self, message: OutboxMessage, recipient: Recipient | None, max_wait: float | None
+        self,
+        message: OutboxMessage,
+        content: OutgoingMessage,
+        recipient: Recipient | None,
+        max_wait: float | None,
     ) -> Attempt:
         recipient = recipient or await self._outbox.recipient(message.tenant_id, message.person_id)
         if recipient is None:
             return Attempt(Outcome.FAILED, reason=FailureReason.NOT_FOUND, detail="no person")
-        return await self._sender.deliver(
-            recipient, decode_payload(message.payload, kind=message.kind), max_wait=max_wait
-        )
+        return await self._sender.deliver(recipient, content, max_wait=max_wait)
 
     async def _record(self, message: OutboxMessage, attempt: Attempt) -> DeliveryReport:
         person = message.person_id

@@ -29,6 +29,9 @@ class OutgoingMessage:
 QUEUED = "queued"
 """DeliveryReport.reason while the outbox is still trying (Teams throttled, or the worker has
 the message right now): the message is on its way."""
+CANCELLED = "cancelled"
+"""DeliveryReport.reason for a message dropped unsent because it no longer held when its turn
+came (a reminder about an area submitted meanwhile): neither on its way nor failed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,7 @@ class DeliveryReport:
     @property
     def failure(self) -> FailureReason | None:
         """Why delivery has finally failed; None when it arrived or is on its way."""
-        if self.delivered or self.reason == QUEUED:
+        if self.delivered or self.reason in (QUEUED, CANCELLED):
             return None
         return FailureReason(self.reason or FailureReason.REJECTED)
 

@@ -27,6 +27,9 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+    """Not sent because it was no longer true when its turn came (a reminder for an area
+    submitted meanwhile)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +230,10 @@ class OutboxRepository:
             failure_reason=reason,
             failure_detail=detail[:255],
         )
+
+    async def mark_cancelled(self, message_id: int, owner: str, *, now: datetime) -> bool:
+        """Record that the message is not to be sent after all: what it said no longer holds."""
+        return await self._finish(message_id, owner, status=OutboxStatus.CANCELLED, failed_at=now)
 
     async def reschedule(
         self, message_id: int, owner: str, *, at: datetime, detail: str | None
