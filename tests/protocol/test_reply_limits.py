@@ -87,7 +87,9 @@ async def test_replies_and_outbox_messages_share_the_tenant_s_limit(
     db: async_sessionmaker[AsyncSession],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    bot = await start_bot(dataclasses.replace(settings, tenant_requests_per_second=2))
+    bot = await start_bot(
+        dataclasses.replace(settings, tenant_requests_per_second=2), teams_limits=True
+    )
     activities = Activities(service_url=strict_connector.url)
     people = (ANNE, BO, CARL)
     for user in people:
