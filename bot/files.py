@@ -9,7 +9,9 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import ssl
 import urllib.parse
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -19,6 +21,9 @@ from aiohttp.resolver import DefaultResolver
 from dialogs.ports import FileAddressRefused, FileTooLarge, FileUnavailable
 
 logger = logging.getLogger(__name__)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+AddressCheck = Callable[[IPAddress], bool]
 
 _TIMEOUT = aiohttp.ClientTimeout(total=60, connect=10)
 _MAX_REDIRECTS = 5
@@ -31,19 +36,32 @@ class HttpFiles:
     An attachment's URL comes from the activity, so a forged or forwarded message can point
     it anywhere, also at this server's own network (a coordinator tricked into forwarding a
     doctored file). With public_only (set when the bot has an app id) a download goes only
-    over https, only to global addresses (never loopback, link-local or private), on every
+    over https, only to public (global) addresses (never loopback, link-local or private), on every
     redirect, and the check is on the address actually connected to, not only on the name.
     Without an app id (a local trial, the tests' connector) any http(s) URL is fetched.
     """
 
-    def __init__(self, *, public_only: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        public_only: bool = False,
+        is_public: AddressCheck = lambda address: address.is_global,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self._public_only = public_only
+        self._is_public = is_public
+        """Which addresses are the internet: global ones (a test lets a local one stand in)."""
+        self._ssl = ssl_context
 
     async def download(self, url: str, *, max_bytes: int) -> bytes:
         if not url.lower().startswith(("https://", "http://")):
             raise FileUnavailable("not an http(s) URL")
         connector = (
-            aiohttp.TCPConnector(resolver=_GlobalOnlyResolver()) if self._public_only else None
+            aiohttp.TCPConnector(
+                resolver=_PublicOnlyResolver(self._is_public), ssl=self._ssl or True
+            )
+            if self._public_only
+            else None
         )
         try:
             async with aiohttp.ClientSession(timeout=_TIMEOUT, connector=connector) as session:
@@ -57,7 +75,7 @@ class HttpFiles:
                         return await _body(response, max_bytes)
                 raise FileUnavailable("too many redirects")
         except aiohttp.ClientConnectorError as exc:
-            if isinstance(exc.os_error, _NotGlobal):
+            if isinstance(exc.os_error, _NotPublic):
                 logger.warning("file download refused: %s", exc.os_error)
                 raise FileAddressRefused(str(exc.os_error)) from exc
             logger.warning("file download failed: %s", type(exc).__name__)
@@ -74,10 +92,10 @@ class HttpFiles:
             logger.warning("file download refused: not https")
             raise FileAddressRefused("not https")
         address = _ip(parts.hostname or "")
-        if address is not None and not address.is_global:
+        if address is not None and not self._is_public(address):
             # aiohttp connects to an address given literally without asking the resolver.
-            logger.warning("file download refused: %s is not a global address", address)
-            raise FileAddressRefused("not a global address")
+            logger.warning("file download refused: %s is not a public address", address)
+            raise FileAddressRefused("not a public address")
 
     async def upload(self, url: str, content: bytes) -> None:
         # One PUT with the whole file: Teams' upload session takes up to 4 MB per request
@@ -117,30 +135,31 @@ async def _body(response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
     return bytes(data)
 
 
-class _NotGlobal(OSError):
+class _NotPublic(OSError):
     """A name resolved only to addresses downloads may not go to."""
 
 
-class _GlobalOnlyResolver(AbstractResolver):
-    """aiohttp's resolver, keeping only global addresses: what is connected to is checked."""
+class _PublicOnlyResolver(AbstractResolver):
+    """aiohttp's resolver, keeping only public addresses: what is connected to is checked."""
 
-    def __init__(self) -> None:
+    def __init__(self, is_public: AddressCheck) -> None:
         self._resolver = DefaultResolver()
+        self._is_public = is_public
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         found = await self._resolver.resolve(host, port, family)
-        allowed = [entry for entry in found if (ip := _ip(entry["host"])) and ip.is_global]
+        allowed = [entry for entry in found if (ip := _ip(entry["host"])) and self._is_public(ip)]
         if not allowed:
-            raise _NotGlobal(f"{host} resolves to no global address")
+            raise _NotPublic(f"{host} resolves to no public address")
         return allowed
 
     async def close(self) -> None:
         await self._resolver.close()
 
 
-def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def _ip(host: str) -> IPAddress | None:
     try:
         address: Any = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
