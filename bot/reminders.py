@@ -27,7 +27,8 @@ from storage.reminders import ActiveKortlaegning, ClaimKey, ReminderRepository
 logger = logging.getLogger(__name__)
 
 REMINDER_KINDS = "reminder."
-"""The outbox kinds of scheduled reminders ("reminder.systemejer" …); påmind's is "reminder"."""
+"""The outbox kinds of scheduled reminders ("reminder.systemejer" ...); the paamind command's
+is "reminder", without the dot."""
 
 
 @dataclass(frozen=True, slots=True)
