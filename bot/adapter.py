@@ -27,9 +27,6 @@ from dialogs import texts
 
 logger = logging.getLogger(__name__)
 
-TurnFailed = Callable[[TurnContext], Awaitable[None]]
-
-
 REPLY_TIMEOUT_S = 30.0
 """How long one reply may take; botbuilder's own client waits as long."""
 
@@ -187,7 +184,6 @@ class ReplyingAdapter(CloudAdapter):
 def build_adapter(
     settings: Settings,
     conversation_state: ConversationState,
-    on_failed: TurnFailed,
     throttle: Throttle,
     retry: RetryPolicy,
 ) -> ReplyingAdapter:
@@ -210,8 +206,9 @@ def build_adapter(
             exc_info=error,
         )
         try:
-            await on_failed(context)
-            # The database is the truth: clearing the dialog stack loses no answer.
+            # A failed turn committed no claim (bot/teams_bot.py), so Teams' redelivery is
+            # handled after all. The database is the truth: clearing the dialog stack loses
+            # no answer.
             await conversation_state.clear_state(context)
             await conversation_state.save_changes(context, force=True)
         except Exception:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import time
@@ -13,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import hdrs, web
-from botbuilder.core import ConversationState, UserState, serializer_helper
+from botbuilder.core import ConversationState, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
@@ -23,6 +24,7 @@ from bot.connector import ConnectorHttp
 from bot.dialog_state import SqlStorage, TurnStates
 from bot.download import DownloadEndpoint, SignedLinks
 from bot.files import HttpFiles
+from bot.housekeeping import purge_claims
 from bot.log_context import request_id
 from bot.mail import SmtpMailer
 from bot.outbox import OutboxMessenger, OutboxWorker, utc_now
@@ -31,12 +33,13 @@ from bot.reminders import REMINDER_KINDS, ReminderRunner
 from bot.roster import TeamsRoster
 from bot.settings import Settings
 from bot.signing import download_signing_key
-from bot.teams_bot import KortlaegningBot, releaser, tenant_of
+from bot.teams_bot import KortlaegningBot, tenant_of
 from bot.throttle import RetryPolicy, Throttle
 from dialogs.coordinator import KoordinatorConfig
 from dialogs.delivery import Delivery, DeliveryConfig
 from dialogs.router import Router
 from storage.archive import ArchiveRepository
+from storage.claims import ActivityClaims
 from storage.conversations import ConversationRepository
 from storage.coordination import CoordinationRepository
 from storage.db import create_engine_for, database_answers, make_sessionmaker
@@ -45,6 +48,7 @@ from storage.outbox import OutboxRepository
 from storage.reminders import ReminderRepository
 from storage.state_store import StateStore
 from storage.survey import SurveyRepository
+from storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +84,11 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     engine = create_engine_for(settings.database_url)
     await upgrade_head(engine)
     sessions = make_sessionmaker(engine)
+    units = functools.partial(UnitOfWork, sessions)
     storage = SqlStorage(StateStore(sessions))
     conversation_state = ConversationState(storage)
-    user_state = UserState(storage)
     conversations = ConversationRepository(sessions)
+    claims = ActivityClaims(sessions)
     coordination = CoordinationRepository(sessions)
     survey = SurveyRepository(sessions)
     archive = ArchiveRepository(sessions)
@@ -91,7 +96,7 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     # replies and the outbox alike: Teams counts them all against the same limits.
     throttle = Throttle(settings.conversation_send_limits, settings.tenant_requests_per_second)
     retry = retry_policy(settings)
-    adapter = build_adapter(settings, conversation_state, releaser(conversations), throttle, retry)
+    adapter = build_adapter(settings, conversation_state, throttle, retry)
     outbox = OutboxRepository(sessions)
     sender, worker = build_delivery(
         settings,
@@ -136,7 +141,6 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     roster = TeamsRoster(conversations)
     router = Router(
         conversation_state,
-        user_state,
         survey,
         coordination,
         messenger,
@@ -144,9 +148,12 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
         files,
         config,
         delivery,
+        units,
     )
     bot = KortlaegningBot(
-        TurnStates(storage, conversation_state, user_state),
+        TurnStates(storage, conversation_state),
+        claims,
+        units,
         conversations,
         coordination,
         router,
@@ -161,6 +168,7 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     background = [
         asyncio.create_task(worker.run(), name=f"outbox-{lane}") for lane in range(worker.lanes)
     ]
+    background.append(asyncio.create_task(purge_claims(claims), name="claims"))
     runner = ReminderRunner(ReminderRepository(sessions), outbox, settings, on_enqueued=worker.wake)
     # Also with the runner off: reminders another process planned are built when sent.
     worker.render_when_sent(REMINDER_KINDS, runner.render_when_sent)

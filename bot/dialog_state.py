@@ -61,7 +61,7 @@ class SqlStorage(Storage):
                 item["e_tag"] = new_tags[key]
             elif hasattr(item, "e_tag"):
                 item.e_tag = new_tags[key]
-            if isinstance(flattened, dict) and "e_tag" in flattened:
+            if isinstance(flattened, dict) and isinstance(item, dict):
                 flattened["e_tag"] = new_tags[key]
 
     async def delete(self, keys: Sequence[str]) -> None:
@@ -74,41 +74,18 @@ def _e_tag_of(item: Any) -> str | None:
 
 
 class TurnStates:
-    """Conversation and user state of a turn, read in one query and written in one transaction.
+    """The bot states of a turn, written in one transaction at its end.
 
-    botbuilder reads and writes each BotState on its own (two reads, two write transactions a
-    turn). `load` fills each state's per-turn cache as BotState.load would, from one storage
-    read (a state with no document gets an empty one, so botbuilder does not read it again);
     `save_changes` writes every changed state with one storage write, which is one
-    transaction in SqlStorage, and then records the saved hash as BotState.save_changes does.
-    All states must share the storage given here. When one write conflicts (KeyError)
-    none is written, where botbuilder would have written the states before it.
+    transaction in SqlStorage, and then records the saved hash as BotState.save_changes
+    does. All states must share the storage given here. When one write conflicts
+    (KeyError) none is written. The survey keeps no state here: its place is a row of
+    its own (storage/survey.py); what remains is the coordinator's `opsæt` dialog.
     """
 
     def __init__(self, storage: SqlStorage, *states: BotState) -> None:
         self._storage = storage
         self._states = states
-
-    async def load(self, turn_context: TurnContext) -> None:
-        wanted: dict[str, BotState] = {}
-        for state in self._states:
-            cached = state.get_cached_state(turn_context)
-            if cached is not None and cached.state:
-                continue
-            try:
-                key = state.get_storage_key(turn_context)
-            except (TypeError, AttributeError):
-                continue  # no channel, sender or conversation: left to botbuilder, as before
-            wanted[key] = state
-        if not wanted:
-            return
-        items = await self._storage.read(list(wanted))
-        for key, state in wanted.items():
-            # Nothing stored yet: an empty document that overwrites whatever is there ("*", as
-            # botbuilder's own storages read it). Not {}: botbuilder reads an empty cached
-            # state again when a property is used, a second query on every person's first turn.
-            cached = CachedBotState(items.get(key) or {"e_tag": "*"})
-            turn_context.turn_state[_cache_key(state)] = cached
 
     async def save_changes(self, turn_context: TurnContext) -> None:
         # botbuilder flattens a state up to three times here (is_changed, the write, the new
@@ -129,8 +106,3 @@ class TurnStates:
         )
         for cached, flattened in changed.values():
             cached.hash = str(flattened)
-
-
-def _cache_key(state: BotState) -> str:
-    # BotState keeps its per-turn cache under this key; it has no public accessor.
-    return state._context_service_key

@@ -410,7 +410,9 @@ class OutboxMessenger:
         self._koordinatorer = tuple(koordinatorer)
         self._now = now
 
-    async def send_to_coordinators(self, tenant_id: str, message: OutgoingMessage) -> None:
+    async def send_to_coordinators(
+        self, tenant_id: str, message: OutgoingMessage, *, except_person_id: int | None = None
+    ) -> None:
         """Each coordinator gets the message once; their dedupe keys are kept apart.
 
         Sent in this turn only while the coordinator's chat has room: the turn is someone
@@ -418,6 +420,8 @@ class OutboxMessenger:
         minutes are as many notices to one chat); the worker delivers the rest.
         """
         for person in await self._coordination.coordinators(tenant_id, self._koordinatorer):
+            if person.id == except_person_id:
+                continue
             key = f"{message.dedupe_key}:{person.id}" if message.dedupe_key else None
             await self._store_and_try(
                 tenant_id, person.id, replace(message, dedupe_key=key), max_wait=0.0

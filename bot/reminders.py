@@ -209,7 +209,9 @@ class ReminderRunner:
                 systemejere=[owner.navn for owner in area.owners],
             )
             for area in plan.unfinished
+            if area.owners
         ]
+        unassigned = [area.fagomraade.navn for area in plan.unfinished if not area.owners]
         if reminder_kind is ReminderKind.STATUS:
             text = texts.reminder_koordinator(
                 slutdato=plan.slutdato,
@@ -222,6 +224,7 @@ class ReminderRunner:
                 arbejdsdage=plan.working_days_left,
                 kombit_email=self._settings.kombit_email,
                 unreachable=unreachable,
+                unassigned=unassigned,
             )
         else:
             text = texts.reminder_forsinket(
@@ -231,6 +234,7 @@ class ReminderRunner:
                 area_lines=area_lines,
                 kombit_email=self._settings.kombit_email,
                 unreachable=unreachable,
+                unassigned=unassigned,
             )
         return OutgoingMessage(text=text, kind=kind)
 

@@ -1,4 +1,4 @@
-"""The Teams activity handler: identifies the turn, guards against redelivery, routes.
+"""The Teams activity handler: identifies the turn, guards it against redelivery, routes.
 
 Commands and dialogs decide what to say; this class only translates Teams activities.
 """
@@ -10,7 +10,8 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from http import HTTPStatus
 
 from botbuilder.core import InvokeResponse, TurnContext
@@ -21,12 +22,15 @@ from botbuilder.schema.teams import FileConsentCardResponse, TeamInfo, TeamsChan
 from bot.dialog_state import TurnStates
 from bot.log_context import activity_id
 from dialogs import texts
-from dialogs.context import CALLER_KEY, Caller
+from dialogs.context import CALLER_KEY, CLAIM_KEY, Caller
 from dialogs.ports import Roster
 from dialogs.router import Router
+from dialogs.survey import Units
+from storage.claims import ActivityClaims
 from storage.conversations import PERSONAL, TEAM, ConversationRepository
 from storage.coordination import CoordinationRepository
 from storage.domain.model import Person
+from storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +81,16 @@ class KortlaegningBot(TeamsActivityHandler):
     def __init__(
         self,
         states: TurnStates,
+        claims: ActivityClaims,
+        units: Units,
         conversations: ConversationRepository,
         coordination: CoordinationRepository,
         router: Router,
         roster: Roster,
     ) -> None:
         self._states = states
+        self._claims = claims
+        self._units = units
         self._conversations = conversations
         self._coordination = coordination
         self._router = router
@@ -99,28 +107,20 @@ class KortlaegningBot(TeamsActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         token = activity_id.set(activity.id or "-")
+        claim = ActivityClaim(self._claims, self._units, activity)
+        turn_context.turn_state[CLAIM_KEY] = claim
         try:
-            if not await self._claim(turn_context):
-                logger.info("duplicate delivery ignored: type=%s", activity.type)
-                if activity.type == ActivityTypes.invoke:
-                    # The first delivery did the work; without an answer here CloudAdapter
-                    # says 501 and Teams shows the user an error for a job that succeeded.
-                    await turn_context.send_activity(
-                        Activity(
-                            type=ActivityTypes.invoke_response,
-                            value=InvokeResponse(status=HTTPStatus.OK),
-                        )
-                    )
-                return
             async with self._conversation_turn(activity):
                 await self._remember_reference(turn_context)
                 if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
                     await self._identify(turn_context)
-                if activity.type == ActivityTypes.message:
-                    # Messages are what the dialogs handle: both states in one read.
-                    await self._states.load(turn_context)
                 await super().on_turn(turn_context)
+                if claim.duplicate:
+                    logger.info("duplicate delivery ignored: type=%s", activity.type)
+                    await _answer_invoke(turn_context)
+                    return
                 await self._states.save_changes(turn_context)
+                await claim.settle()
         finally:
             activity_id.reset(token)
 
@@ -142,16 +142,6 @@ class KortlaegningBot(TeamsActivityHandler):
             entry[1] -= 1
             if not entry[1]:
                 del self._turn_locks[key]
-
-    async def _claim(self, turn_context: TurnContext) -> bool:
-        # Teams redelivers a message or invoke it thinks went unanswered; the same id
-        # must not record a second answer or send a second confirmation (DESIGN §5).
-        activity = turn_context.activity
-        if activity.type not in (ActivityTypes.message, ActivityTypes.invoke):
-            return True
-        if not activity.id or not activity.conversation:
-            return True
-        return await self._conversations.claim_activity(activity.conversation.id, activity.id)
 
     async def _remember_reference(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -274,16 +264,70 @@ class KortlaegningBot(TeamsActivityHandler):
         for member in teams_members_added:
             is_bot = recipient is not None and member.id == recipient.id
             if is_bot or personal:
-                await turn_context.send_activity(texts.WELCOME)
+                sender = turn_context.activity.from_property
+                if personal and sender is not None and sender.id:
+                    # Greeted by role: a coordinator is welcomed with the steps of a round.
+                    await self._identify(turn_context)
+                    await self._router.welcome(turn_context)
+                else:
+                    await turn_context.send_activity(texts.WELCOME)
                 return
 
 
-def releaser(conversations: ConversationRepository) -> Callable[[TurnContext], Awaitable[None]]:
-    """Undo the redelivery guard for a failed turn, so Teams' retry is handled after all."""
+class ActivityClaim:
+    """dialogs.context.TurnClaim for one activity: Teams redelivers a message or invoke it
+    thinks went unanswered, and the same id must not record a second answer or send a
+    second confirmation.
 
-    async def release(turn_context: TurnContext) -> None:
-        activity = turn_context.activity
-        if activity.id and activity.conversation:
-            await conversations.release_activity(activity.conversation.id, activity.id)
+    A survey turn takes the claim in its own transaction (`take`), so it commits with the
+    answer or not at all. Other turns commit on their own: they ask `is_new` before they
+    act, and the claim is written by `settle` once they have succeeded. A turn that fails
+    leaves no claim either way, so Teams' redelivery is handled after all.
+    """
 
-    return release
+    def __init__(self, claims: ActivityClaims, units: Units, activity: Activity) -> None:
+        self._claims = claims
+        self._units = units
+        guarded = activity.type in (ActivityTypes.message, ActivityTypes.invoke)
+        self._key = (
+            (activity.conversation.id, activity.id)
+            if guarded and activity.id and activity.conversation
+            else None
+        )
+        self._taken = False
+        self.duplicate = False
+        """Set when the activity turned out to be handled before."""
+
+    async def take(self, uow: UnitOfWork) -> bool:
+        if self._key is None or self._taken:
+            return True
+        self._taken = await self._claims.claim(uow, *self._key, at=datetime.now(UTC))
+        self.duplicate = not self._taken
+        return self._taken
+
+    async def is_new(self) -> bool:
+        if self._key is None:
+            return True
+        self.duplicate = await self._claims.is_claimed(*self._key)
+        return not self.duplicate
+
+    async def settle(self) -> None:
+        """Write the claim of a turn that did not take it in its own transaction."""
+        if self._key is None or self._taken or self.duplicate:
+            return
+        async with self._units() as uow:
+            # False here means another delivery finished first; this one's work is done.
+            await self.take(uow)
+            await uow.commit()
+
+
+async def _answer_invoke(turn_context: TurnContext) -> None:
+    if turn_context.activity.type == ActivityTypes.invoke:
+        # The first delivery did the work; without an answer here CloudAdapter says 501
+        # and Teams shows the user an error for a job that succeeded.
+        await turn_context.send_activity(
+            Activity(
+                type=ActivityTypes.invoke_response,
+                value=InvokeResponse(status=HTTPStatus.OK),
+            )
+        )

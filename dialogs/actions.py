@@ -35,6 +35,8 @@ class KoordinatorAction(StrEnum):
     OPSAET = "opsaet"
     TILDEL = "tildel"
     STATUS_FAGOMRAADE = "status_fagomraade"
+    START_NU = "start_nu"
+    START_TILDEL_FOERST = "start_tildel_foerst"
 
 
 KOORDINATOR_ACTIONS = frozenset(KoordinatorAction)

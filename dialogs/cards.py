@@ -462,6 +462,24 @@ def tildel_card(
     return _card(body, actions)
 
 
+def start_confirm_card(*, unassigned: Sequence[str], tildelte: int) -> Card:
+    """`start` while some areas have no systemejer: send to the assigned now, or assign first."""
+    return _card(
+        [
+            _text(texts.start_confirm(unassigned=len(unassigned), tildelte=tildelte)),
+            _text(", ".join(unassigned), isSubtle=True, size="Small"),
+        ],
+        [
+            _koordinator_submit(texts.SEND_NOW, KoordinatorAction.START_NU),
+            {  # the quieter choice: no style
+                "type": "Action.Submit",
+                "title": texts.START_TILDEL_FOERST,
+                "data": {ACTION_KEY: KoordinatorAction.START_TILDEL_FOERST.value},
+            },
+        ],
+    )
+
+
 def status_card(
     progress: Progress, *, slutdato: date, zone: tzinfo, modtaget: datetime | None = None
 ) -> Card:
@@ -579,7 +597,10 @@ def version_facts(version: Bilag1Version, zone: tzinfo) -> list[tuple[str, str]]
     return [
         (texts.FILE_NAME, version.file.filename),
         (texts.FILE_CREATED, texts.tidspunkt(version.created_at, zone)),
-        (texts.FILE_BY, version.created_by or texts.AUTOMATIC),
+        (
+            texts.version_by_label(version.reason),
+            texts.version_by(af=version.created_by, reason=version.reason),
+        ),
         (texts.FILE_STATUS, texts.send_status_label(version, zone)),
         (texts.FILE_SHA256, version.file.sha256),
     ]

@@ -96,6 +96,12 @@ class KoordinatorCommands:
         self._config = config
         self._delivery = delivery
 
+    async def is_koordinator(self, context: TurnContext) -> bool:
+        """Whether the person of this turn is a coordinator; says nothing to anyone."""
+        return await self._coordination.is_koordinator(
+            caller_of(context).person_id, self._config.koordinatorer
+        )
+
     async def allowed(self, context: TurnContext, *, may_claim: bool) -> bool:
         """True for a coordinator; tells anyone else why not (and who to ask)."""
         caller = caller_of(context)
@@ -127,7 +133,7 @@ class KoordinatorCommands:
             if command is Command.TILDEL:
                 await self._tildel(context, caller, _after_command(text))
             elif command is Command.START:
-                await self._start(context, caller)
+                await self._start(context, caller, confirmed=False)
             elif command is Command.STATUS:
                 await self._status(context, caller, _after_command(text))
             elif command is Command.PAAMIND:
@@ -161,6 +167,12 @@ class KoordinatorCommands:
                     return
                 person = await self._person_of(caller, member)
                 await self._assign(context, caller, areas[area_id], person)  # type: ignore[index]
+            elif value[ACTION_KEY] == KoordinatorAction.START_NU:
+                await self._start(context, caller, confirmed=True)
+            elif value[ACTION_KEY] == KoordinatorAction.START_TILDEL_FOERST:
+                await self._send_tildel_card(
+                    context, await self._coordination.fagomraader(caller.tenant_id)
+                )
         except NoKortlaegning:
             await context.send_activity(texts.NO_KORTLAEGNING)
 
@@ -253,10 +265,18 @@ class KoordinatorCommands:
         )
 
     # --- start og påmind ------------------------------------------------------------------
-    async def _start(self, context: TurnContext, caller: Caller) -> None:
+    async def _start(self, context: TurnContext, caller: Caller, *, confirmed: bool) -> None:
         pending = await self._coordination.uninvited(caller.tenant_id)
         facts = await self._coordination.status_facts(caller.tenant_id)
-        unassigned = [f.fagomraade.navn for f in facts if not f.owners]
+        # A confirmed start was just shown the areas nobody has; it need not hear them again.
+        unassigned = [] if confirmed else [f.fagomraade.navn for f in facts if not f.owners]
+        if pending and unassigned and not await self._coordination.is_started(caller.tenant_id):
+            # Starting with areas nobody has is often a slip: ask before anyone is invited.
+            card = cards.start_confirm_card(
+                unassigned=unassigned, tildelte=len({area.id for area, _ in pending})
+            )
+            await context.send_activity(MessageFactory.attachment(cards.as_attachment(card)))
+            return
         if not pending:
             await context.send_activity(texts.START_NOTHING)
             if unassigned:
@@ -310,10 +330,14 @@ class KoordinatorCommands:
                     caller.tenant_id,
                     owner.id,
                     OutgoingMessage(
-                        text=texts.reminder_now(
+                        # The scheduled reminder's card, so påmind offers Fortsæt too.
+                        card=cards.build_reminder_card(
+                            fagomraade_id=area.id,
                             fagomraade=area.navn,
-                            mangler=area.antal_systemer - facts.answered,
+                            unanswered=area.antal_systemer - facts.answered,
+                            total=area.antal_systemer,
                             slutdato=kortlaegning.slutdato,
+                            dage=(kortlaegning.slutdato - self._config.today()).days,
                         ),
                         kind="reminder",
                     ),

@@ -51,6 +51,7 @@ from storage.domain.archive import (
     net_changes,
 )
 from storage.domain.model import NoKortlaegning
+from storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -246,22 +247,24 @@ class Delivery:
             ),
         )
 
-    async def answers_changed(self, tenant_id: str, *, navn: str) -> None:
-        """Tell the coordinators, once per delivered version, that its answers have changed."""
-        version = await self._archive.claim_change_notice(tenant_id)
+    async def answers_changed(
+        self, tenant_id: str, *, navn: str, uow: UnitOfWork
+    ) -> OutgoingMessage | None:
+        """The notice that a delivered version's answers have changed, once per version.
+
+        Claimed in the turn's transaction; the caller sends it once the turn has committed.
+        """
+        version = await self._archive.claim_change_notice(tenant_id, uow=uow)
         if version is None:
-            return
-        await self._messenger.send_to_coordinators(
-            tenant_id,
-            OutgoingMessage(
-                text=texts.change_after_send(
-                    navn=navn,
-                    version=version.nummer,
-                    tidspunkt=self._when(version.sent_at or version.created_at),
-                ),
-                kind="changed_after_send",
-                dedupe_key=f"changed_after_send:{version.id}",
+            return None
+        return OutgoingMessage(
+            text=texts.change_after_send(
+                navn=navn,
+                version=version.nummer,
+                tidspunkt=self._when(version.sent_at or version.created_at),
             ),
+            kind="changed_after_send",
+            dedupe_key=f"changed_after_send:{version.id}",
         )
 
     # --- udkast ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from storage.domain.delivery import FailureReason
 from storage.outbox import Undelivered
+from storage.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +63,13 @@ class Messenger(Protocol):
         """Deliver (through the outbox) to the person's 1:1 chat, creating it when needed."""
         ...
 
-    async def send_to_coordinators(self, tenant_id: str, message: OutgoingMessage) -> None:
-        """Deliver to every coordinator of the tenant who can be reached."""
+    async def send_to_coordinators(
+        self, tenant_id: str, message: OutgoingMessage, *, except_person_id: int | None = None
+    ) -> None:
+        """Deliver to every coordinator of the tenant who can be reached.
+
+        except_person_id is the person who acted, when a coordinator: she knows already.
+        """
         ...
 
     async def undelivered(self, tenant_id: str) -> list[Undelivered]:
@@ -184,6 +190,9 @@ class DeliveryHooks(Protocol):
         """The last fagområde was submitted: assemble, archive and offer the final workbook."""
         ...
 
-    async def answers_changed(self, tenant_id: str, *, navn: str) -> None:
-        """An answer or an added system changed; the coordinators hear if it was sent already."""
+    async def answers_changed(
+        self, tenant_id: str, *, navn: str, uow: UnitOfWork
+    ) -> OutgoingMessage | None:
+        """An answer or an added system changed: the coordinators' notice, if the workbook
+        was sent already and they have not heard yet; to send after the turn commits."""
         ...

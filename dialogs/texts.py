@@ -59,10 +59,10 @@ HELP = (
     "**Kommandoer**\n"
     "- **fortsæt** – fortsæt, hvor du slap\n"
     "- **mine** – se dine fagområder og hvor langt du er\n"
+    "- **pause** – hold pause midt i et fagområde; dine svar er gemt\n"
+    "- **spring over**, **tilbage** – gå til næste eller forrige system\n"
     "- **hjælp** – vis denne hjælp\n\n"
-    "Er du infrastrukturansvarlig, kan du også bruge **opsæt**, **tildel**, **start**, "
-    "**status**, **påmind**, **udkast**, **bilag1**, **send**, **modtaget**, **historik** og "
-    "**ændringer**."
+    "Skal du sætte kortlægningen op som infrastrukturansvarlig, så skriv **opsæt**."
 )
 
 NOT_UNDERSTOOD = "Det forstod jeg desværre ikke. Skriv **hjælp** for at se, hvad jeg kan."
@@ -105,6 +105,52 @@ COMMAND_DESCRIPTIONS: dict[Command, str] = {
     Command.HISTORIK: "Se de versioner af Bilag 1, der er sendt",
     Command.AENDRINGER: "Se ændringer siden Bilag 1 sidst blev sendt",
 }
+
+
+# --- Velkomst og hjælp for den infrastrukturansvarlige ---
+
+FEM_TRIN = (
+    "**Sådan gennemfører du kortlægningen – fem trin:**\n"
+    "1. **opsæt** – vælg kommune, slutdato og Bilag 1\n"
+    "2. **tildel** – giv hvert fagområde en systemejer\n"
+    "3. **start** – send systemejerne deres invitation\n"
+    "4. **status** – følg med i, hvem der mangler; jeg påminder dem selv før slutdatoen\n"
+    "5. **send** – send det færdige Bilag 1 til KOMBIT"
+)
+
+KOORDINATOR_WELCOME = (
+    "Hej! Jeg er **Kortlægningsbot**. Jeg hjælper kommunen med KOMBITs opgave "
+    "*Kortlæg hvilke it-systemer kommunen anvender/ikke anvender* (Bilag 1).\n\n"
+    "Du er **infrastrukturansvarlig**: du sætter kortlægningen op og fordeler fagområderne, "
+    "og jeg går systemejerne igennem deres systemer, påminder dem og samler Bilag 1.\n\n"
+    + FEM_TRIN
+    + "\n\nSkriv **hjælp** for at se alle dine kommandoer."
+)
+
+KOORDINATOR_HELP = (
+    FEM_TRIN + "\n\n**Dine kommandoer**\n"
+    "- **opsæt** – kommune, slutdato og Bilag 1 (eksempel-listen eller KOMBITs fil); igen "
+    "for at ændre dem\n"
+    "- **tildel** – vis fagområderne og deres systemejere; *tildel ESDH "
+    "anne@kommune.dk*, *tildel ESDH @Anne* eller *tildel ESDH mig* tildeler\n"
+    "- **start** – send invitationerne til systemejerne\n"
+    "- **status** – fremdriften pr. fagområde og hvem der er bagud; *status ESDH* viser "
+    "svarene i ét fagområde\n"
+    "- **påmind** – påmind nu alle, der mangler at svare\n"
+    "- **udkast** – hent Bilag 1 med svarene indtil nu\n"
+    "- **bilag1** – hent det færdige Bilag 1\n"
+    "- **send** – se e-mailen til KOMBIT, og send den\n"
+    "- **modtaget** – registrér, at KOMBIT har bekræftet modtagelsen\n"
+    "- **historik** – de udgaver af Bilag 1, der er lavet og sendt\n"
+    "- **ændringer** – rettelser siden Bilag 1 blev sendt, og send dem til KOMBIT\n"
+    "- **koordinator tilføj** *e-mail* – gør en kollega til infrastrukturansvarlig\n\n"
+    "**Svarer du selv for et fagområde**\n"
+    "- **fortsæt** – fortsæt, hvor du slap\n"
+    "- **mine** – se dine fagområder og hvor langt du er\n\n"
+    "Systemejerne svarer **Anvender**, **Anvender ikke** eller **Sekundær anvendelse** "
+    "(kommunen har systemet, men bruger det kun i begrænset omfang, fx et ESDH-system, der "
+    "kun bruges til opslag i gamle sager)."
+)
 
 
 # --- Pakning af Teams-appen ---
@@ -173,7 +219,7 @@ def invitation_body(*, fagomraade: str, antal: int, slutdato: date, koordinator:
         "KOMBIT beregner nøgletal for kommunernes brug af den fælleskommunale "
         "infrastruktur. Mangler et svar, bruger KOMBIT mindre præcise data, så dit svar "
         "gør tallene rigtige for kommunen.\n\n"
-        f"Du svarer på **{antal} {'system' if antal == 1 else 'systemer'}**: anvender kommunen "
+        f"Du svarer på **{_antal(antal, 'system', 'systemer')}**: anvender kommunen "
         "systemet, anvender den det ikke, eller er der sekundær anvendelse? Til sidst kan du "
         "tilføje systemer, I bruger, som svarer til dem på listen. Det tager omkring "
         f"{minutter} minutter, og du kan holde pause undervejs.\n\n"
@@ -292,7 +338,7 @@ def summary_title(*, fagomraade: str) -> str:
 
 
 def summary_counts(*, besvaret: int, antal: int) -> str:
-    return f"{besvaret} af {antal} systemer er besvaret."
+    return f"{besvaret} af {_antal(antal, 'system', 'systemer')} er besvaret."
 
 
 SUMMARY_ADDED = "Tilføjede systemer"
@@ -313,7 +359,7 @@ def missing_before_submit(*, mangler: list[str]) -> str:
     antal = len(mangler)
     navne = ", ".join(mangler[:10]) + (" …" if antal > 10 else "")
     return (
-        f"{antal} {'system mangler' if antal == 1 else 'systemer mangler'} svar: {navne}. "
+        f"{_antal(antal, 'system mangler', 'systemer mangler')} svar: {navne}. "
         "Mangler et svar, bruger KOMBIT mindre præcise data. Vil du indsende alligevel?"
     )
 
@@ -321,7 +367,8 @@ def missing_before_submit(*, mangler: list[str]) -> str:
 def submitted(*, fagomraade: str, besvaret: int, antal: int) -> str:
     return (
         f"Tak! Fagområdet **{fagomraade}** er indsendt med {besvaret} af {antal} svar. "
-        "Du kan stadig rette et svar via **mine**, indtil kommunen har sendt Bilag 1 til KOMBIT."
+        "Du kan stadig rette et svar via **mine**, også når Bilag 1 er sendt til KOMBIT: "
+        "den infrastrukturansvarlige sender så rettelsen til KOMBIT som en ændringsrapport."
     )
 
 
@@ -331,16 +378,20 @@ def coordinator_area_submitted(
     return f"{systemejer} har indsendt fagområdet **{fagomraade}** ({besvaret} af {antal} svar)."
 
 
+def _alle_fagomraader(antal: int) -> str:
+    return "Fagområdet" if antal == 1 else f"Alle {antal} fagområder"
+
+
 def coordinator_all_submitted(*, antal: int, version: int) -> str:
     return (
-        f"Alle {antal} fagområder er indsendt, og det færdige Bilag 1 er gemt i arkivet "
+        f"{_alle_fagomraader(antal)} er indsendt, og det færdige Bilag 1 er gemt i arkivet "
         f"(version {version}). Hent det, eller send det til KOMBIT med knapperne herunder."
     )
 
 
 def coordinator_all_submitted_incomplete(*, antal: int, mangler: int) -> str:
     return (
-        f"Alle {antal} fagområder er indsendt, men "
+        f"{_alle_fagomraader(antal)} er indsendt, men "
         f"{_antal(mangler, 'it-system mangler', 'it-systemer mangler')} svar, så Bilag 1 kan "
         "ikke gøres færdigt. Systemejerne kan stadig rette deres svar via **mine**. Skriv "
         "**udkast** for at se, hvilke der mangler, og **bilag1**, når de er besvaret."
@@ -401,6 +452,10 @@ FORM_HELP = (
 
 
 def _antal(count: int, ental: str, flertal: str) -> str:
+    """A count with its noun in the right number: "0 fagområder", "1 arbejdsdag", "1.200 svar".
+
+    Every count a user reads goes through here, so no text says "1 arbejdsdage".
+    """
     return f"{count:,}".replace(",", ".") + " " + (ental if count == 1 else flertal)
 
 
@@ -570,7 +625,7 @@ NO_KOORDINATORER_CONFIGURED = (
 
 BECAME_KOORDINATOR = (
     "Du er nu infrastrukturansvarlig for kortlægningen, fordi du er den første, der sætter "
-    "den op (lokal prøve uden app-id)."
+    "den op (lokal prøve uden app-id).\n\n" + FEM_TRIN
 )
 
 
@@ -630,8 +685,9 @@ def opsaet_slutdato_past(*, slutdato: date) -> str:
 def opsaet_ask_skabelon(*, fagomraader: int, systemer: int) -> str:
     return (
         "Hvilken Bilag 1 skal bruges? Send KOMBITs Bilag 1 (.xlsx) her i chatten, eller skriv "
-        f"**eksempel** for at bruge eksempel-listen, der følger med botten ({fagomraader} "
-        f"fagområder, {systemer} systemer). Eksempel-listen er **ikke KOMBITs officielle "
+        "**eksempel** for at bruge eksempel-listen, der følger med botten "
+        f"({_antal(fagomraader, 'fagområde', 'fagområder')}, "
+        f"{_antal(systemer, 'system', 'systemer')}). Eksempel-listen er **ikke KOMBITs officielle "
         "liste** – den rigtige får du ved at uploade KOMBITs fil."
     )
 
@@ -680,7 +736,8 @@ def opsaet_done(
     )
     tekst = (
         f"Kortlægningen er sat op for **{kommune}** med slutdato **{dato(slutdato)}**: "
-        f"{fagomraader} fagområder og {systemer} systemer fra {kilde}."
+        f"{_antal(fagomraader, 'fagområde', 'fagområder')} og "
+        f"{_antal(systemer, 'system', 'systemer')} fra {kilde}."
     )
     if bevaret or fjernet:
         tekst += f" {bevaret} svar er bevaret"
@@ -738,11 +795,23 @@ def tildel_already(*, fagomraade: str, navn: str) -> str:
 # start
 def start_done(*, inviteret: int) -> str:
     return (
-        f"Invitationerne er sendt til {inviteret} "
-        f"{'systemejer' if inviteret == 1 else 'systemejere'}. "
+        f"Invitationerne er sendt til {_antal(inviteret, 'systemejer', 'systemejere')}. "
         "Skriv **status** for at følge med.\n\nHusk at sætte opgaven til **påbegyndt** i KLIK."
     )
 
+
+def start_confirm(*, unassigned: int, tildelte: int) -> str:
+    """Asked before inviting anyone while some fagområder still have no systemejer."""
+    hvem = f"de {tildelte} tildelte" if tildelte > 1 else "det ene tildelte"
+    oevrige = "De øvrige inviteres" if unassigned > 1 else "Det sidste inviteres"
+    return (
+        f"{_antal(unassigned, 'fagområde har', 'fagområder har')} ingen systemejer. "
+        f"Send {'invitationerne' if tildelte > 1 else 'invitationen'} til {hvem} nu? "
+        f"{oevrige}, når du tildeler {'dem' if unassigned > 1 else 'det'}."
+    )
+
+
+START_TILDEL_FOERST = "Tildel først"
 
 START_NOTHING = (
     "Der er ingen at invitere: tildel først fagområderne med **tildel**, eller også er alle "
@@ -762,8 +831,8 @@ def status_overall(
     *, procent: int, besvaret: int, antal: int, indsendt: int, fagomraader: int
 ) -> str:
     return (
-        f"{procent} % besvaret ({besvaret} af {antal} systemer) · {indsendt} af "
-        f"{fagomraader} fagområder indsendt"
+        f"{procent} % besvaret ({besvaret} af {_antal(antal, 'system', 'systemer')}) · "
+        f"{indsendt} af {_antal(fagomraader, 'fagområde', 'fagområder')} indsendt"
     )
 
 
@@ -774,7 +843,7 @@ def status_days(*, dage: int, slutdato: date) -> str:
         return f"1 dag til slutdatoen ({dato(slutdato)})."
     if dage == 0:
         return f"Slutdatoen er i dag ({dato(slutdato)})."
-    return f"Slutdatoen ({dato(slutdato)}) er overskredet med {-dage} dage."
+    return f"Slutdatoen ({dato(slutdato)}) er overskredet med {_antal(-dage, 'dag', 'dage')}."
 
 
 def status_area_line(
@@ -806,18 +875,10 @@ def tidspunkt(moment: datetime, zone: tzinfo) -> str:
 
 # påmind
 def paamind_done(*, antal: int) -> str:
-    return f"Påmindelsen er sendt til {antal} {'systemejer' if antal == 1 else 'systemejere'}."
+    return f"Påmindelsen er sendt til {_antal(antal, 'systemejer', 'systemejere')}."
 
 
 PAAMIND_NOBODY = "Alle fagområder er indsendt – der er ingen at påminde."
-
-
-def reminder_now(*, fagomraade: str, mangler: int, slutdato: date) -> str:
-    return (
-        f"Påmindelse: fagområdet **{fagomraade}** mangler stadig {mangler} svar. "
-        f" Slutdatoen er {dato(slutdato)}. Skriv "
-        "**fortsæt** for at svare videre."
-    )
 
 
 def status_kombit_modtaget(*, tidspunkt: str) -> str:
@@ -834,6 +895,7 @@ UDKAST_TITLE = "Udkast af Bilag 1"
 FILE_NAME = "Fil"
 FILE_CREATED = "Lavet"
 FILE_BY = "Af"
+FILE_ASSEMBLED = "Samlet"
 FILE_STATUS = "Status"
 FILE_SHA256 = "SHA-256"
 DOWNLOAD_BUTTON = "Hent via link"
@@ -1088,7 +1150,31 @@ _REASONS: dict[VersionReason, str] = {
 }
 
 
+def assembled_automatically(*, af: str | None) -> str:
+    """How the final Bilag 1 came about: the bot assembled it when the last area came in.
+
+    The person who submitted that area did not make the workbook, so it is not "Af" them.
+    """
+    if af:
+        return f"automatisk, da {af} indsendte det sidste fagområde"
+    return "automatisk, da det sidste fagområde blev indsendt"
+
+
+def version_by_label(reason: VersionReason) -> str:
+    """The title of the fact that says who made a version (see version_by)."""
+    return FILE_ASSEMBLED if reason is VersionReason.ALL_SUBMITTED else FILE_BY
+
+
+def version_by(*, af: str | None, reason: VersionReason) -> str:
+    """Who made a version; the final one was assembled by the bot, not by the last submitter."""
+    if reason is VersionReason.ALL_SUBMITTED:
+        return assembled_automatically(af=af)
+    return af or AUTOMATIC
+
+
 def historik_heading(*, nummer: int, tidspunkt: str, af: str | None, reason: VersionReason) -> str:
+    if reason is VersionReason.ALL_SUBMITTED:
+        return f"**Version {nummer}** · {tidspunkt} · samlet {assembled_automatically(af=af)}"
     return f"**Version {nummer}** · {tidspunkt} · {af or AUTOMATIC} · {_REASONS[reason]}"
 
 
@@ -1191,7 +1277,8 @@ def reminder_systemejer(
     frist = f"Slutdatoen er **{dato(slutdato)}** ({naar(dage=dage)})."
     if unanswered == 0:
         return (
-            f"Alle {total} it-systemer i **{fagomraade}** er besvaret, men fagområdet er ikke "
+            f"{'It-systemet' if total == 1 else f'Alle {total} it-systemer'} i **{fagomraade}** "
+            "er besvaret, men fagområdet er ikke "
             f"indsendt endnu. {frist} Tryk **{CONTINUE}** for at se svarene og indsende."
         )
     systemer = "it-system" if total == 1 else "it-systemer"
@@ -1205,9 +1292,19 @@ def reminder_systemejer(
 def reminder_area_line(
     *, fagomraade: str, answered: int, total: int, systemejere: Sequence[str]
 ) -> str:
-    """One unfinished fagområde in the coordinator's summary."""
-    hvem = ", ".join(systemejere) if systemejere else "ingen systemejer tildelt"
-    return f"- **{fagomraade}**: {answered} af {total} besvaret – {hvem}"
+    """One unfinished fagområde in the coordinator's summary, with its systemejere."""
+    return f"- **{fagomraade}**: {answered} af {total} besvaret – {', '.join(systemejere)}"
+
+
+def reminder_unassigned(*, fagomraader: Sequence[str]) -> str:
+    """Unfinished fagområder nobody was reminded about, because nobody has them."""
+    hvilke = _antal(len(fagomraader), "fagområde har", "fagområder har")
+    return (
+        f"{hvilke} ingen systemejer, så ingen har fået en påmindelse – tildel "
+        f"{'det' if len(fagomraader) == 1 else 'dem'} med **tildel**: "
+        + ", ".join(fagomraader)
+        + "."
+    )
 
 
 _HVORFOR_IKKE_NAAET: dict[FailureReason, str] = {
@@ -1278,19 +1375,36 @@ def reminder_koordinator(
     arbejdsdage: int,
     kombit_email: str,
     unreachable: Sequence[str] = (),
+    unassigned: Sequence[str] = (),
 ) -> str:
-    """The coordinator's summary on a reminder date: what is missing and who is late."""
+    """The coordinator's summary on a reminder date: what is missing and who is late.
+
+    area_lines are the areas whose systemejere were reminded; unassigned areas have nobody
+    to remind and are named apart, with what to do about them.
+    """
     parts = [
         f"**Status på kortlægningen** – slutdatoen er {dato(slutdato)} ({naar(dage=dage)}).",
-        f"{indsendt} af {fagomraader} fagområder er indsendt, og {procent} % af "
-        "it-systemerne er besvaret. Disse fagområder mangler, og deres systemejere har fået "
-        "en påmindelse:\n" + "\n".join(area_lines),
+        f"{indsendt} af {_antal(fagomraader, 'fagområde', 'fagområder')} er indsendt, og "
+        f"{procent} % af it-systemerne er besvaret."
+        + (
+            " Disse fagområder mangler, og deres systemejere har fået en påmindelse:\n"
+            + "\n".join(area_lines)
+            if area_lines
+            else ""
+        ),
     ]
+    if unassigned:
+        parts.append(reminder_unassigned(fagomraader=unassigned))
     if at_risk:
+        tilbage = (
+            f"der er {_antal(arbejdsdage, 'arbejdsdag', 'arbejdsdage')} tilbage"
+            if arbejdsdage > 0
+            else "i dag er slutdatoen"
+        )
         parts.append(
-            f"**Slutdatoen er i fare:** der er {arbejdsdage} arbejdsdage tilbage. Når I ikke "
-            "at blive færdige, skal KOMBIT have besked om, hvornår I forventer at være "
-            f"færdige – skriv til {kombit_email}, som opgaven i KLIK beder om."
+            f"**Slutdatoen er i fare:** {tilbage}. Hvis I ikke når at blive færdige, skal "
+            "KOMBIT have besked om, hvornår I forventer at være færdige – skriv til "
+            f"{kombit_email}, som opgaven i KLIK beder om."
         )
     if unreachable:
         parts.append(unreachable_summary(lines=unreachable))
@@ -1305,15 +1419,21 @@ def reminder_forsinket(
     area_lines: Sequence[str],
     kombit_email: str,
     unreachable: Sequence[str] = (),
+    unassigned: Sequence[str] = (),
 ) -> str:
     """The coordinator's working-day reminder after slutdato, until all is submitted."""
     parts = [
-        f"**Slutdatoen {dato(slutdato)} er overskredet.** {indsendt} af {fagomraader} "
-        "fagområder er indsendt. Disse mangler stadig:\n" + "\n".join(area_lines),
+        f"**Slutdatoen {dato(slutdato)} er overskredet.** {indsendt} af "
+        f"{_antal(fagomraader, 'fagområde', 'fagområder')} er indsendt."
+        + (" Disse mangler stadig:\n" + "\n".join(area_lines) if area_lines else ""),
+    ]
+    if unassigned:
+        parts.append(reminder_unassigned(fagomraader=unassigned))
+    parts.append(
         "KOMBIT skal have besked om, hvornår I forventer at være færdige. Har I ikke "
         f"allerede skrevet det, så send en mail til {kombit_email}. Jeg minder dig om det "
-        "hver arbejdsdag, indtil alle fagområder er indsendt.",
-    ]
+        "hver arbejdsdag, indtil alle fagområder er indsendt."
+    )
     if unreachable:
         parts.append(unreachable_summary(lines=unreachable))
     return "\n\n".join(parts)

@@ -22,6 +22,7 @@ from storage.bilag1.plan import FilledAnswers, SystemAnswer
 from storage.bilag1.writer import write_bilag1
 from storage.catalogue.kommuner import load_kommuner
 from storage.coordination import to_person
+from storage.domain.answer_rules import change_is_announced
 from storage.domain.archive import (
     Bilag1Version,
     ChangeEntry,
@@ -43,6 +44,7 @@ from storage.models import (
     StoredFileRow,
     TilfoejetSystemRow,
 )
+from storage.unit_of_work import UnitOfWork
 
 # A send that has said nothing for this long died with its process; another may try again.
 SEND_CLAIM_EXPIRES = timedelta(minutes=10)
@@ -406,27 +408,37 @@ class ArchiveRepository:
                     entries.append(entry)
             return entries
 
-    async def claim_change_notice(self, tenant_id: str) -> Bilag1Version | None:
+    async def claim_change_notice(
+        self, tenant_id: str, *, uow: UnitOfWork | None = None
+    ) -> Bilag1Version | None:
         """The delivered version whose coordinators are yet to hear of a later change, once.
 
         The first change after a delivery is announced; the rest wait in `ændringer`, so a
         systemejer correcting ten answers sends the coordinator one message, not ten.
         """
+        if uow is not None:
+            return await _claim_change_notice(uow.session, tenant_id)
         async with self._sessions() as session, session.begin():
-            # One query built once, and the kortlægning's row (with its template) is not
-            # loaded: this runs after every changed answer.
-            row = await session.scalar(_NEWEST_DELIVERED, {"tenant": tenant_id})
-            if row is None or row.change_noticed_at is not None:
-                return None
-            result = await session.execute(
-                update(Bilag1VersionRow)
-                .where(Bilag1VersionRow.id == row.id, Bilag1VersionRow.change_noticed_at.is_(None))
-                .values(change_noticed_at=datetime.now(UTC))
-                .execution_options(synchronize_session=False)
-            )
-            if not result.rowcount:  # type: ignore[attr-defined]
-                return None
-            return await _to_version(session, row)
+            return await _claim_change_notice(session, tenant_id)
+
+
+async def _claim_change_notice(session: AsyncSession, tenant_id: str) -> Bilag1Version | None:
+    # One query built once, and the kortlægning's row (with its template) is not loaded:
+    # this runs after every changed answer.
+    row = await session.scalar(_NEWEST_DELIVERED, {"tenant": tenant_id})
+    if row is None or not change_is_announced(
+        delivered=True, already_announced=row.change_noticed_at is not None
+    ):
+        return None
+    result = await session.execute(
+        update(Bilag1VersionRow)
+        .where(Bilag1VersionRow.id == row.id, Bilag1VersionRow.change_noticed_at.is_(None))
+        .values(change_noticed_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return None
+    return await _to_version(session, row)
 
 
 _NEWEST_DELIVERED = (

@@ -1,17 +1,15 @@
-"""Where people can be reached, and which activities were already handled."""
+"""Where people can be reached: the conversation references the bot was given."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import dialect_insert, insert_for
-from storage.models import ConversationReferenceRow, ProcessedActivityRow
+from storage.db import dialect_insert
+from storage.models import ConversationReferenceRow
 
 PERSONAL = "personal"
 TEAM = "team"
@@ -104,44 +102,6 @@ class ConversationRepository:
                 .distinct()
             )
             return list(rows)
-
-    async def claim_activity(self, conversation_id: str, activity_id: str) -> bool:
-        """Record the activity as being handled; False when it was handled before."""
-        async with self._sessions() as session, session.begin():
-            result = await session.execute(
-                _claim_statement(session.bind.dialect.name),
-                {
-                    "conversation_id": conversation_id,
-                    "activity_id": activity_id,
-                    "received_at": datetime.now(UTC),
-                },
-            )
-            return bool(result.rowcount)
-
-    async def release_activity(self, conversation_id: str, activity_id: str) -> None:
-        """Forget a claim whose turn failed, so Teams' redelivery is handled after all."""
-        async with self._sessions() as session, session.begin():
-            await session.execute(
-                delete(ProcessedActivityRow).where(
-                    ProcessedActivityRow.conversation_id == conversation_id,
-                    ProcessedActivityRow.activity_id == activity_id,
-                )
-            )
-
-    async def forget_activities_before(self, days: int = 7) -> int:
-        """Drop old claims; Teams redelivers within minutes, so a week is ample."""
-        cutoff = datetime.now(UTC) - timedelta(days=days)
-        async with self._sessions() as session, session.begin():
-            result = await session.execute(
-                delete(ProcessedActivityRow).where(ProcessedActivityRow.received_at < cutoff)
-            )
-            return int(result.rowcount or 0)
-
-
-@functools.cache
-def _claim_statement(dialect_name: str) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING into the claims, built once: it runs every turn."""
-    return insert_for(dialect_name)(ProcessedActivityRow.__table__).on_conflict_do_nothing()
 
 
 def _to_reference(row: ConversationReferenceRow) -> StoredReference:

@@ -29,6 +29,7 @@ from storage.models import (
     PersonRow,
     TildelingRow,
 )
+from storage.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +79,18 @@ class CoordinationRepository:
             await session.flush()
             return to_person(row)
 
-    async def find_person(self, tenant_id: str, query: str) -> list[Person]:
+    async def find_person(
+        self, tenant_id: str, query: str, *, uow: UnitOfWork | None = None
+    ) -> list[Person]:
         """People of the tenant whose e-mail equals, or whose name contains, the query."""
         wanted = query.strip().lower()
         folded = normalise(query)
-        async with self._sessions() as session:
-            rows = (
-                await session.scalars(select(PersonRow).where(PersonRow.tenant_id == tenant_id))
-            ).all()
+        people = select(PersonRow).where(PersonRow.tenant_id == tenant_id)
+        if uow is not None:
+            rows = (await uow.session.scalars(people)).all()
+        else:
+            async with self._sessions() as session:
+                rows = (await session.scalars(people)).all()
         by_email = [r for r in rows if r.email and r.email == wanted]
         if by_email:
             return [to_person(r) for r in by_email]

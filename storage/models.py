@@ -215,6 +215,22 @@ class ProcessedActivityRow(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class SurveyPlaceRow(Base):
+    """Where a systemejer is in the survey (storage/domain/place.py): one row per person."""
+
+    __tablename__ = "survey_place"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    fagomraade_id: Mapped[int] = mapped_column(ForeignKey("fagomraade.id", ondelete="CASCADE"))
+    phase: Mapped[str] = mapped_column(String(16))
+    system_id: Mapped[int | None] = mapped_column(ForeignKey("it_system.id", ondelete="SET NULL"))
+    page: Mapped[int] = mapped_column(Integer, default=0)
+    correcting: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class BotStateRow(Base):
     """botbuilder's conversation and user state, JSON with an e_tag for optimistic concurrency."""
 

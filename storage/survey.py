@@ -1,19 +1,26 @@
 """Survey use cases over SQL: a systemejer's answers, additions, submission and hand-over.
 
-Each public method is one transaction and returns domain objects. Every change writes an
-audit row (who, when, old → new); the last answer wins when two people answer one area.
+Each public method is one transaction and returns domain objects. Given the turn's
+UnitOfWork it runs in that transaction and does not commit: the turn commits once. Every
+change writes an audit row (who, when, old → new); the rules of answering live in
+storage/domain/answer_rules.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import functools
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import insert_for
+from storage.domain.answer_rules import check_may_answer, decide_answer, describe
 from storage.domain.answers import normalise
 from storage.domain.model import (
     AlreadySubmitted,
@@ -28,15 +35,18 @@ from storage.domain.model import (
     SystemAnswer,
     TilfoejetSystem,
 )
+from storage.domain.place import Phase, SurveyPlace
 from storage.models import (
     AnswerRow,
     AuditRow,
     FagomraadeRow,
     ItSystemRow,
     KortlaegningRow,
+    SurveyPlaceRow,
     TildelingRow,
     TilfoejetSystemRow,
 )
+from storage.unit_of_work import UnitOfWork
 
 
 class UnknownSystem(KortlaegningError):
@@ -56,9 +66,65 @@ class SurveyRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    async def my_fagomraader(self, person_id: int) -> list[FagomraadeOverview]:
-        """The person's areas in workbook order, each with its systems and answers."""
+    @contextlib.asynccontextmanager
+    async def _transaction(self, uow: UnitOfWork | None) -> AsyncIterator[AsyncSession]:
+        """The turn's transaction when given one (never committed here), else our own."""
+        if uow is not None:
+            yield uow.session
+            return
+        async with self._sessions() as session, session.begin():
+            yield session
+
+    @contextlib.asynccontextmanager
+    async def _reading(self, uow: UnitOfWork | None) -> AsyncIterator[AsyncSession]:
+        """The turn's session when given one, else a session of our own that only reads."""
+        if uow is not None:
+            yield uow.session
+            return
         async with self._sessions() as session:
+            yield session
+
+    # --- the survey place ---------------------------------------------------------------
+    async def place(self, uow: UnitOfWork, person_id: int) -> SurveyPlace | None:
+        """Where the person is in the survey, if anywhere."""
+        row = (await uow.session.execute(_PLACE, {"person": person_id})).first()
+        if row is None:
+            return None
+        return SurveyPlace(
+            fagomraade_id=row.fagomraade_id,
+            phase=Phase(row.phase),
+            system_id=row.system_id,
+            page=row.page,
+            correcting=row.correcting,
+        )
+
+    async def save_place(
+        self, uow: UnitOfWork, person_id: int, place: SurveyPlace | None, *, at: datetime
+    ) -> None:
+        """Store the person's new place; None forgets it (the area is submitted or gone)."""
+        session = uow.session
+        if place is None:
+            await session.execute(_FORGET_PLACE, {"person": person_id})
+            return
+        await session.execute(
+            _save_place_statement(session.bind.dialect.name),
+            {
+                "person_id": person_id,
+                "fagomraade_id": place.fagomraade_id,
+                "phase": place.phase.value,
+                "system_id": place.system_id,
+                "page": place.page,
+                "correcting": place.correcting,
+                "updated_at": at,
+            },
+        )
+
+    # --- reading ------------------------------------------------------------------------
+    async def my_fagomraader(
+        self, person_id: int, *, uow: UnitOfWork | None = None
+    ) -> list[FagomraadeOverview]:
+        """The person's areas in workbook order, each with its systems and answers."""
+        async with self._reading(uow) as session:
             ids = await session.scalars(
                 select(FagomraadeRow.id)
                 .join(TildelingRow, TildelingRow.fagomraade_id == FagomraadeRow.id)
@@ -67,7 +133,17 @@ class SurveyRepository:
             )
             return [await _overview(session, area_id) for area_id in ids.all()]
 
-    async def overview(self, fagomraade_id: int, person_id: int) -> FagomraadeOverview:
+    async def overview(
+        self, fagomraade_id: int, person_id: int, *, uow: UnitOfWork | None = None
+    ) -> FagomraadeOverview:
+        """The area as its systemejer sees it; NotAssigned when it is not theirs.
+
+        Read in a turn's transaction, the area's row is locked (PostgreSQL) until the turn
+        commits: two people answering in one area are serialised, and the answers this read
+        returns are those the turn's rules are applied to (see record_answer's overview).
+        """
+        if uow is not None:
+            return await _overview(uow.session, fagomraade_id, assigned_to=person_id, lock=True)
         async with self._sessions() as session:
             return await _overview(session, fagomraade_id, assigned_to=person_id)
 
@@ -76,6 +152,7 @@ class SurveyRepository:
         async with self._sessions() as session:
             return await _overview(session, fagomraade_id)
 
+    # --- changing -----------------------------------------------------------------------
     async def record_answer(
         self,
         person_id: int,
@@ -83,26 +160,29 @@ class SurveyRepository:
         anvendelse: Anvendelse,
         bemaerkning: str | None = None,
         *,
-        expect_open: bool = True,
+        correcting: bool = False,
         keep_bemaerkning: bool = False,
         at: datetime | None = None,
+        uow: UnitOfWork | None = None,
+        overview: FagomraadeOverview | None = None,
     ) -> AnswerChange:
         """Store an answer (last write wins); an identical answer changes and audits nothing.
 
-        expect_open refuses with AlreadySubmitted once the area is submitted: a card from
-        the survey flow pressed late must not change a submitted area, whereas a deliberate
-        correction (expect_open=False) may, until the workbook is sent. keep_bemaerkning is
-        for inputs without a remark field (the form), which must not wipe a remark given
-        elsewhere.
+        The rules are storage/domain/answer_rules.py's: AlreadySubmitted once the area is
+        submitted unless `correcting`; keep_bemaerkning for inputs without a remark field
+        (the form), which must not wipe a remark given elsewhere. `overview` is the area
+        as read in the same unit of work (`overview(..., uow=)`), which saves reading the
+        stored answers and the assignment again.
         """
-        async with self._sessions() as session, session.begin():
+        async with self._transaction(uow) as session:
             [change] = await _record(
                 session,
                 person_id,
                 [(system_id, anvendelse, bemaerkning)],
-                expect_open=expect_open,
+                correcting=correcting,
                 keep_bemaerkning=keep_bemaerkning,
                 at=at or datetime.now(UTC),
+                overview=overview,
             )
             return change
 
@@ -111,9 +191,11 @@ class SurveyRepository:
         person_id: int,
         answers: Sequence[tuple[int, Anvendelse]],
         *,
-        expect_open: bool = True,
+        correcting: bool = False,
         keep_bemaerkning: bool = False,
         at: datetime | None = None,
+        uow: UnitOfWork | None = None,
+        overview: FagomraadeOverview | None = None,
     ) -> list[AnswerChange]:
         """Store several answers without remarks (a form page) in one transaction.
 
@@ -122,14 +204,15 @@ class SurveyRepository:
         """
         if not answers:
             return []
-        async with self._sessions() as session, session.begin():
+        async with self._transaction(uow) as session:
             return await _record(
                 session,
                 person_id,
                 [(system_id, anvendelse, None) for system_id, anvendelse in answers],
-                expect_open=expect_open,
+                correcting=correcting,
                 keep_bemaerkning=keep_bemaerkning,
                 at=at or datetime.now(UTC),
+                overview=overview,
             )
 
     async def add_tilfoejet(
@@ -142,6 +225,7 @@ class SurveyRepository:
         svarer_til: str | None,
         anvendelse: Anvendelse | None,
         bemaerkning: str | None,
+        uow: UnitOfWork | None = None,
     ) -> tuple[TilfoejetSystem, bool]:
         """Add a system missing from the list; an identical name in the area is not added twice.
 
@@ -149,7 +233,7 @@ class SurveyRepository:
         double-pressed card adds one system, not two.
         """
         now = datetime.now(UTC)
-        async with self._sessions() as session, session.begin():
+        async with self._transaction(uow) as session:
             area = await _require_assigned(session, fagomraade_id, person_id)
             present = await session.scalars(
                 select(TilfoejetSystemRow).where(
@@ -172,56 +256,60 @@ class SurveyRepository:
             )
             session.add(row)
             await session.flush()
-            session.add(
-                AuditRow(
-                    kortlaegning_id=area.kortlaegning_id,
-                    person_id=person_id,
-                    action="add_system",
-                    tilfoejet_id=row.id,
-                    new_value=row.navn,
-                    at=now,
-                )
+            await _audit(
+                session,
+                [
+                    _audit_row(
+                        area.kortlaegning_id,
+                        person_id,
+                        "add_system",
+                        now,
+                        tilfoejet_id=row.id,
+                        new_value=row.navn,
+                    )
+                ],
             )
             return _to_tilfoejet(row), True
 
-    async def remove_tilfoejet(self, person_id: int, tilfoejet_id: int) -> TilfoejetSystem | None:
+    async def remove_tilfoejet(
+        self, person_id: int, tilfoejet_id: int, *, uow: UnitOfWork | None = None
+    ) -> TilfoejetSystem | None:
         """Mark an added system removed; None when it was already gone."""
         now = datetime.now(UTC)
-        async with self._sessions() as session, session.begin():
+        async with self._transaction(uow) as session:
             row = await session.get(TilfoejetSystemRow, tilfoejet_id)
             if row is None or row.removed_at is not None:
                 return None
             area = await _require_assigned(session, row.fagomraade_id, person_id)
             row.removed_at = now
-            session.add(
-                AuditRow(
-                    kortlaegning_id=area.kortlaegning_id,
-                    person_id=person_id,
-                    action="remove_system",
-                    tilfoejet_id=row.id,
-                    old_value=row.navn,
-                    at=now,
-                )
+            await session.flush()
+            await _audit(
+                session,
+                [
+                    _audit_row(
+                        area.kortlaegning_id,
+                        person_id,
+                        "remove_system",
+                        now,
+                        tilfoejet_id=row.id,
+                        old_value=row.navn,
+                    )
+                ],
             )
             return _to_tilfoejet(row)
 
-    async def submit(self, person_id: int, fagomraade_id: int) -> SubmitResult:
+    async def submit(
+        self, person_id: int, fagomraade_id: int, *, uow: UnitOfWork | None = None
+    ) -> SubmitResult:
         """Submit the area; AlreadySubmitted when someone did so before."""
         now = datetime.now(UTC)
-        async with self._sessions() as session, session.begin():
+        async with self._transaction(uow) as session:
             area = await _require_assigned(session, fagomraade_id, person_id, lock=True)
             if area.indsendt_at is not None:
                 raise AlreadySubmitted(area.id)
             area.indsendt_at, area.indsendt_by = now, person_id
-            session.add(
-                AuditRow(
-                    kortlaegning_id=area.kortlaegning_id,
-                    person_id=person_id,
-                    action="submit",
-                    at=now,
-                )
-            )
             await session.flush()
+            await _audit(session, [_audit_row(area.kortlaegning_id, person_id, "submit", now)])
             open_areas = await session.scalar(
                 select(func.count())
                 .select_from(FagomraadeRow)
@@ -236,10 +324,17 @@ class SurveyRepository:
                 kortlaegning_id=area.kortlaegning_id,
             )
 
-    async def hand_over(self, fagomraade_id: int, *, from_id: int, to_id: int) -> None:
+    async def hand_over(
+        self,
+        fagomraade_id: int,
+        *,
+        from_id: int,
+        to_id: int,
+        uow: UnitOfWork | None = None,
+    ) -> None:
         """Move the assignment from one person to another (no-op parts are harmless)."""
         now = datetime.now(UTC)
-        async with self._sessions() as session, session.begin():
+        async with self._transaction(uow) as session:
             area = await _require_assigned(session, fagomraade_id, from_id)
             await session.execute(
                 delete(TildelingRow).where(
@@ -260,16 +355,74 @@ class SurveyRepository:
                         assigned_at=now,
                     )
                 )
-            session.add(
-                AuditRow(
-                    kortlaegning_id=area.kortlaegning_id,
-                    person_id=from_id,
-                    action="hand_over",
-                    old_value=str(from_id),
-                    new_value=str(to_id),
-                    at=now,
-                )
+                await session.flush()
+            await _audit(
+                session,
+                [
+                    _audit_row(
+                        area.kortlaegning_id,
+                        from_id,
+                        "hand_over",
+                        now,
+                        old_value=str(from_id),
+                        new_value=str(to_id),
+                    )
+                ],
             )
+
+
+_PLACES = SurveyPlaceRow.__table__
+_PLACE = select(
+    _PLACES.c.fagomraade_id,
+    _PLACES.c.phase,
+    _PLACES.c.system_id,
+    _PLACES.c.page,
+    _PLACES.c.correcting,
+).where(_PLACES.c.person_id == bindparam("person"))
+_PLACE_COLUMNS = ("fagomraade_id", "phase", "system_id", "page", "correcting", "updated_at")
+_FORGET_PLACE = delete(_PLACES).where(_PLACES.c.person_id == bindparam("person"))
+
+
+@functools.cache
+def _save_place_statement(dialect_name: str) -> Any:
+    """INSERT … ON CONFLICT (person) DO UPDATE of the place, built once per dialect."""
+    statement = insert_for(dialect_name)(_PLACES)
+    return statement.on_conflict_do_update(
+        index_elements=[_PLACES.c.person_id],
+        set_={column: statement.excluded[column] for column in _PLACE_COLUMNS},
+    )
+
+
+_AUDIT = insert(AuditRow.__table__)
+
+
+def _audit_row(
+    kortlaegning_id: int,
+    person_id: int,
+    action: str,
+    at: datetime,
+    *,
+    it_system_id: int | None = None,
+    tilfoejet_id: int | None = None,
+    old_value: str | None = None,
+    new_value: str | None = None,
+) -> dict[str, object]:
+    return {
+        "kortlaegning_id": kortlaegning_id,
+        "person_id": person_id,
+        "action": action,
+        "it_system_id": it_system_id,
+        "tilfoejet_id": tilfoejet_id,
+        "old_value": old_value,
+        "new_value": new_value,
+        "at": at,
+    }
+
+
+async def _audit(session: AsyncSession, rows: Sequence[Mapping[str, object]]) -> None:
+    """The one way an audit row is written: one INSERT, however many rows."""
+    if rows:
+        await session.execute(_AUDIT, list(rows))
 
 
 async def _require_assigned(
@@ -284,34 +437,6 @@ async def _require_assigned(
     if area is None:
         raise NotAssigned(fagomraade_id, person_id)
     return area
-
-
-_SYSTEM_COLUMNS = (
-    ItSystemRow.id,
-    ItSystemRow.fagomraade_id,
-    ItSystemRow.navn,
-    ItSystemRow.leverandoer,
-    ItSystemRow.beskrivelse,
-    ItSystemRow.position,
-)
-"""ItSystem's fields, in its order."""
-_ANSWER_COLUMNS = (
-    AnswerRow.anvendelse,
-    AnswerRow.bemaerkning,
-    AnswerRow.answered_by,
-    AnswerRow.answered_at,
-)
-"""Answer's fields after it_system_id, in its order."""
-_TILFOEJET_COLUMNS = (
-    TilfoejetSystemRow.id,
-    TilfoejetSystemRow.fagomraade_id,
-    TilfoejetSystemRow.navn,
-    TilfoejetSystemRow.leverandoer,
-    TilfoejetSystemRow.svarer_til,
-    TilfoejetSystemRow.anvendelse,
-    TilfoejetSystemRow.bemaerkning,
-)
-"""TilfoejetSystem's fields, in its order."""
 
 
 _ANSWERS = AnswerRow.__table__
@@ -329,7 +454,9 @@ def _answer_values(answer: Answer) -> dict[str, object]:
 
 
 # The statements of every survey turn, built once: building a statement and computing its
-# cache key cost more Python than running it. Values go in as bound parameters.
+# cache key cost more Python than running it. Values go in as bound parameters. Rows are
+# plain columns, not entities (no identity map for 30-100 rows a turn), and are mapped to
+# domain objects by column label, never by position.
 _AREA_COLUMNS = select(
     FagomraadeRow.id,
     FagomraadeRow.navn,
@@ -344,14 +471,39 @@ _ASSIGNED_AREA = _AREA.join(
     (TildelingRow.fagomraade_id == FagomraadeRow.id)
     & (TildelingRow.person_id == bindparam("person")),
 )
+_AREA_LOCKED = _AREA.with_for_update(of=FagomraadeRow)
+_ASSIGNED_AREA_LOCKED = _ASSIGNED_AREA.with_for_update(of=FagomraadeRow)
+_ANSWER_COLUMNS = (
+    AnswerRow.it_system_id,
+    AnswerRow.anvendelse,
+    AnswerRow.bemaerkning,
+    AnswerRow.answered_by,
+    AnswerRow.answered_at,
+)
 _LINES = (
-    select(*_SYSTEM_COLUMNS, *_ANSWER_COLUMNS)
+    select(
+        ItSystemRow.id,
+        ItSystemRow.fagomraade_id,
+        ItSystemRow.navn,
+        ItSystemRow.leverandoer,
+        ItSystemRow.beskrivelse,
+        ItSystemRow.position,
+        *_ANSWER_COLUMNS,
+    )
     .outerjoin(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
     .where(ItSystemRow.fagomraade_id == bindparam("area"))
     .order_by(ItSystemRow.position)
 )
 _ADDED = (
-    select(*_TILFOEJET_COLUMNS)
+    select(
+        TilfoejetSystemRow.id,
+        TilfoejetSystemRow.fagomraade_id,
+        TilfoejetSystemRow.navn,
+        TilfoejetSystemRow.leverandoer,
+        TilfoejetSystemRow.svarer_til,
+        TilfoejetSystemRow.anvendelse,
+        TilfoejetSystemRow.bemaerkning,
+    )
     .where(
         TilfoejetSystemRow.fagomraade_id == bindparam("area"),
         TilfoejetSystemRow.removed_at.is_(None),
@@ -359,17 +511,17 @@ _ADDED = (
     .order_by(TilfoejetSystemRow.id)
 )
 _STORED_ANSWERS = (
-    select(AnswerRow.it_system_id, *_ANSWER_COLUMNS)
+    select(*_ANSWER_COLUMNS)
     .where(AnswerRow.it_system_id.in_(bindparam("systems", expanding=True)))
     .with_for_update()
 )
 _SYSTEMS_FOR = (
     select(
-        ItSystemRow.id,
-        FagomraadeRow.id,
+        ItSystemRow.id.label("system_id"),
+        FagomraadeRow.id.label("fagomraade_id"),
         FagomraadeRow.kortlaegning_id,
         FagomraadeRow.indsendt_at,
-        TildelingRow.id,
+        TildelingRow.id.label("tildeling_id"),
     )
     .join(FagomraadeRow, FagomraadeRow.id == ItSystemRow.fagomraade_id)
     .outerjoin(
@@ -381,63 +533,118 @@ _SYSTEMS_FOR = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Owner:
+    """What the rules need to know of a system's fagområde."""
+
+    fagomraade_id: int
+    kortlaegning_id: int
+    assigned: bool
+    submitted: bool
+
+
+def _from_overview(
+    overview: FagomraadeOverview, person_id: int
+) -> tuple[dict[int, Answer], dict[int, _Owner]]:
+    """Stored answers and owners from an area read for its assigned systemejer."""
+    owner = _Owner(
+        overview.fagomraade.id,
+        overview.kortlaegning_id,
+        assigned=True,
+        submitted=overview.fagomraade.indsendt_at is not None,
+    )
+    stored = {line.system.id: line.answer for line in overview.systemer if line.answer}
+    return stored, {line.system.id: owner for line in overview.systemer}
+
+
+def _to_answer(row: Any) -> Answer:
+    return Answer(
+        it_system_id=row.it_system_id,
+        anvendelse=row.anvendelse,
+        bemaerkning=row.bemaerkning,
+        answered_by=row.answered_by,
+        answered_at=row.answered_at,
+    )
+
+
 async def _record(
     session: AsyncSession,
     person_id: int,
     answers: Sequence[tuple[int, Anvendelse, str | None]],
     *,
-    expect_open: bool,
+    correcting: bool,
     keep_bemaerkning: bool,
     at: datetime,
+    overview: FagomraadeOverview | None,
 ) -> list[AnswerChange]:
-    """record_answer's rules for each answer, after two queries whatever their number.
+    """The answer rules for each answer, on the overview read under its area's lock, or
+    else after two queries whatever their number.
 
-    The answers are read first and locked (PostgreSQL), so two people answering one system at
-    once are serialised and the second sees the first's answer as its previous one (a lock
-    on the system's row would not: the outer-joined answer would still be read as it was
-    before the wait). Then systems, areas and the person's assignment in one query.
+    Without an overview the answers are read first and locked (PostgreSQL), so two people
+    answering one system at once are serialised and the second sees the first's answer as
+    its previous one (a lock on the system's row would not: the outer-joined answer would
+    still be read as it was before the wait). Then systems, areas and the person's
+    assignment in one query.
     """
     wanted = sorted({system_id for system_id, _a, _b in answers})
-    stored = {
-        row[0]: Answer(*row) for row in await session.execute(_STORED_ANSWERS, {"systems": wanted})
-    }
-    found = await session.execute(_SYSTEMS_FOR, {"systems": wanted, "person": person_id})
-    systems = {row[0]: row for row in found}
+    if overview is not None and all(overview.line(system_id) for system_id in wanted):
+        stored, systems = _from_overview(overview, person_id)
+    else:
+        # Not all in the area (a card from elsewhere): read what the rules need to refuse it.
+        stored = {
+            row.it_system_id: _to_answer(row)
+            for row in await session.execute(_STORED_ANSWERS, {"systems": wanted})
+        }
+        found = await session.execute(_SYSTEMS_FOR, {"systems": wanted, "person": person_id})
+        systems = {
+            row.system_id: _Owner(
+                row.fagomraade_id,
+                row.kortlaegning_id,
+                assigned=row.tildeling_id is not None,
+                submitted=row.indsendt_at is not None,
+            )
+            for row in found
+        }
     latest: dict[int, Answer] = dict(stored)
     written: dict[int, Answer] = {}
     audits: list[dict[str, object]] = []
     changes: list[AnswerChange] = []
     for system_id, anvendelse, given in answers:
-        if system_id not in systems:
+        system = systems.get(system_id)
+        if system is None:
             raise UnknownSystem(system_id)
-        _sid, area_id, kortlaegning_id, indsendt_at, tildeling_id = systems[system_id]
-        if tildeling_id is None:
-            raise NotAssigned(area_id, person_id)
-        if expect_open and indsendt_at is not None:
-            raise AlreadySubmitted(area_id)
+        check_may_answer(
+            fagomraade_id=system.fagomraade_id,
+            person_id=person_id,
+            assigned=system.assigned,
+            submitted=system.submitted,
+            correcting=correcting,
+        )
         previous = latest.get(system_id)
-        bemaerkning = (given or "").strip() or None
-        if keep_bemaerkning and previous is not None:
-            bemaerkning = previous.bemaerkning
-        if (
-            previous is not None
-            and previous.anvendelse == anvendelse
-            and previous.bemaerkning == bemaerkning
-        ):
+        answer = decide_answer(
+            previous,
+            system_id=system_id,
+            anvendelse=anvendelse,
+            bemaerkning=given,
+            keep_bemaerkning=keep_bemaerkning,
+            person_id=person_id,
+            at=at,
+        )
+        if answer is None:
+            assert previous is not None  # decide_answer returns None only for a repeat
             changes.append(AnswerChange(answer=previous, previous=previous, changed=False))
             continue
-        answer = Answer(system_id, anvendelse, bemaerkning, person_id, at)
         latest[system_id] = written[system_id] = answer
         audits.append(
-            {
-                "kortlaegning_id": kortlaegning_id,
-                "person_id": person_id,
-                "action": "answer",
-                "it_system_id": system_id,
-                "old_value": _describe(previous),
-                "new_value": _describe(answer),
-                "at": at,
-            }
+            _audit_row(
+                system.kortlaegning_id,
+                person_id,
+                "answer",
+                at,
+                it_system_id=system_id,
+                old_value=describe(previous),
+                new_value=describe(answer),
+            )
         )
         changes.append(AnswerChange(answer=answer, previous=previous, changed=True))
     # Core statements, each one round trip however many answers: the ORM's unit of work and
@@ -454,35 +661,42 @@ async def _record(
         await session.execute(_UPDATE_ANSWER, updated)
     if inserted:
         await session.execute(insert(_ANSWERS), inserted)
-    if audits:
-        await session.execute(insert(AuditRow.__table__), audits)
+    await _audit(session, audits)
     return changes
 
 
 async def _overview(
-    session: AsyncSession, fagomraade_id: int, *, assigned_to: int | None = None
+    session: AsyncSession,
+    fagomraade_id: int,
+    *,
+    assigned_to: int | None = None,
+    lock: bool = False,
 ) -> FagomraadeOverview:
     """The area with its systems, answers and additions; NotAssigned when assigned_to is given
     and that person does not have the area (a missing area raises NoResultFound otherwise).
-
-    Plain columns, not entities: every turn of the survey reads the whole area, and rows skip
-    the identity map and instance bookkeeping that 30-100 entities would cost.
     """
     parameters = {"area": fagomraade_id, "person": assigned_to}
     query = _AREA if assigned_to is None else _ASSIGNED_AREA
+    if lock:
+        query = _AREA_LOCKED if assigned_to is None else _ASSIGNED_AREA_LOCKED
     area = (await session.execute(query, parameters)).first()
     if area is None:
         if assigned_to is not None:
             raise NotAssigned(fagomraade_id, assigned_to)
         raise NoResultFound(f"no fagomraade {fagomraade_id}")
-    rows = await session.execute(_LINES, parameters)
-    split = len(_SYSTEM_COLUMNS)
     lines = tuple(
         SystemAnswer(
-            system=ItSystem(*row[:split]),
-            answer=Answer(row[0], *row[split:]) if row[split] is not None else None,
+            system=ItSystem(
+                id=row.id,
+                fagomraade_id=row.fagomraade_id,
+                navn=row.navn,
+                leverandoer=row.leverandoer,
+                beskrivelse=row.beskrivelse,
+                position=row.position,
+            ),
+            answer=_to_answer(row) if row.it_system_id is not None else None,
         )
-        for row in rows
+        for row in await session.execute(_LINES, parameters)
     )
     added = await session.execute(_ADDED, parameters)
     return FagomraadeOverview(
@@ -496,7 +710,7 @@ async def _overview(
         kortlaegning_id=area.kortlaegning_id,
         slutdato=area.slutdato,
         systemer=lines,
-        tilfoejede=tuple(TilfoejetSystem(*row) for row in added),
+        tilfoejede=tuple(_to_tilfoejet(row) for row in added),
     )
 
 
@@ -504,13 +718,7 @@ def _clean(text: str | None) -> str | None:
     return (text or "").strip() or None
 
 
-def _describe(answer: Answer | None) -> str | None:
-    if answer is None:
-        return None
-    return f"{answer.anvendelse.value}|{answer.bemaerkning or ''}"
-
-
-def _to_tilfoejet(row: TilfoejetSystemRow) -> TilfoejetSystem:
+def _to_tilfoejet(row: Any) -> TilfoejetSystem:
     return TilfoejetSystem(
         id=row.id,
         fagomraade_id=row.fagomraade_id,

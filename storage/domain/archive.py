@@ -178,7 +178,11 @@ def file_safe(text: str) -> str:
 
 
 def bilag1_filename(kommune: str, day: date, *, nummer: int | None = None, draft: bool) -> str:
-    """Bilag1-Aarhus-Kommune-2027-08-31.xlsx; a draft says UDKAST, later versions -v2, -v3."""
+    """Bilag1-Aarhus-Kommune-2027-08-25.xlsx; a draft says UDKAST, later versions -v2, -v3.
+
+    day is the day the workbook is made, the date on its front page: a change report made
+    after slutdato then says when it was made, not when the survey was due.
+    """
     parts = ["Bilag1", *(["UDKAST"] if draft else []), file_safe(kommune), day.isoformat()]
     if nummer is not None and nummer > 1:
         parts.append(f"v{nummer}")

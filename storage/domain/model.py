@@ -24,7 +24,8 @@ Bilag 1                    ``bilag1``          KOMBIT's Excel workbook
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -177,6 +178,17 @@ class FagomraadeOverview:
 
     def line(self, system_id: int) -> SystemAnswer | None:
         return next((line for line in self.systemer if line.system.id == system_id), None)
+
+    def with_answers(self, answers: Iterable[Answer]) -> FagomraadeOverview:
+        """The area as it is once these answers are stored, without reading it again."""
+        new = {answer.it_system_id: answer for answer in answers}
+        if not new:
+            return self
+        lines = tuple(
+            SystemAnswer(line.system, new.get(line.system.id, line.answer))
+            for line in self.systemer
+        )
+        return replace(self, systemer=lines)
 
 
 @dataclass(frozen=True, slots=True)

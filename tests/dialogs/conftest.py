@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -10,12 +11,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from botbuilder.core import ConversationState, MemoryStorage, TurnContext, UserState
+from botbuilder.core import ConversationState, MemoryStorage, TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dialogs.context import CALLER_KEY, Caller
+from dialogs.context import CALLER_KEY, CLAIM_KEY, Caller
 from dialogs.coordinator import KoordinatorConfig
 from dialogs.delivery import Delivery, DeliveryConfig
 from dialogs.ports import DeliveryReport, Link, Mail, Member, OutgoingMessage
@@ -26,6 +27,7 @@ from storage.db import create_engine_for, make_sessionmaker
 from storage.migrate import upgrade_head
 from storage.outbox import Undelivered
 from storage.survey import SurveyRepository
+from storage.unit_of_work import UnitOfWork
 from tests.support.fixtures import TENANT, SetUp, set_up_small
 
 
@@ -35,6 +37,7 @@ class RecordingMessenger:
 
     to_people: list[tuple[int, OutgoingMessage]] = field(default_factory=list)
     to_coordinators: list[OutgoingMessage] = field(default_factory=list)
+    except_person_ids: list[int | None] = field(default_factory=list)
 
     async def send_to_person(
         self, tenant_id: str, person_id: int, message: OutgoingMessage
@@ -42,8 +45,11 @@ class RecordingMessenger:
         self.to_people.append((person_id, message))
         return DeliveryReport(person_id, delivered=True)
 
-    async def send_to_coordinators(self, tenant_id: str, message: OutgoingMessage) -> None:
+    async def send_to_coordinators(
+        self, tenant_id: str, message: OutgoingMessage, *, except_person_id: int | None = None
+    ) -> None:
         self.to_coordinators.append(message)
+        self.except_person_ids.append(except_person_id)
 
     async def undelivered(self, tenant_id: str) -> list[Undelivered]:
         return []
@@ -76,6 +82,16 @@ class NoMail:
 
     def eml(self, mail: Mail) -> bytes:
         raise AssertionError("no e-mail in dialog tests")
+
+
+class Unguarded:
+    """A turn claim that lets every turn through: redelivery is the protocol tests' job."""
+
+    async def take(self, uow: UnitOfWork) -> bool:
+        return True
+
+    async def is_new(self) -> bool:
+        return True
 
 
 class NoLinks:
@@ -113,7 +129,7 @@ async def conversation(tmp_path: Path) -> AsyncIterator[Conversation]:
     sessions = make_sessionmaker(engine)
     world = await set_up_small(sessions)
     storage = MemoryStorage()
-    conversation_state, user_state = ConversationState(storage), UserState(storage)
+    conversation_state = ConversationState(storage)
     messenger = RecordingMessenger()
     config = KoordinatorConfig(
         (), False, 1024 * 1024, ZoneInfo("Europe/Copenhagen"), lambda: date(2027, 6, 1)
@@ -132,7 +148,6 @@ async def conversation(tmp_path: Path) -> AsyncIterator[Conversation]:
     )
     router = Router(
         conversation_state,
-        user_state,
         SurveyRepository(sessions),
         coordination,
         messenger,
@@ -140,13 +155,14 @@ async def conversation(tmp_path: Path) -> AsyncIterator[Conversation]:
         NoFiles(),
         config,
         delivery,
+        functools.partial(UnitOfWork, sessions),
     )
 
     async def logic(context: TurnContext) -> None:
         context.turn_state[CALLER_KEY] = Caller(TENANT, world.anne.id, world.anne.navn)
+        context.turn_state[CLAIM_KEY] = Unguarded()
         await router.on_message(context)
         await conversation_state.save_changes(context)
-        await user_state.save_changes(context)
 
     yield Conversation(TestAdapter(logic), messenger, world, sessions)
     await engine.dispose()

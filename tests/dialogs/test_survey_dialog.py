@@ -48,7 +48,11 @@ async def test_submitting_tells_the_coordinators(conversation: Conversation) -> 
 
     replies = await conversation.say("indsend")
 
-    assert replies[-1].text == texts.submitted(fagomraade="Skole", besvaret=2, antal=2)
+    assert replies[-1].text == (
+        "Tak! Fagområdet **Skole** er indsendt med 2 af 2 svar. Du kan stadig rette et svar "
+        "via **mine**, også når Bilag 1 er sendt til KOMBIT: den infrastrukturansvarlige "
+        "sender så rettelsen til KOMBIT som en ændringsrapport."
+    )
     [notice] = conversation.messenger.to_coordinators
     assert notice.text == texts.coordinator_area_submitted(
         systemejer="Anne Systemejer", fagomraade="Skole", besvaret=2, antal=2

@@ -18,16 +18,26 @@ from tests.e2e.conftest import ANNE, StartStack
 pytestmark = pytest.mark.e2e
 
 
-async def test_installing_the_app_greets_once_and_hjaelp_explains_the_three_answers(
+async def test_installing_the_app_greets_the_coordinator_once_and_hjaelp_lists_her_commands(
     start_stack: StartStack,
 ) -> None:
-    stack = await start_stack(demo=False)
+    stack = await start_stack(demo=False)  # the Playground's user is KOORDINATORER's Mette
+    async with stack.chat() as chat:
+        await chat.install()
+        assert await chat.next_text() == texts.KOORDINATOR_WELCOME
+
+        await chat.say("hjælp")
+        # Strict order: a second welcome (for the conversationUpdate too) would come first.
+        assert await chat.next_text() == texts.KOORDINATOR_HELP
+
+
+async def test_a_systemejer_is_greeted_with_the_three_answers(start_stack: StartStack) -> None:
+    stack = await start_stack(acting_as=ANNE)
     async with stack.chat() as chat:
         await chat.install()
         assert await chat.next_text() == texts.WELCOME
 
         await chat.say("hjælp")
-        # Strict order: a second welcome (for the conversationUpdate too) would come first.
         assert await chat.next_text() == texts.HELP
 
 

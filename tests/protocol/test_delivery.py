@@ -454,6 +454,10 @@ async def test_send_shows_the_mail_then_sends_it_to_kombit_with_the_workbook_att
     name, workbook = attachment_of(message)
     assert name == filename
     assert answers_in(workbook) == world.expected
+    # The name carries the day the workbook was made, the date on its front page; never the
+    # slutdato (31 August 2099 here), which every later version would share.
+    assert read_bilag1(workbook, filename=name).forside.dato == today()
+    assert "2099-08-31" not in name
 
     [version] = await versions(db)
     assert (version.send_status, version.send_attempts) == ("sent", 1)
@@ -699,8 +703,18 @@ async def test_historik_lists_every_version_and_gives_any_one_back(
     shown = card_text(historik)
     assert shown.index("Hent version 2") < shown.index("Hent version 1")
     assert "Udleveret som e-mail-fil" in shown and "ændringsrapport" in shown
+    assert "samlet automatisk, da Anne Systemejer indsendte det sidste fagområde" in shown
+    assert "Anne Systemejer · " not in shown
     first, second = await versions(db)
     await press(bot, KIM, activities, historik, "Hent version 1")
+    facts = {
+        fact["title"]: fact["value"]
+        for block in last_adaptive(connector, KIM)["body"]
+        if block["type"] == "FactSet"
+        for fact in block["facts"]
+    }
+    assert facts["Samlet"] == "automatisk, da Anne Systemejer indsendte det sidste fagområde"
+    assert "Af" not in facts
     _consent_id, consent = last_consent(connector, KIM)
     assert consent["content"]["acceptContext"] == {"file_id": first.file_id}
     assert consent["name"] == f"Bilag1-Aarhus-Kommune-{today()}.xlsx"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
-from dialogs import texts
+from dialogs import cards, texts
 from storage.catalogue.reference import load_reference_bilag1
 from storage.domain.delivery import FailureReason
 from storage.models import FagomraadeRow, ItSystemRow, KortlaegningRow, PersonRow, TildelingRow
@@ -211,6 +211,7 @@ async def test_the_first_person_in_a_local_trial_becomes_coordinator(
         texts.BECAME_KOORDINATOR,
         texts.OPSAET_ASK_KOMMUNE,
     ]
+    assert texts.BECAME_KOORDINATOR.endswith(texts.FEM_TRIN)  # her welcome as coordinator
     assert connector.texts(BO.personal_conversation) == [
         texts.not_koordinator(koordinatorer=["Anne Jensen"])
     ]
@@ -334,6 +335,14 @@ async def test_start_creates_chats_sends_invitations_and_names_the_unreachable(
     connector.fail_next("create", Failure(403, code="BotDisabledByAdmin"), target=sara.teams_id)
 
     await bot.post(activities.message(KIM, "start"))
+    question = card_of(last_card(connector, KIM.personal_conversation))
+    assert card_text(question).startswith(
+        "11 fagområder har ingen systemejer. Send invitationerne til de 3 tildelte nu? De "
+        "øvrige inviteres, når du tildeler dem."
+    )
+    assert [a["title"] for a in question["actions"]] == ["Send nu", "Tildel først"]
+    assert connector.created_conversations == []  # nobody is invited before Send nu
+    await bot.post(activities.submit(KIM, submit_data(question, "Send nu")))
 
     for user, area in ((ANNE, "Økonomi"), (BO, "Løn og personale")):
         invitation = card_text(card_of(last_card(connector, user.personal_conversation)))
@@ -358,6 +367,33 @@ async def test_start_creates_chats_sends_invitations_and_names_the_unreachable(
         "anne.jensen@kommune.dk",
         "bo.hansen@kommune.dk",
     }
+
+
+async def test_start_with_unassigned_areas_offers_to_assign_first_and_invites_nobody(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await set_up_by_text(bot, activities)
+    await bot.post(activities.message(KIM, "tildel økonomi anne.jensen@kommune.dk"))
+
+    await bot.post(activities.message(KIM, "start"))
+    question = card_of(last_card(connector, KIM.personal_conversation))
+    assert card_text(question).startswith(
+        "13 fagområder har ingen systemejer. Send invitationen til det ene tildelte nu? De "
+        "øvrige inviteres, når du tildeler dem."
+    )
+    await bot.post(activities.submit(KIM, submit_data(question, "Tildel først")))
+
+    overview = card_of(last_card(connector, KIM.personal_conversation))
+    assert card_text(overview).startswith(texts.TILDEL_CARD_TITLE)
+    assert "Økonomi\nAnne Jensen" in card_text(overview)
+    assert connector.sent(ANNE.personal_conversation) == []
+    async with db() as session:
+        assert (await session.scalars(select(TildelingRow.invited_at))).all() == [None]
+        assert (await session.scalars(select(KortlaegningRow.started_at))).all() == [None]
 
 
 async def test_status_figures_match_the_answers_in_the_database(
@@ -511,3 +547,120 @@ async def test_opsaet_again_with_ja_keeps_the_answers_of_systems_still_listed(
         kortlaegning = (await session.scalars(select(KortlaegningRow))).one()
         answers = (await session.scalars(select(func.count()).select_from(ItSystemRow))).one()
     assert kortlaegning.kommunekode == "461" and answers == 55
+
+
+async def test_paamind_sends_the_scheduled_reminder_card_with_fortsaet(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await set_up_by_text(bot, activities)
+    await bot.post(activities.message(ANNE, "hjælp"))  # Anne has a chat with the bot
+    await bot.post(activities.message(KIM, "tildel økonomi anne.jensen@kommune.dk"))
+    async with db() as session:
+        okonomi = (
+            await session.scalars(select(FagomraadeRow).where(FagomraadeRow.navn == "Økonomi"))
+        ).one()
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": okonomi.id}))
+    await bot.post(activities.message(ANNE, "ja"))
+
+    await bot.post(activities.message(KIM, "påmind"))
+
+    reminder = card_of(last_card(connector, ANNE.personal_conversation))
+    today = datetime.now(Settings().zone).date()
+    assert reminder == cards.build_reminder_card(
+        fagomraade_id=okonomi.id,
+        fagomraade="Økonomi",
+        unanswered=3,
+        total=4,
+        slutdato=date(2099, 8, 31),
+        dage=(date(2099, 8, 31) - today).days,
+    )
+    assert "**3 af 4** it-systemer i fagområdet **Økonomi**" in card_text(reminder)
+    assert submit_data(reminder, "Fortsæt") == {"action": "fortsaet", "fagomraade_id": okonomi.id}
+
+
+async def test_a_coordinator_is_welcomed_with_the_five_steps_and_a_systemejer_with_the_answers(
+    bot: RunningBot, activities: Activities, connector: BotConnector, roster: None
+) -> None:
+    await bot.post(activities.installed(KIM))
+    await bot.post(activities.installed(ANNE))
+
+    [welcome] = connector.texts(KIM.personal_conversation)
+    assert welcome == texts.KOORDINATOR_WELCOME
+    steps = [
+        line.split("**")[1]
+        for line in welcome.splitlines()
+        if line[:2] in {"1.", "2.", "3.", "4.", "5."}
+    ]
+    assert steps == ["opsæt", "tildel", "start", "status", "send"]
+    assert connector.texts(ANNE.personal_conversation) == [texts.WELCOME]
+    assert "infrastrukturansvarlig" not in texts.WELCOME
+
+
+async def test_hjaelp_shows_each_command_of_the_askers_role_with_what_it_does(
+    bot: RunningBot, activities: Activities, connector: BotConnector, roster: None
+) -> None:
+    await bot.post(activities.message(KIM, "hjælp"))
+    await bot.post(activities.message(ANNE, "hjælp"))
+
+    [koordinator_help] = connector.texts(KIM.personal_conversation)
+    [systemejer_help] = connector.texts(ANNE.personal_conversation)
+    described = {
+        line.split("**")[1]: line.split(" – ", 1)[1]
+        for line in koordinator_help.splitlines()
+        if line.startswith("- **") and " – " in line
+    }
+    for word in ("opsæt", "tildel", "start", "status", "påmind", "udkast", "bilag1", "send"):
+        assert described[word], word
+    for word in ("modtaget", "historik", "ændringer", "koordinator tilføj", "fortsæt", "mine"):
+        assert described[word], word
+    assert "Sekundær anvendelse" in koordinator_help  # the three answers, for questions
+    assert systemejer_help == texts.HELP
+    shown = [
+        line.split("**")[1] for line in systemejer_help.splitlines() if line.startswith("- **")
+    ]
+    assert "fortsæt" in shown and "mine" in shown
+    assert not {"tildel", "start", "påmind", "send"} & set(shown)
+
+
+async def test_the_coordinator_who_submits_an_area_is_not_told_so_but_the_others_are(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    for text in ("opsæt", "Aarhus", "31/8-2099"):
+        await bot.post(activities.message(KIM, text))
+    await bot.post(in_team(activities.message(KIM, "hjælp")))
+    connector.files["kombit.xlsx"] = _single_area_workbook()
+    await bot.post(_upload(activities, connector, "kombit.xlsx"))
+    await bot.post(activities.message(KIM, "koordinator tilføj bo.hansen@kommune.dk"))
+    await bot.post(activities.message(BO, "hjælp"))  # Bo has a chat with the bot
+    await bot.post(activities.message(KIM, "tildel ESDH mig"))
+    async with db() as session:
+        area = (await session.scalars(select(FagomraadeRow))).one()
+    await bot.post(activities.submit(KIM, {"action": "form", "fagomraade_id": area.id}))
+    form = card_of(last_card(connector, KIM.personal_conversation))
+    choices = {e["id"]: "anvender" for e in form["body"] if e["type"] == "Input.ChoiceSet"}
+    await bot.post(activities.submit(KIM, {**submit_data(form, "Gem og gå videre"), **choices}))
+    await bot.post(activities.message(KIM, "videre"))
+    await bot.post(activities.message(KIM, "indsend"))
+
+    notice = texts.coordinator_area_submitted(
+        systemejer="Kim Koordinator",
+        fagomraade="Sags- og dokumenthåndtering (ESDH)",
+        besvaret=8,
+        antal=8,
+    )
+    kim_saw = connector.texts(KIM.personal_conversation)
+    assert texts.submitted(
+        fagomraade="Sags- og dokumenthåndtering (ESDH)", besvaret=8, antal=8
+    ) in (kim_saw)
+    assert notice not in kim_saw
+    assert notice in connector.texts(BO.personal_conversation)
+    # The finished Bilag 1 is news to every coordinator, the one who acted too.
+    assert kim_saw[-1] == texts.coordinator_all_submitted(antal=1, version=1)

@@ -349,6 +349,24 @@ async def make_coordinator(sessions: async_sessionmaker[AsyncSession], person_id
         )
 
 
+async def test_a_notice_to_the_coordinators_skips_the_one_who_acted(
+    sessions: async_sessionmaker[AsyncSession],
+    delivery: Delivery,
+    connector: BotConnector,
+    people: dict[str, int],
+) -> None:
+    carl, dorte = people[CARL.aad_object_id], people[DORTE.aad_object_id]
+    for coordinator in (carl, dorte):
+        await make_coordinator(sessions, coordinator)
+    notice = OutgoingMessage(text="Carl har indsendt ESDH", dedupe_key="submitted:1")
+
+    await delivery.messenger.send_to_coordinators(TENANT, notice, except_person_id=carl)
+    await delivery.worker.drain(until_idle=True)
+
+    assert connector.texts(CARL.personal_conversation) == []
+    assert connector.texts(DORTE.personal_conversation) == ["Carl har indsendt ESDH"]
+
+
 async def test_a_notice_to_a_busy_coordinator_waits_for_nothing_in_the_turn(
     sessions: async_sessionmaker[AsyncSession],
     clock: FakeClock,

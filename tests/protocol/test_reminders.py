@@ -146,6 +146,53 @@ async def test_the_coordinator_is_told_who_is_late_and_that_the_deadline_is_at_r
     assert "infrastruktur@kombit.dk" in summary
 
 
+@pytest.mark.parametrize(
+    ("now", "deadline"),
+    [
+        # Monday 30 August, 09:05 in Copenhagen: slutdato is the one working day left.
+        (datetime(2027, 8, 30, 7, 5, tzinfo=UTC), "der er 1 arbejdsdag tilbage"),
+        (datetime(2027, 8, 31, 7, 5, tzinfo=UTC), "i dag er slutdatoen"),
+    ],
+)
+async def test_the_summary_names_unassigned_areas_apart_and_counts_days_in_good_danish(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    delivery: Delivery,
+    connector: BotConnector,
+    now: datetime,
+    deadline: str,
+) -> None:
+    areas = [
+        Area("Økonomi", systems=1, answered=0, owners=(ANNE,)),
+        Area("Skole", systems=5, answered=0),
+        Area("Miljø", systems=3, answered=0),
+    ]
+    await seed_kortlaegning(
+        sessions, slutdato=SLUTDATO, started_at=STARTED, areas=areas, koordinatorer=(KIRSTEN,)
+    )
+    for user in (ANNE, KIRSTEN):
+        await seed_personal_chat(sessions, user, connector.url)
+
+    await runner_for(sessions, settings).run_once(now)
+    await delivery.worker.drain()
+
+    [summary] = connector.texts(KIRSTEN.personal_conversation)
+    reminded, unassigned, at_risk = summary.split("\n\n")[1:4]
+    assert reminded == (
+        "0 af 3 fagområder er indsendt, og 0 % af it-systemerne er besvaret. Disse fagområder "
+        "mangler, og deres systemejere har fået en påmindelse:\n"
+        "- **Økonomi**: 0 af 1 besvaret – Anne Hansen"
+    )
+    assert unassigned == (
+        "2 fagområder har ingen systemejer, så ingen har fået en påmindelse – tildel dem med "
+        "**tildel**: Skole, Miljø."
+    )
+    assert at_risk.startswith(f"**Slutdatoen er i fare:** {deadline}. Hvis I ikke når at blive ")
+    [anne_card] = cards_in(connector, ANNE)
+    body = " ".join(block["text"] for block in anne_card["body"])  # type: ignore[attr-defined]
+    assert "**1 af 1** it-system i fagområdet **Økonomi**" in body
+
+
 async def test_after_slutdato_only_the_coordinator_is_reminded_to_tell_kombit(
     sessions: async_sessionmaker[AsyncSession],
     settings: Settings,

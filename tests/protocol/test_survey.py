@@ -385,3 +385,33 @@ async def test_a_file_sent_mid_survey_gets_the_options_explained_not_silence(
     )
 
     assert connector.texts(ANNE.personal_conversation)[-1] == texts.ANVENDELSE_HELP
+
+
+async def test_ids_no_card_of_ours_carries_get_a_polite_answer_and_change_nothing(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    world: SetUp,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": world.esdh.id}))
+    huge = 10**30
+
+    await bot.post(
+        activities.submit(
+            ANNE,
+            {
+                "action": "answer",
+                "fagomraade_id": world.esdh.id,
+                "system_id": huge,
+                "anvendelse": "anvender",
+            },
+        )
+    )
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": huge}))
+
+    assert connector.texts(ANNE.personal_conversation)[-2:] == [
+        texts.ANVENDELSE_HELP,
+        texts.NOT_UNDERSTOOD,
+    ]
+    assert await answers(db, world.esdh.id) == {}

@@ -103,15 +103,15 @@ async def test_changes_after_a_version_come_from_the_audit_and_net_out(
     (first, first_id), (second, second_id) = list(area.systems.items())[:2]
     before_second = world.expected[area.navn, second]
 
-    # Corrections of submitted areas, as the survey makes them (expect_open=False).
+    # Corrections of submitted areas, as the survey makes them (correcting=True).
     await survey.record_answer(
-        world.anne.id, first_id, Anvendelse.SEKUNDAER, "kun opslag", expect_open=False
+        world.anne.id, first_id, Anvendelse.SEKUNDAER, "kun opslag", correcting=True
     )
     changed_back = (
         Anvendelse.ANVENDER if before_second is not Anvendelse.ANVENDER else (Anvendelse.SEKUNDAER)
     )
-    await survey.record_answer(world.anne.id, second_id, changed_back, expect_open=False)
-    await survey.record_answer(world.anne.id, second_id, before_second, expect_open=False)
+    await survey.record_answer(world.anne.id, second_id, changed_back, correcting=True)
+    await survey.record_answer(world.anne.id, second_id, before_second, correcting=True)
     await survey.add_tilfoejet(
         world.anne.id,
         area.id,

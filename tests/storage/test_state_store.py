@@ -149,7 +149,7 @@ def _turn_states(
     )
 
 
-async def test_turn_states_read_both_in_one_read_and_write_both_in_one_write(
+async def test_turn_states_write_both_in_one_write_and_nothing_when_saved(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     storage, states, dialog, position = _turn_states(sessions)
@@ -157,7 +157,6 @@ async def test_turn_states_read_both_in_one_read_and_write_both_in_one_write(
 
     async def turn(count: int) -> None:
         context = TurnContext(adapter, _message())
-        await states.load(context)
         assert await dialog.get(context) == (count - 1 or None)
         await dialog.set(context, count)
         await position.set(context, {"page": count})
@@ -167,37 +166,14 @@ async def test_turn_states_read_both_in_one_read_and_write_both_in_one_write(
         assert len(storage.writes) == written
 
     await turn(1)
-    storage.reads.clear()
     storage.writes.clear()
     await turn(2)
 
     conversation_key, user_key = "test/conversations/c1", "test/users/u1"
-    assert storage.reads == [sorted([conversation_key, user_key])]
     assert storage.writes == [sorted([conversation_key, user_key])]
     stored = await storage.read([conversation_key, user_key])
     assert stored[conversation_key]["dialog"] == 2
     assert stored[user_key]["position"] == {"page": 2}
-
-
-async def test_a_first_turn_reads_its_states_once_and_stores_what_it_set(
-    sessions: async_sessionmaker[AsyncSession],
-) -> None:
-    storage, states, dialog, position = _turn_states(sessions)
-    context = TurnContext(TestAdapter(), _message())
-
-    await states.load(context)
-    assert await dialog.get(context) is None
-    await position.set(context, {"page": 0})
-    await states.save_changes(context)
-
-    conversation_key, user_key = "test/conversations/c1", "test/users/u1"
-    assert storage.reads == [sorted([conversation_key, user_key])]
-    assert storage.writes == [[user_key]]
-    stored = await StateStore(sessions).read([conversation_key, user_key])
-    assert list(stored) == [user_key]
-    assert await storage.read([user_key]) == {
-        user_key: {"position": {"page": 0}, "e_tag": stored[user_key].e_tag}
-    }
 
 
 async def test_turn_states_write_nothing_when_nothing_changed(
@@ -208,7 +184,6 @@ async def test_turn_states_write_nothing_when_nothing_changed(
     storage.writes.clear()
     context = TurnContext(TestAdapter(), _message())
 
-    await states.load(context)
     assert await dialog.get(context) == 1
     await states.save_changes(context)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.claims import ActivityClaims
 from storage.coordination import CoordinationRepository
 from storage.domain.model import (
     AlreadySubmitted,
@@ -17,8 +18,10 @@ from storage.domain.model import (
     CatalogueSystem,
     NotAssigned,
 )
+from storage.domain.place import Phase, SurveyPlace
 from storage.models import AnswerRow, AuditRow
 from storage.survey import SurveyRepository, UnknownSystem
+from storage.unit_of_work import UnitOfWork
 from tests.support.fixtures import SMALL_CATALOGUE, TENANT, set_up_small
 
 
@@ -93,7 +96,7 @@ async def test_a_submitted_area_refuses_flow_answers_but_takes_corrections(
     with pytest.raises(AlreadySubmitted):
         await survey.record_answer(world.anne.id, meebook.id, Anvendelse.ANVENDER)
     correction = await survey.record_answer(
-        world.anne.id, aula.id, Anvendelse.ANVENDER_IKKE, expect_open=False
+        world.anne.id, aula.id, Anvendelse.ANVENDER_IKKE, correcting=True
     )
     assert correction.changed
 
@@ -317,7 +320,7 @@ async def test_a_submitted_area_takes_a_form_page_as_a_correction(
     await survey.submit(world.anne.id, world.esdh.id)
 
     [change] = await survey.record_answers(
-        world.anne.id, [(sbsys.id, Anvendelse.SEKUNDAER)], expect_open=False
+        world.anne.id, [(sbsys.id, Anvendelse.SEKUNDAER)], correcting=True
     )
 
     assert change.changed
@@ -367,3 +370,51 @@ async def test_an_answer_given_while_another_is_being_stored_sees_it_as_previous
     assert change.changed
     assert change.previous is not None and change.previous.anvendelse is Anvendelse.SEKUNDAER
     assert (await answer_rows(sessions))[sbsys.id] == (Anvendelse.ANVENDER, None, world.bo.id)
+
+
+async def test_a_place_is_stored_per_person_and_forgotten(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await set_up_small(sessions)
+    survey, at = SurveyRepository(sessions), datetime(2027, 3, 1, 9, tzinfo=UTC)
+    reopened = SurveyPlace(world.skole.id, Phase.SYSTEM, system_id=None, correcting=True)
+
+    async with UnitOfWork(sessions) as uow:
+        await survey.save_place(
+            uow, world.anne.id, SurveyPlace(world.esdh.id, Phase.FORM, page=1), at=at
+        )
+        await survey.save_place(uow, world.anne.id, reopened, at=at)
+        await survey.save_place(uow, world.bo.id, SurveyPlace(world.esdh.id), at=at)
+        await uow.commit()
+
+    async with UnitOfWork(sessions) as uow:
+        assert await survey.place(uow, world.anne.id) == reopened
+        assert await survey.place(uow, world.bo.id) == SurveyPlace(world.esdh.id)
+        await survey.save_place(uow, world.bo.id, None, at=at)
+        await uow.commit()
+    async with UnitOfWork(sessions) as uow:
+        assert await survey.place(uow, world.bo.id) is None
+
+
+async def test_a_unit_of_work_left_without_commit_stores_nothing_of_the_turn(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await set_up_small(sessions)
+    survey, claims = SurveyRepository(sessions), ActivityClaims(sessions)
+    at = datetime(2027, 3, 1, 9, tzinfo=UTC)
+    overview = await survey.overview(world.esdh.id, world.anne.id)
+    sbsys = overview.systemer[0].system
+
+    with pytest.raises(RuntimeError):
+        async with UnitOfWork(sessions) as uow:
+            assert await claims.claim(uow, "a:1", "act-1", at=at)
+            await survey.record_answer(world.anne.id, sbsys.id, Anvendelse.ANVENDER, uow=uow)
+            await survey.save_place(uow, world.anne.id, SurveyPlace(world.esdh.id), at=at)
+            raise RuntimeError("the turn fails before its commit")
+
+    assert await claims.is_claimed("a:1", "act-1") is False
+    async with sessions() as session:
+        assert (await session.scalars(select(AnswerRow))).all() == []
+        assert (await session.scalars(select(AuditRow))).all() == []
+    async with UnitOfWork(sessions) as uow:
+        assert await survey.place(uow, world.anne.id) is None

@@ -95,6 +95,8 @@ class BotConnector:
         """Headers of each PUT to /upload/{name}, as OneDrive's upload session received them."""
         self._failures: dict[str, deque[Failure]] = {}
         self._slow: dict[str, deque[float]] = {}
+        self.held: list[str] = []
+        """Conversations of sends held back by slow_next, as they arrive (before recording)."""
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._server: TestServer | None = None
@@ -239,6 +241,7 @@ class BotConnector:
             return failure
         body = await request.json()
         if self._slow.get(cid):
+            self.held.append(cid)
             await asyncio.sleep(self._slow[cid].popleft())
         tenant = (body.get("conversation") or {}).get("tenantId") or "-"
         throttled = self._over_limit(tenant, cid)

@@ -1,0 +1,47 @@
+"""Where a systemejer is in the survey of one fagområde: a typed value, stored as a row.
+
+Stdlib only. The place is the single truth for `fortsæt`; what a turn does with it lives in
+dialogs/survey.py, and what it may change lives in storage/domain/answers.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    """The parts of a survey, in the order a person meets them. Values are stored."""
+
+    SYSTEM = "system"
+    FORM = "form"
+    TILFOEJ = "tilfoej"
+    SUMMARY = "summary"
+    HANDOVER = "handover"
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyPlace:
+    """The fagområde, the part of it, and the system or form page on screen.
+
+    `system_id` is the system asked about in the SYSTEM phase (None: the next unanswered
+    one); `page` is the form page; `correcting` marks a system reopened from the summary,
+    which may be answered after submission and leads back to the summary.
+    """
+
+    fagomraade_id: int
+    phase: Phase = Phase.SYSTEM
+    system_id: int | None = None
+    page: int = 0
+    correcting: bool = False
+
+    def at(
+        self,
+        phase: Phase,
+        *,
+        system_id: int | None = None,
+        page: int = 0,
+        correcting: bool = False,
+    ) -> SurveyPlace:
+        """The same fagområde at another part of the survey."""
+        return replace(self, phase=phase, system_id=system_id, page=page, correcting=correcting)
