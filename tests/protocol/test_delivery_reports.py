@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from dialogs import texts
 from storage.domain.delivery import FailureReason
 from storage.models import PersonRow, TildelingRow
-from tests.protocol.conftest import RunningBot, card_of, card_text
+from tests.protocol.conftest import RunningBot, card_of, card_text, submit_data
 from tests.protocol.test_koordinator import (  # noqa: F401 (fixtures)
     ANNE,
     BO,
@@ -57,6 +57,13 @@ async def said_eventually(connector: BotConnector, text: str, timeout: float = 1
             await asyncio.sleep(0.05)
 
 
+async def start(bot: RunningBot, activities: Activities, connector: BotConnector) -> None:
+    """start, and Send nu on the question about the fagområder nobody has."""
+    await bot.post(activities.message(KIM, "start"))
+    question = card_of(last_card(connector, KIM.personal_conversation))
+    await bot.post(activities.submit(KIM, submit_data(question, "Send nu")))
+
+
 async def start_with_anne_and_bo(bot: RunningBot, activities: Activities) -> None:
     await set_up_by_text(bot, activities)
     await bot.post(activities.message(ANNE, "hjælp"))  # Anne has a chat with the bot already
@@ -73,7 +80,7 @@ async def test_a_throttled_invitation_is_on_its_way_marked_invited_and_arrives_o
     await start_with_anne_and_bo(bot, activities)
     connector.fail_next("send", THROTTLED, target=ANNE.personal_conversation)
 
-    await bot.post(activities.message(KIM, "start"))
+    await start(bot, activities, connector)
 
     said = connector.texts(KIM.personal_conversation)
     assert texts.start_done(inviteret=2) in said
@@ -101,7 +108,7 @@ async def test_an_invitation_that_finally_fails_is_reported_with_the_reason_and_
     blocked = Failure(403, code="ConversationBlockedByUser")
     connector.fail_next("send", THROTTLED, blocked, target=ANNE.personal_conversation)
 
-    await bot.post(activities.message(KIM, "start"))
+    await start(bot, activities, connector)
     assert ANNE_ON_ITS_WAY & set(connector.texts(KIM.personal_conversation))
 
     await said_eventually(
@@ -121,7 +128,7 @@ async def test_paamind_counts_a_throttled_reminder_as_on_its_way(
     connector: BotConnector,
 ) -> None:
     await start_with_anne_and_bo(bot, activities)
-    await bot.post(activities.message(KIM, "start"))
+    await start(bot, activities, connector)
     connector.fail_next("send", THROTTLED, target=ANNE.personal_conversation)
 
     await bot.post(activities.message(KIM, "påmind"))
@@ -142,7 +149,7 @@ async def test_a_refused_invitation_is_named_at_once_with_its_reason(
         "send", Failure(404, code="ConversationNotFound"), target=ANNE.personal_conversation
     )
 
-    await bot.post(activities.message(KIM, "start"))
+    await start(bot, activities, connector)
 
     said = connector.texts(KIM.personal_conversation)
     assert texts.start_done(inviteret=1) in said
