@@ -13,8 +13,10 @@ import sys
 from pathlib import Path
 
 from dialogs import texts
+from storage.bilag1.columns import column_letter
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind, MissingAnswers
 from storage.bilag1.jsonshape import bilag1_to_json, filled_answers_from_json
+from storage.bilag1.layout import Bilag1
 from storage.bilag1.plan import find_missing_answers
 from storage.bilag1.reader import MAX_BYTES, read_bilag1
 from storage.bilag1.writer import write_bilag1
@@ -33,7 +35,7 @@ class _Unreadable(Exception):
 
 
 def inspect(args: argparse.Namespace) -> int:
-    """Print what a workbook holds: a summary per fagområde, or everything as JSON."""
+    """Print what a workbook holds: a summary per fagområde, how it was read, or JSON."""
     path: Path = args.file
     try:
         bilag1 = read_bilag1(_read(path), filename=path.name)
@@ -61,7 +63,35 @@ def inspect(args: argparse.Namespace) -> int:
                 fagomraade=fagomraade.navn, systemer=len(fagomraade.systemer), besvaret=answered
             )
         )
+    if args.explain:
+        _explain(bilag1)
     return 0
+
+
+def _explain(bilag1: Bilag1) -> None:
+    """Per sheet with a table: its header row, each column's role and why, and its blocks."""
+    for reading in bilag1.readings:
+        print(texts.bilag1_explain_sheet(ark=reading.sheet, raekke=reading.header.row))
+        for column in reading.header.columns:
+            print(
+                texts.bilag1_explain_column(
+                    bogstav=column_letter(column.column),
+                    overskrift=column.header,
+                    rolle=column.role,
+                    grunde=[texts.bilag1_explain_reason(reason) for reason in column.reasons],
+                )
+            )
+        for doubt, role in reading.doubts:
+            print(texts.bilag1_explain_doubt(tvivl=doubt, rolle=role))
+        for block in reading.blocks:
+            print(
+                texts.bilag1_explain_block(
+                    fagomraade=block.fagomraade,
+                    fra=block.first_row,
+                    til=block.last_row,
+                    kilde=block.source,
+                )
+            )
 
 
 def fill(args: argparse.Namespace) -> int:

@@ -139,6 +139,11 @@ def _add_bilag1_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     inspect = commands.add_parser("inspect", help="show what a Bilag 1 workbook holds")
     inspect.add_argument("file", type=Path, metavar="FILE", help="the workbook (.xlsx)")
     inspect.add_argument("--json", action="store_true", help="print the whole workbook as JSON")
+    inspect.add_argument(
+        "--explain",
+        action="store_true",
+        help="per sheet: the header row, each column's role and why, each block's area",
+    )
     inspect.set_defaults(handler=bilag1_cli.inspect)
 
     fill = commands.add_parser("fill", help="write a filled Bilag 1 from answers in JSON")

@@ -94,6 +94,14 @@ class Settings:
     developer_url: str = ""
     privacy_url: str = ""
     terms_url: str = ""
+    # KITOS API v2 (docs/kitos.md): both set, or neither and the coordinator uploads the export.
+    kitos_url: str = ""
+    kitos_token: str = field(default="", repr=False)
+
+    @property
+    def kitos_enabled(self) -> bool:
+        """The bot reads KITOS itself when it has an address and a token."""
+        return bool(self.kitos_url and self.kitos_token)
 
     @property
     def auth_enabled(self) -> bool:
@@ -198,6 +206,8 @@ class Settings:
         text("DEVELOPER_URL", "developer_url")
         text("PRIVACY_URL", "privacy_url")
         text("TERMS_URL", "terms_url")
+        text("KITOS_URL", "kitos_url")
+        text("KITOS_TOKEN", "kitos_token")
 
         app_type = str(values.get("app_type", defaults.app_type))
         if app_type.lower() not in {"multitenant", "singletenant", "userassignedmsi"}:
@@ -273,6 +283,14 @@ class Settings:
             if attr in values and not is_https_url(str(values[attr])):
                 problems[name] = "must be an https:// address"
 
+        kitos_url = str(values.get("kitos_url", ""))
+        if kitos_url and not (is_https_url(kitos_url) or _is_loopback_url(kitos_url)):
+            # The token is a bearer credential for the kommune's whole KITOS registration.
+            problems["KITOS_URL"] = "must be an https:// address, e.g. https://kitos.dk"
+        if bool(kitos_url) != bool(values.get("kitos_token")):
+            missing = "KITOS_TOKEN" if kitos_url else "KITOS_URL"
+            problems[missing] = "KITOS_URL and KITOS_TOKEN are set together or not at all"
+
         limits_raw = environ.get("CONVERSATION_SEND_LIMITS", "").strip()
         if limits_raw:
             limits = _parse_windows(limits_raw)
@@ -292,6 +310,12 @@ def is_https_url(url: str) -> bool:
     """Tell whether url is an absolute https address with a host, as Teams requires."""
     parts = urlsplit(url)
     return parts.scheme == "https" and bool(parts.hostname)
+
+
+def _is_loopback_url(url: str) -> bool:
+    """A plain-http address on this machine: a local KITOS stand-in, never a real one."""
+    parts = urlsplit(url)
+    return parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
 
 
 def _parse_windows(raw: str) -> tuple[tuple[int, float], ...] | None:

@@ -17,6 +17,8 @@ from botbuilder.schema.teams.additional_properties import ContentType
 from dialogs import texts
 from dialogs.actions import ACTION_KEY, Action, DeliveryAction, KoordinatorAction
 from dialogs.ports import Link, Mail, Member
+from storage.bilag1.columns import Role, column_letter
+from storage.bilag1.layout import SheetReading
 from storage.domain.archive import Bilag1Version
 from storage.domain.model import Anvendelse, Fagomraade, FagomraadeOverview, ItSystem, Kommune
 from storage.domain.progress import Progress
@@ -407,6 +409,79 @@ def opsaet_card(kommuner: Sequence[Kommune], *, today: date) -> Card:
             },
         ],
         [_koordinator_submit(texts.OPSAET_SUBMIT, KoordinatorAction.OPSAET)],
+    )
+
+
+# The roles a coordinator confirms on the mapping card; the others are kept as recognised.
+KOLONNE_ROLES = (Role.SYSTEM, Role.LEVERANDOER, Role.ANVENDELSE, Role.BEMAERKNING)
+_KOLONNE_CHOICES = 40
+_KOLONNE_TITLE_CHARS = 60
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def opsaet_kolonner_card(reading: SheetReading) -> Card:
+    """One sheet's reading: header row, a drop-down per role with the column taken, and the
+    first systems, with "Ser rigtigt ud".
+
+    One card per sheet keeps each far below Teams' message size. The submit carries the
+    sheet's name, header row and the roles not on the card, so the answer is complete without
+    any state; the inputs are named by role.
+    """
+    roles = reading.columns.roles()
+    # Columns with a header, or taken for a role, are the candidates; a very wide sheet is cut
+    # to the first ones, so four drop-downs stay far below Teams' message size.
+    offered = [
+        column
+        for column in reading.header.columns
+        if column.header or column.column in roles.values()
+    ]
+    offered = [
+        column
+        for index, column in enumerate(offered)
+        if index < _KOLONNE_CHOICES or column.column in roles.values()
+    ]
+    choices = [{"title": texts.OPSAET_KOLONNER_NONE, "value": ""}] + [
+        {
+            "title": texts.opsaet_kolonne_choice(
+                bogstav=column_letter(column.column),
+                overskrift=_shortened(column.header, _KOLONNE_TITLE_CHARS),
+            ),
+            "value": str(column.column),
+        }
+        for column in offered
+    ]
+    body: list[dict[str, Any]] = [
+        _text(texts.opsaet_kolonner_title(ark=reading.sheet), size="Medium", weight="Bolder"),
+        _text(texts.opsaet_kolonner_sheet(raekke=reading.header.row)),
+        *(
+            _text(texts.opsaet_kolonner_doubt(tvivl=doubt.value, rolle=role.value), isSubtle=True)
+            for doubt, role in reading.doubts
+        ),
+        *(
+            {
+                "type": "Input.ChoiceSet",
+                "id": role.value,
+                "label": texts.OPSAET_KOLONNE_LABELS[role.value],
+                "style": "compact",
+                "value": str(roles.get(role, "")),
+                "choices": choices,
+            }
+            for role in KOLONNE_ROLES
+        ),
+        _text(texts.opsaet_kolonner_first(systemer=reading.first_systems)),
+    ]
+    kept = {role.value: column for role, column in roles.items() if role not in KOLONNE_ROLES}
+    sheet = {"sheet": reading.sheet, "header_row": reading.header.row, "roles": kept}
+    return _card(
+        body,
+        [
+            _koordinator_submit(
+                texts.OPSAET_KOLONNER_SUBMIT, KoordinatorAction.OPSAET, kolonner=sheet
+            )
+        ],
     )
 
 

@@ -1,14 +1,20 @@
 """opsæt: the coordinator sets up the kortlægning — kommune, slutdato and Bilag 1.
 
 Each step re-asks with a specific Danish message until its answer is valid; one card can
-answer all three at once. An uploaded workbook is downloaded size-limited and read by the
-Bilag 1 reader; a bad file changes nothing.
+answer all three at once. An uploaded workbook is downloaded size-limited and read once, in a
+worker thread with a time limit, so a hostile file cannot stall the bot; a bad file changes
+nothing. When the reader is unsure which column holds what, the coordinator is shown the
+columns on a card and confirms or corrects them; the confirmed mapping is stored with the
+kortlægning and used again when the final Bilag 1 is written.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 from datetime import date
+from functools import cache
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
@@ -27,9 +33,11 @@ from dialogs.coordinator import KoordinatorConfig
 from dialogs.ports import FileAddressRefused, Files, FileTooLarge, FileUnavailable
 from dialogs.prompts import InputPrompt
 from dialogs.survey_words import SurveyWord, recognise_survey_word
-from storage.bilag1.errors import Bilag1Error
-from storage.bilag1.layout import Bilag1
-from storage.bilag1.reader import read_bilag1
+from storage.bilag1.columns import Role
+from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind
+from storage.bilag1.layout import Bilag1, SheetMapping
+from storage.bilag1.mapping import mapping_from_json, mapping_to_json
+from storage.bilag1.reader import TIME_LIMIT_SECONDS, read_bilag1
 from storage.catalogue.kommuner import load_kommuner
 from storage.catalogue.reference import load_reference_bilag1
 from storage.coordination import CoordinationRepository
@@ -46,6 +54,10 @@ _CONFIRM_PROMPT = "opsaet.confirm"
 _KOMMUNE_PROMPT = "opsaet.kommune"
 _SLUTDATO_PROMPT = "opsaet.slutdato"
 _SKABELON_PROMPT = "opsaet.skabelon"
+_KOLONNER_PROMPT = "opsaet.kolonner"
+_ROLE_VALUES = frozenset(role.value for role in Role)
+# The worker thread stops itself at the reader's time limit; this is the turn's own backstop.
+_READ_TIMEOUT_SECONDS = TIME_LIMIT_SECONDS + 2
 
 FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 
@@ -64,6 +76,7 @@ class OpsaetDialog(ComponentDialog):
         self.add_dialog(InputPrompt(_KOMMUNE_PROMPT, self._kommune_is_known))
         self.add_dialog(InputPrompt(_SLUTDATO_PROMPT, self._slutdato_is_valid))
         self.add_dialog(InputPrompt(_SKABELON_PROMPT, self._skabelon_is_readable))
+        self.add_dialog(InputPrompt(_KOLONNER_PROMPT, self._kolonner_are_chosen))
         self.add_dialog(
             WaterfallDialog(
                 _OPSAET_LOOP,
@@ -72,6 +85,7 @@ class OpsaetDialog(ComponentDialog):
                     self._ask_kommune_step,
                     self._ask_slutdato_step,
                     self._ask_skabelon_step,
+                    self._confirm_kolonner_step,
                     self._set_up_step,
                 ],
             )
@@ -94,6 +108,10 @@ class OpsaetDialog(ComponentDialog):
             await step.context.send_activity(texts.OPSAET_KEPT)
             return await step.end_dialog()
         card = step.values.pop("card", None)
+        if isinstance(card, dict) and "kolonner" in card:
+            # The mapping card of a set-up that is no longer waiting for it.
+            await step.context.send_activity(texts.OPSAET_KOLONNER_STALE)
+            return await step.end_dialog()
         if isinstance(card, dict):
             answers = self._card_answers(card)
             if isinstance(answers, dict):
@@ -128,7 +146,7 @@ class OpsaetDialog(ComponentDialog):
         step.values["slutdato"] = step.result
         if step.values.get("skabelon") == "eksempel":
             return await step.next(None)
-        reference = _catalogue_of(read_bilag1(load_reference_bilag1(), filename="eksempel.xlsx"))
+        reference = await asyncio.to_thread(_reference_catalogue)
         return await step.prompt(
             _SKABELON_PROMPT,
             PromptOptions(
@@ -140,13 +158,30 @@ class OpsaetDialog(ComponentDialog):
             ),
         )
 
+    async def _confirm_kolonner_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        upload: dict[str, Any] | None = step.result
+        if upload is None or not upload.get("cards"):
+            return await step.next(upload)
+        await step.context.send_activity(texts.OPSAET_KOLONNER_INTRO)
+        for card in upload["cards"]:
+            await step.context.send_activity(MessageFactory.attachment(cards.as_attachment(card)))
+        # The upload travels with the prompt's options, so its validator can read it again.
+        return await step.prompt(
+            _KOLONNER_PROMPT,
+            PromptOptions(
+                prompt=MessageFactory.text(texts.OPSAET_KOLONNER_ASK),
+                validations={**upload, "cards": []},
+            ),
+        )
+
     async def _set_up_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        uploaded: tuple[str, bytes] | None = step.result
-        if uploaded is None:
+        upload: dict[str, Any] | None = step.result
+        if upload is None:
             filename, template, eksempel = "reference-bilag1.xlsx", load_reference_bilag1(), True
+            catalogue, mapping = await asyncio.to_thread(_reference_catalogue), None
         else:
-            (filename, template), eksempel = uploaded, False
-        catalogue = _catalogue_of(read_bilag1(template, filename=filename))
+            filename, template, eksempel = upload["filename"], upload["data"], False
+            catalogue, mapping = _catalogue_from_plain(upload["catalogue"]), upload["mapping"]
         caller = caller_of(step.context)
         kommune = _kommune(step.values["kommune"])
         slutdato = date.fromisoformat(step.values["slutdato"])
@@ -159,6 +194,7 @@ class OpsaetDialog(ComponentDialog):
             template_filename=filename,
             template_is_reference=eksempel,
             by_person_id=caller.person_id,
+            template_mapping=mapping,
         )
         await step.context.send_activity(
             texts.opsaet_done(
@@ -255,7 +291,9 @@ class OpsaetDialog(ComponentDialog):
         filename, url = attachment
         try:
             data = await self._files.download(url, max_bytes=self._config.max_upload_bytes)
-            read_bilag1(data, filename=filename, max_bytes=self._config.max_upload_bytes)
+            bilag1 = await _read_off_loop(
+                data, filename=filename, max_bytes=self._config.max_upload_bytes
+            )
         except FileTooLarge as exc:
             await prompt.context.send_activity(
                 texts.opsaet_file_too_large(filnavn=filename, max_bytes=exc.limit)
@@ -271,7 +309,48 @@ class OpsaetDialog(ComponentDialog):
             logger.info("uploaded template refused: %s", exc.kind)
             await prompt.context.send_activity(texts.bilag1_error(exc))
             return False
-        prompt.recognized.value = (filename, data)
+        if bilag1.doubtful:
+            logger.info("uploaded template read with doubts on %d sheets", len(bilag1.doubtful))
+        prompt.recognized.value = _upload(filename, data, bilag1)
+        return True
+
+    async def _kolonner_are_chosen(self, prompt: PromptValidatorContext) -> bool:
+        """A mapping card's answer: one sheet's columns, checked; once every doubtful sheet
+        is confirmed, the workbook is read again with them."""
+        value = (prompt.recognized.value or {}).get("value")
+        upload: dict[str, Any] = prompt.options.validations
+        if not isinstance(value, dict) or not isinstance(value.get("kolonner"), dict):
+            await prompt.context.send_activity(texts.OPSAET_KOLONNER_ASK)
+            return False
+        chosen = _chosen_sheet(value)
+        if isinstance(chosen, str):
+            await prompt.context.send_activity(chosen)
+            return False
+        sheet, sheet_mapping = chosen
+        confirmed: dict[str, Any] = prompt.state.setdefault("confirmed", {})
+        confirmed[sheet] = {
+            "header_row": sheet_mapping.header_row,
+            "roles": {role.value: column for role, column in sheet_mapping.roles.items()},
+        }
+        waiting = [name for name in upload["doubtful"] if name not in confirmed]
+        if waiting:
+            await prompt.context.send_activity(
+                texts.opsaet_kolonner_confirmed(ark=sheet, mangler=waiting)
+            )
+            return False
+        mapping = mapping_from_json(json.dumps(confirmed)) or {}
+        try:
+            bilag1 = await _read_off_loop(
+                upload["data"],
+                filename=upload["filename"],
+                max_bytes=self._config.max_upload_bytes,
+                mapping=mapping,
+            )
+        except Bilag1Error as exc:
+            logger.info("template refused with the chosen columns: %s", exc.kind)
+            await prompt.context.send_activity(texts.bilag1_error(exc))
+            return False
+        prompt.recognized.value = _upload(upload["filename"], upload["data"], bilag1, mapping)
         return True
 
 
@@ -282,6 +361,91 @@ def opsaet_options(*, card: dict[str, Any] | None = None) -> dict[str, Any]:
 
 def _kommune(kode: str) -> Kommune:
     return next(k for k in load_kommuner() if k.kode == kode)
+
+
+async def _read_off_loop(
+    data: bytes,
+    *,
+    filename: str,
+    max_bytes: int,
+    mapping: dict[str, SheetMapping] | None = None,
+) -> Bilag1:
+    """Read an upload in a worker thread, so /healthz and other turns keep being answered."""
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(
+                read_bilag1, data, filename=filename, max_bytes=max_bytes, mapping=mapping
+            ),
+            timeout=_READ_TIMEOUT_SECONDS,
+        )
+    except TimeoutError as exc:
+        logger.warning("reading an uploaded template timed out")
+        raise Bilag1Error(Bilag1ErrorKind.TOO_SLOW, filename=filename) from exc
+
+
+def _upload(
+    filename: str,
+    data: bytes,
+    bilag1: Bilag1,
+    mapping: dict[str, SheetMapping] | None = None,
+) -> dict[str, Any]:
+    """What the dialog keeps of an upload between turns: plain values only (dialog state).
+
+    Without a mapping yet, a sheet read with doubts gets a mapping card for the coordinator.
+    """
+    doubtful = () if mapping else bilag1.doubtful
+    return {
+        "filename": filename,
+        "data": data,
+        "catalogue": _catalogue_to_plain(_catalogue_of(bilag1)),
+        "mapping": mapping_to_json(mapping) if mapping else None,
+        "doubtful": [reading.sheet for reading in doubtful],
+        "cards": [cards.opsaet_kolonner_card(reading) for reading in doubtful],
+    }
+
+
+def _chosen_sheet(value: dict[str, Any]) -> tuple[str, SheetMapping] | str:
+    """The sheet and columns chosen on a card, or the Danish message saying what is wrong."""
+    sheet = value["kolonner"]
+    if not isinstance(sheet.get("sheet"), str):
+        return texts.OPSAET_KOLONNER_ASK
+    roles = {
+        Role(role): int(column)
+        for role, column in dict(sheet.get("roles") or {}).items()
+        if role in _ROLE_VALUES and str(column).isdigit()
+    }
+    chosen = {
+        role: int(column)
+        for role in cards.KOLONNE_ROLES
+        if str(column := value.get(role.value) or "").isdigit()
+    }
+    if Role.SYSTEM not in chosen or Role.ANVENDELSE not in chosen:
+        return texts.opsaet_kolonner_missing(ark=sheet["sheet"])
+    if len(set(chosen.values())) < len(chosen):
+        return texts.opsaet_kolonner_same(ark=sheet["sheet"])
+    # A role kept from the reading gives way to a column the coordinator chose.
+    kept = {r: c for r, c in roles.items() if r not in chosen and c not in chosen.values()}
+    return sheet["sheet"], SheetMapping(int(sheet.get("header_row") or 1), kept | chosen)
+
+
+@cache
+def _reference_catalogue() -> tuple[CatalogueFagomraade, ...]:
+    # The bundled workbook never changes while the bot runs: read it once per process.
+    return _catalogue_of(read_bilag1(load_reference_bilag1(), filename="eksempel.xlsx"))
+
+
+def _catalogue_to_plain(catalogue: tuple[CatalogueFagomraade, ...]) -> list[Any]:
+    return [
+        [area.navn, [[s.navn, s.leverandoer, s.beskrivelse] for s in area.systemer]]
+        for area in catalogue
+    ]
+
+
+def _catalogue_from_plain(plain: list[Any]) -> tuple[CatalogueFagomraade, ...]:
+    return tuple(
+        CatalogueFagomraade(navn, tuple(CatalogueSystem(*system) for system in systemer))
+        for navn, systemer in plain
+    )
 
 
 def _catalogue_of(bilag1: Bilag1) -> tuple[CatalogueFagomraade, ...]:

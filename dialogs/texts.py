@@ -11,7 +11,9 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import assert_never
 
 from dialogs.commands import Command
+from storage.bilag1.columns import Doubt, Evidence, Reason, Role
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind, MissingAnswers
+from storage.bilag1.layout import BlockSource
 from storage.domain.archive import Bilag1Version, Change, ChangeKind, SendStatus, VersionReason
 from storage.domain.dates import MAANEDER
 from storage.domain.delivery import FailureReason
@@ -459,6 +461,10 @@ def _antal(count: int, ental: str, flertal: str) -> str:
     return f"{count:,}".replace(",", ".") + " " + (ental if count == 1 else flertal)
 
 
+def _tal(count: int) -> str:
+    return f"{count:,}".replace(",", ".")
+
+
 def _megabytes(limit: int) -> str:
     return f"{limit / (1024 * 1024):g}".replace(".", ",") + " MB"
 
@@ -498,13 +504,31 @@ def bilag1_error(err: Bilag1Error) -> str:
                 "Åbn den i Excel, gem den som .xlsx og prøv igen."
             )
         case Bilag1ErrorKind.NO_FAGOMRAADE:
+            ark = f" (arkene {err.value})" if err.value else ""
             return (
-                f"{where} har ingen fagområder med it-systemer. Hvert fagområde skal have "
-                'en tabel med overskrifterne "It-system" og "Anvendelse".'
+                f"{where} har ingen fagområder med it-systemer. Jeg ledte i de første 30 rækker "
+                f"af hvert synligt ark{ark} efter en tabel med en overskriftsrække, der nævner "
+                'it-systemet og mindst én kolonne mere, fx "It-system" og "Anvendelse", '
+                '"Leverandør" eller "Svar".'
             )
         case Bilag1ErrorKind.TOO_MANY_ROWS:
             limit = _antal(err.limit or 0, "udfyldt række", "udfyldte rækker")
             return f"{where} har over {limit}. Det er for mange til Bilag 1."
+        case Bilag1ErrorKind.TOO_FAR_DOWN:
+            return (
+                f"{where} har celler under række {_tal(err.limit or 0)}. Bilag 1 fylder langt "
+                "mindre: slet det, der står længst nede i arket (Ctrl+End viser det), og prøv igen."
+            )
+        case Bilag1ErrorKind.TOO_WIDE:
+            return (
+                f"{where} har celler efter kolonne {_tal(err.limit or 0)}. Bilag 1 fylder langt "
+                "mindre: slet det, der står længst til højre i rækken, og prøv igen."
+            )
+        case Bilag1ErrorKind.TOO_SLOW:
+            return (
+                f"{where} tager for lang tid at læse. Gem en kopi med kun Bilag 1's ark "
+                "og prøv igen."
+            )
         case Bilag1ErrorKind.NO_SYSTEM_COLUMN:
             return (
                 f"{where}: tabellen har ingen kolonne med it-systemernes navne. "
@@ -526,6 +550,12 @@ def bilag1_error(err: Bilag1Error) -> str:
             return (
                 f'{where}: "{err.value}" står to gange under fagområdet "{err.fagomraade}". '
                 "Slet eller omdøb det ene."
+            )
+        case Bilag1ErrorKind.TOO_LONG:
+            return (
+                f"{where}: navnet er over {err.limit} tegn langt. Et fagområde, et it-system "
+                "eller en leverandør må højst have "
+                f"{err.limit} tegn; skriv en længere forklaring i beskrivelsen."
             )
         case Bilag1ErrorKind.INVALID_ANSWER:
             system = f' (fagområdet "{err.fagomraade}")' if err.fagomraade and not err.sheet else ""
@@ -588,6 +618,76 @@ def bilag1_summary(
 def bilag1_fagomraade_line(*, fagomraade: str, systemer: int, besvaret: int) -> str:
     """One fagområde's line in the summary of a workbook."""
     return f"  {fagomraade}: {_antal(systemer, 'it-system', 'it-systemer')}, {besvaret} besvaret"
+
+
+# `kortlaegning inspect --explain`: how each sheet was read, and why.
+_ROLLE_NAVNE: Mapping[Role, str] = {
+    Role.SYSTEM: "it-system",
+    Role.LEVERANDOER: "leverandør",
+    Role.BESKRIVELSE: "beskrivelse",
+    Role.ANVENDELSE: "svar (anvendelse)",
+    Role.BEMAERKNING: "bemærkning",
+    Role.FAGOMRAADE: "fagområde",
+    Role.SVARER_TIL: "svarer til",
+}
+
+
+def bilag1_explain_sheet(*, ark: str, raekke: int) -> str:
+    return f'Arket "{ark}": overskrifterne står i række {raekke}.'
+
+
+def bilag1_explain_column(
+    *, bogstav: str, overskrift: str, rolle: Role | None, grunde: Sequence[str]
+) -> str:
+    """One column of a sheet: its header, the role it got and why."""
+    navn = _ROLLE_NAVNE[rolle] if rolle else "bruges ikke"
+    kolonne = f'{bogstav} "{overskrift}"' if overskrift else f"{bogstav} (uden overskrift)"
+    return f"  {kolonne}: {navn}" + (f" – {'; '.join(grunde)}" if grunde else "")
+
+
+def bilag1_explain_reason(reason: Reason) -> str:
+    """One piece of evidence for or against a column's role."""
+    rolle = _ROLLE_NAVNE[reason.role] if reason.role else "en anden slags kolonne"
+    match reason.evidence:
+        case Evidence.WORDS:
+            return f'ordene "{reason.detail}" peger på {rolle}'
+        case Evidence.OPTIONS_NAMED:
+            return "overskriften nævner svarmulighederne"
+        case Evidence.VALIDATION:
+            return "cellernes rulleliste har de tre svar"
+        case Evidence.ANSWER_VALUES:
+            return _antal(int(reason.detail), "celle indeholder", "celler indeholder") + " svar"
+        case Evidence.IDS:
+            return "cellerne er numre eller id'er, så ikke it-systemet"
+        case Evidence.HIDDEN:
+            return "kolonnen er skjult"
+        case Evidence.OTHER_FITS_BETTER:
+            return f"en anden kolonne passer bedre som {rolle}"
+        case Evidence.CHOSEN:
+            return "valgt af koordinatoren"
+        case Evidence.GUESSED:
+            return "gættet, da ingen overskrift nævner it-systemet"
+    assert_never(reason.evidence)
+
+
+def bilag1_explain_doubt(*, tvivl: Doubt, rolle: Role) -> str:
+    return "  Usikkert: " + opsaet_kolonner_doubt(tvivl=tvivl.value, rolle=rolle.value)
+
+
+def bilag1_explain_block(*, fagomraade: str, fra: int, til: int, kilde: BlockSource) -> str:
+    """The fagområde of a block of rows, and where its name came from."""
+    match kilde:
+        case BlockSource.TITLE:
+            hvorfra = 'titlen "Fagområde: …" over tabellen'
+        case BlockSource.SHEET_NAME:
+            hvorfra = "arkets navn"
+        case BlockSource.HEADING_ROW:
+            hvorfra = "en overskriftsrække"
+        case BlockSource.COLUMN:
+            hvorfra = "kolonnen med fagområder"
+        case _:
+            assert_never(kilde)
+    return f'  Række {fra}–{til}: fagområdet "{fagomraade}" (fra {hvorfra})'
 
 
 def bilag1_written(*, filename: str, draft: bool, mangler: int) -> str:
@@ -718,6 +818,81 @@ def file_address_refused(*, filnavn: str) -> str:
         f"Jeg henter ikke filen «{filnavn}»: linket peger ikke på Teams' fillager, men på en "
         "adresse, jeg af sikkerhedshensyn ikke henter fra. Har du videresendt filen fra en "
         "anden, så gem den på din computer og send den til mig direkte herfra."
+    )
+
+
+# opsæt: the mapping card, when the reader is unsure which column holds what.
+OPSAET_KOLONNER_INTRO = (
+    "Jeg er ikke helt sikker på, hvordan jeres Bilag 1 er sat op. Se på kortene herunder, "
+    "hvilke kolonner jeg har valgt, ret dem, hvis de er forkerte, og tryk **Ser rigtigt ud** "
+    "på hvert kort. Svarene skrives i den kolonne, du vælger til svarene, når Bilag 1 bliver "
+    "færdigt."
+)
+OPSAET_KOLONNER_SUBMIT = "Ser rigtigt ud"
+OPSAET_KOLONNER_ASK = "Tjek kolonnerne på kortene ovenfor, og tryk **Ser rigtigt ud** på hvert."
+OPSAET_KOLONNER_NONE = "(ingen)"
+OPSAET_KOLONNER_STALE = (
+    "Det kort hører til en opsætning, der ikke er i gang længere. Skriv **opsæt** for at "
+    "begynde forfra."
+)
+OPSAET_KOLONNE_LABELS: Mapping[str, str] = {
+    "system": "Kolonnen med it-systemernes navne",
+    "leverandoer": "Kolonnen med leverandøren",
+    "anvendelse": "Kolonnen til svarene (Anvender, Anvender ikke, Sekundær anvendelse)",
+    "bemaerkning": "Kolonnen til bemærkninger",
+}
+_KOLONNE_ROLLER: Mapping[str, str] = {
+    "system": "it-systemernes navne",
+    "leverandoer": "leverandøren",
+    "anvendelse": "svarene",
+}
+
+
+def opsaet_kolonner_title(*, ark: str) -> str:
+    return f"Kolonnerne på arket «{ark}»"
+
+
+def opsaet_kolonner_sheet(*, raekke: int) -> str:
+    return f"Overskrifterne står i række {raekke}."
+
+
+def opsaet_kolonner_confirmed(*, ark: str, mangler: Sequence[str]) -> str:
+    """One sheet's columns are confirmed; say which sheets still wait for their card."""
+    ark_mangler = ", ".join(f"«{navn}»" for navn in mangler)
+    return f"Tak, arket «{ark}» er på plads. Tryk **Ser rigtigt ud** for {ark_mangler} også."
+
+
+def opsaet_kolonne_choice(*, bogstav: str, overskrift: str) -> str:
+    return f"{bogstav}: {overskrift}" if overskrift else f"{bogstav} (uden overskrift)"
+
+
+def opsaet_kolonner_first(*, systemer: Sequence[str]) -> str:
+    if not systemer:
+        return "Jeg fandt ingen it-systemer under overskrifterne."
+    return "De første it-systemer: " + ", ".join(f"«{navn}»" for navn in systemer) + "."
+
+
+def opsaet_kolonner_doubt(*, tvivl: str, rolle: str) -> str:
+    """Why the reader asks: two candidates, no answer column, or a weak guess."""
+    navn = _KOLONNE_ROLLER.get(rolle, rolle)
+    if tvivl == "no_answer_column":
+        return "Jeg fandt ingen kolonne til svarene – vælg den herunder."
+    if tvivl == "two_candidates":
+        return f"Flere kolonner kan være kolonnen med {navn}."
+    return f"Jeg er usikker på kolonnen med {navn}."
+
+
+def opsaet_kolonner_missing(*, ark: str) -> str:
+    return (
+        f"Vælg både kolonnen med it-systemernes navne og kolonnen til svarene på arket «{ark}», "
+        "og tryk **Ser rigtigt ud** igen."
+    )
+
+
+def opsaet_kolonner_same(*, ark: str) -> str:
+    return (
+        f"To af valgene peger på samme kolonne på arket «{ark}». Vælg forskellige kolonner, "
+        "og tryk **Ser rigtigt ud** igen."
     )
 
 

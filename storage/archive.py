@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from storage.bilag1.layout import Bilag1Tilfoejet, Forside
+from storage.bilag1.mapping import mapping_from_json
 from storage.bilag1.plan import FilledAnswers, SystemAnswer
 from storage.bilag1.writer import write_bilag1
 from storage.catalogue.kommuner import load_kommuner
@@ -61,6 +62,8 @@ class Snapshot:
     kommunekode: str
     template: bytes
     template_filename: str
+    template_mapping: str | None
+    """The coordinator's confirmed columns as JSON (storage/bilag1/mapping.py), if any."""
     kontaktperson: Person | None
     answers: tuple[SystemAnswer, ...]
     tilfoejede: tuple[Bilag1Tilfoejet, ...]
@@ -114,6 +117,7 @@ def render_bilag1(snapshot: Snapshot, *, draft: bool, today: date) -> bytes:
         snapshot.filled_answers(today=today),
         draft=draft,
         filename=snapshot.template_filename,
+        mapping=mapping_from_json(snapshot.template_mapping),
     )
 
 
@@ -529,6 +533,7 @@ async def _snapshot(session: AsyncSession, row: KortlaegningRow) -> Snapshot:
         kommunekode=row.kommunekode,
         template=row.template,
         template_filename=row.template_filename,
+        template_mapping=row.template_mapping,
         kontaktperson=to_person(kontakt) if kontakt else None,
         answers=answers,
         tilfoejede=tilfoejede,

@@ -149,6 +149,7 @@ class CoordinationRepository:
         template_filename: str,
         template_is_reference: bool,
         by_person_id: int,
+        template_mapping: str | None = None,
     ) -> SetUpResult:
         """Create or replace the kortlægning; answers whose system still exists are kept.
 
@@ -166,6 +167,7 @@ class CoordinationRepository:
             row.template = template
             row.template_filename = template_filename
             row.template_is_reference = template_is_reference
+            row.template_mapping = template_mapping
             row.kontaktperson_id = row.kontaktperson_id or by_person_id
             row.updated_at = now
             await session.flush()

@@ -65,6 +65,8 @@ class KortlaegningRow(Base):
     template: Mapped[bytes] = mapped_column(LargeBinary)
     template_filename: Mapped[str] = mapped_column(String(255))
     template_is_reference: Mapped[bool] = mapped_column(Boolean, default=True)
+    # JSON (storage/bilag1/mapping.py): the sheets whose columns the coordinator confirmed.
+    template_mapping: Mapped[str | None] = mapped_column(Text)
     kontaktperson_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

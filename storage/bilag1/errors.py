@@ -21,11 +21,15 @@ class Bilag1ErrorKind(StrEnum):
     NO_FAGOMRAADE = "no_fagomraade"
     # A sheet or a row of it.
     TOO_MANY_ROWS = "too_many_rows"  # sheet, limit
+    TOO_FAR_DOWN = "too_far_down"  # sheet, limit = the last row a table may use
+    TOO_WIDE = "too_wide"  # sheet, row, limit = the last column a table may use
+    TOO_SLOW = "too_slow"  # sheet where reading ran out of time
     NO_SYSTEM_COLUMN = "no_system_column"  # sheet, row = the header row
     NO_ANSWER_COLUMN = "no_answer_column"  # sheet, row = the header row
     MISSING_FAGOMRAADE = "missing_fagomraade"  # sheet, row (one-sheet layout, no area yet)
     DUPLICATE_FAGOMRAADE = "duplicate_fagomraade"  # sheet, value = area name
     DUPLICATE_SYSTEM = "duplicate_system"  # sheet, row, fagomraade, value = system name
+    TOO_LONG = "too_long"  # sheet, row, limit = the longest name the database holds
     INVALID_ANSWER = "invalid_answer"  # sheet, row, value = the text (sheet None: answers file)
     # Answers that do not fit the template.
     UNKNOWN_FAGOMRAADE = "unknown_fagomraade"  # value = area name

@@ -1,19 +1,41 @@
-"""Pure Bilag 1 layout: find headers, sheets and rows in plain cell values.
+"""Pure Bilag 1 layout: a workbook's fagområder, systems, added systems and front page.
 
-Stdlib and storage.domain only. Never import openpyxl: reader.py hands in plain values, so
-every layout rule here is testable without a file.
+Stdlib and storage.domain only. Never import openpyxl: reader.py hands in plain values (and a
+few facts per sheet), so every layout rule is testable without a file. Which column holds what
+is decided in columns.py, which rows are systems or headings in rows.py; this module puts a
+sheet's table together, names its fagområder and records how it was read, for the mapping card
+and `inspect --explain`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from storage.bilag1.columns import (
+    ColumnReading,
+    Doubt,
+    Evidence,
+    HeaderReading,
+    Reason,
+    Role,
+    SheetFacts,
+    cell_text,
+    find_header_row,
+    read_header,
+)
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind
+from storage.bilag1.rows import (
+    DataRow,
+    Heading,
+    classify_rows,
+    is_placeholder,
+    sheet_area_name,
+    title_above,
+)
 from storage.domain.answers import normalise, parse_anvendelse
 from storage.domain.model import Anvendelse
 
@@ -28,53 +50,11 @@ KOMBIT_ANVENDELSE: Mapping[Anvendelse, str] = {
 }
 # The cell comment on an unanswered answer cell in a draft workbook.
 MISSING_ANSWER_NOTE = "Mangler svar"
+# The longest fagområde, system or leverandør name the database holds (String(255) columns
+# in storage/models.py); a longer one is refused naming its sheet and row, never cut.
+MAX_NAME_CHARS = 255
 
-# A header row lies near the top; scanning further would match data cells such as "System".
-HEADER_SCAN_ROWS = 30
 FORSIDE_SCAN_ROWS = 50
-
-
-class Role(StrEnum):
-    """What a table column holds."""
-
-    SYSTEM = "system"
-    LEVERANDOER = "leverandoer"
-    BESKRIVELSE = "beskrivelse"
-    ANVENDELSE = "anvendelse"
-    BEMAERKNING = "bemaerkning"
-    FAGOMRAADE = "fagomraade"
-    SVARER_TIL = "svarer_til"
-
-
-def _words(role: Role, *spellings: str) -> dict[str, Role]:
-    return {normalise(spelling): role for spelling in spellings}
-
-
-# Header wordings seen in Bilag 1 versions and hand-made lists, compared after normalise() and
-# with any "(...)" removed, so "Svarer til (system på listen)" is "svarer til".
-_HEADER_WORDS: dict[str, Role] = {
-    **_words(
-        Role.SYSTEM,
-        "It-system",
-        "IT-system navn",
-        "It-systemets navn",
-        "It-systemnavn",
-        "It-systemer",
-        "System",
-        "Systemnavn",
-        "System navn",
-        "Navn",
-    ),
-    **_words(Role.LEVERANDOER, "Leverandør", "Leverandor", "Leverandørnavn", "Leverandører"),
-    **_words(Role.BESKRIVELSE, "Beskrivelse", "Systembeskrivelse", "Kort beskrivelse"),
-    **_words(Role.ANVENDELSE, "Anvendelse", "Svar", "Anvender", "Kommunens anvendelse"),
-    **_words(Role.BEMAERKNING, "Bemærkning", "Bemærkninger", "Kommentar", "Kommentarer", "Note"),
-    **_words(Role.FAGOMRAADE, "Fagområde", "Fagomrade", "Område"),
-    **_words(Role.SVARER_TIL, "Svarer til", "Svarer til system", "Svarer til systemet"),
-}
-
-# Answer cells a template pre-fills to prompt the user: they mean "not answered yet".
-_ANSWER_PLACEHOLDERS = frozenset({"", "vaelg", "vaelg svar", "vaelg anvendelse", "ubesvaret"})
 
 
 class ForsideField(StrEnum):
@@ -105,10 +85,6 @@ _FORSIDE_LABELS: dict[str, ForsideField] = {
     },
 }
 
-_TITLE = re.compile(r"^\s*fagomr(?:å|aa|a)de\s*[:\-–—]\s*(?P<navn>\S.*?)\s*$", re.IGNORECASE)
-_LEADING_NUMBER = re.compile(r"^\s*\d+\s*[.):\-–—]?\s*")
-_PARENTHESES = re.compile(r"\([^)]*\)")
-
 
 # --- Results ------------------------------------------------------------------------------
 
@@ -120,19 +96,49 @@ class SheetContent:
     name: str
     hidden: bool
     rows: Sequence[Sequence[object]]
+    facts: SheetFacts = field(default_factory=SheetFacts)
 
 
 @dataclass(frozen=True, slots=True)
 class Columns:
-    """1-based column of each recognised column of a table; None where the table has none."""
+    """1-based column of each recognised column of a table; None where the table has none.
+
+    anvendelse is None when no column could be taken for the answers: the systems can still be
+    read, but nothing can be written until a person says where the answers go.
+    """
 
     system: int
-    anvendelse: int
+    anvendelse: int | None
     leverandoer: int | None = None
     beskrivelse: int | None = None
     bemaerkning: int | None = None
     fagomraade: int | None = None
     svarer_til: int | None = None
+
+    @classmethod
+    def of(cls, system: int, roles: Mapping[Role, int]) -> Columns:
+        return cls(
+            system=system,
+            anvendelse=roles.get(Role.ANVENDELSE),
+            leverandoer=roles.get(Role.LEVERANDOER),
+            beskrivelse=roles.get(Role.BESKRIVELSE),
+            bemaerkning=roles.get(Role.BEMAERKNING),
+            fagomraade=roles.get(Role.FAGOMRAADE),
+            svarer_til=roles.get(Role.SVARER_TIL),
+        )
+
+    def roles(self) -> dict[Role, int]:
+        """The columns by role, only those the table has."""
+        by_role = {
+            Role.SYSTEM: self.system,
+            Role.ANVENDELSE: self.anvendelse,
+            Role.LEVERANDOER: self.leverandoer,
+            Role.BESKRIVELSE: self.beskrivelse,
+            Role.BEMAERKNING: self.bemaerkning,
+            Role.FAGOMRAADE: self.fagomraade,
+            Role.SVARER_TIL: self.svarer_til,
+        }
+        return {role: column for role, column in by_role.items() if column is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +148,49 @@ class Table:
     sheet: str
     header_row: int
     columns: Columns
+
+
+@dataclass(frozen=True, slots=True)
+class SheetMapping:
+    """Where a person said a sheet's table is: its header row and the column of each role."""
+
+    header_row: int
+    roles: Mapping[Role, int]
+
+
+class BlockSource(StrEnum):
+    """Where a block's fagområde name came from."""
+
+    TITLE = "title"  # a "Fagområde: X" cell above the header
+    SHEET_NAME = "sheet_name"
+    HEADING_ROW = "heading_row"
+    COLUMN = "column"  # the table's fagområde column
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Consecutive systems of one fagområde on a sheet, for explaining a reading."""
+
+    fagomraade: str
+    first_row: int
+    last_row: int
+    source: BlockSource
+
+
+@dataclass(frozen=True, slots=True)
+class SheetReading:
+    """How a sheet's table was read: header, columns with reasons, doubts, blocks of rows."""
+
+    sheet: str
+    header: HeaderReading
+    columns: Columns
+    blocks: tuple[Block, ...]
+    first_systems: tuple[str, ...]
+    mapped: bool = False  # the roles came from a person's mapping, not from recognition
+
+    @property
+    def doubts(self) -> tuple[tuple[Doubt, Role], ...]:
+        return () if self.mapped else self.header.doubts
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,60 +261,22 @@ class Bilag1:
     tilfoejede: tuple[Bilag1Tilfoejet, ...] = ()
     forside_cells: ForsideCells | None = None
     tilfoejet_table: Table | None = None
+    readings: tuple[SheetReading, ...] = ()
+
+    @property
+    def doubtful(self) -> tuple[SheetReading, ...]:
+        """The sheets a person should look at before the reading is used."""
+        return tuple(reading for reading in self.readings if reading.doubts)
 
 
 # --- Recognising ----------------------------------------------------------------------------
 
-
-def cell_text(value: object) -> str | None:
-    """Return a cell's value as trimmed text, or None when it is empty."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value).strip()
-    return text or None
+_PARENTHESES = re.compile(r"\([^)]*\)")
 
 
 def _header_key(value: object) -> str:
     text = cell_text(value)
     return normalise(_PARENTHESES.sub(" ", text)) if text else ""
-
-
-def recognise_header(cells: Sequence[object]) -> dict[Role, int]:
-    """Map each recognised column role to its 1-based column; the first match of a role wins."""
-    roles: dict[Role, int] = {}
-    for column, value in enumerate(cells, start=1):
-        role = _HEADER_WORDS.get(_header_key(value))
-        if role is not None and role not in roles:
-            roles[role] = column
-    return roles
-
-
-def find_header(rows: Sequence[Sequence[object]]) -> tuple[int, dict[Role, int]] | None:
-    """Return the first row (1-based) naming at least two table columns, with its roles."""
-    for index, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
-        roles = recognise_header(cells)
-        if len(roles) >= 2:
-            return index + 1, roles
-    return None
-
-
-def fagomraade_name(sheet_name: str, rows_above_header: Sequence[Sequence[object]]) -> str:
-    """Name a fagområde from a "Fagområde: X" title cell, else from the sheet name."""
-    for cells in rows_above_header:
-        for value in cells:
-            text = cell_text(value)
-            match = _TITLE.match(text) if text else None
-            if match:
-                return match.group("navn")
-    return _LEADING_NUMBER.sub("", sheet_name).strip() or sheet_name.strip()
 
 
 def _cell(cells: Sequence[object], column: int | None) -> str | None:
@@ -282,8 +293,8 @@ def parse_answer(
     row: int | None,
     fagomraade: str | None = None,
 ) -> Anvendelse | None:
-    """Read an answer loosely; an empty or placeholder cell is no answer yet."""
-    if text is None or normalise(text) in _ANSWER_PLACEHOLDERS:
+    """Read an answer loosely; an empty or placeholder cell ("Vælg…", "-") is no answer yet."""
+    if text is None or is_placeholder(text) or not normalise(text):
         return None
     anvendelse = parse_anvendelse(text)
     if anvendelse is None:
@@ -298,80 +309,40 @@ def parse_answer(
     return anvendelse
 
 
-def _columns(sheet: str, header_row: int, roles: Mapping[Role, int], filename: str) -> Columns:
-    if Role.SYSTEM not in roles:
+def _name(text: str | None, *, filename: str, sheet: str, row: int) -> str | None:
+    if text is not None and len(text) > MAX_NAME_CHARS:
         raise Bilag1Error(
-            Bilag1ErrorKind.NO_SYSTEM_COLUMN, filename=filename, sheet=sheet, row=header_row
+            Bilag1ErrorKind.TOO_LONG, filename=filename, sheet=sheet, row=row, limit=MAX_NAME_CHARS
         )
-    if Role.ANVENDELSE not in roles:
-        raise Bilag1Error(
-            Bilag1ErrorKind.NO_ANSWER_COLUMN, filename=filename, sheet=sheet, row=header_row
-        )
-    return Columns(
-        system=roles[Role.SYSTEM],
-        anvendelse=roles[Role.ANVENDELSE],
-        leverandoer=roles.get(Role.LEVERANDOER),
-        beskrivelse=roles.get(Role.BESKRIVELSE),
-        bemaerkning=roles.get(Role.BEMAERKNING),
-        fagomraade=roles.get(Role.FAGOMRAADE),
-        svarer_til=roles.get(Role.SVARER_TIL),
+    return text
+
+
+def _system(table: Table, item: DataRow, *, filename: str) -> Bilag1System:
+    columns, cells = table.columns, item.cells
+    return Bilag1System(
+        navn=_name(item.navn, filename=filename, sheet=table.sheet, row=item.row) or item.navn,
+        leverandoer=_name(
+            _cell(cells, columns.leverandoer), filename=filename, sheet=table.sheet, row=item.row
+        ),
+        beskrivelse=_cell(cells, columns.beskrivelse),
+        anvendelse=parse_answer(
+            _cell(cells, columns.anvendelse), filename=filename, sheet=table.sheet, row=item.row
+        ),
+        bemaerkning=_cell(cells, columns.bemaerkning),
+        row=item.row,
     )
 
 
-def table_rows(
-    rows: Sequence[Sequence[object]], header_row: int, columns: Columns
-) -> Iterable[tuple[int, str, Sequence[object]]]:
-    """Yield (Excel row, system name, cells) for each data row, skipping decoration rows.
-
-    A row without a system name is decoration (a spacer, a section heading merged across the
-    table, a note); a row that reads as a header again is a printed header repeat.
-    """
-    for index in range(header_row, len(rows)):
-        cells = rows[index]
-        navn = _cell(cells, columns.system)
-        if navn is None or len(recognise_header(cells)) >= 2:
-            continue
-        yield index + 1, navn, cells
-
-
-def map_systems(
-    table: Table, rows: Sequence[Sequence[object]], *, filename: str
-) -> list[Bilag1System]:
-    """Map a table's data rows to systems, answers read loosely."""
-    columns = table.columns
-    return [
-        Bilag1System(
-            navn=navn,
-            leverandoer=_cell(cells, columns.leverandoer),
-            beskrivelse=_cell(cells, columns.beskrivelse),
-            anvendelse=parse_answer(
-                _cell(cells, columns.anvendelse), filename=filename, sheet=table.sheet, row=row
-            ),
-            bemaerkning=_cell(cells, columns.bemaerkning),
-            row=row,
-        )
-        for row, navn, cells in table_rows(rows, table.header_row, columns)
-    ]
-
-
-def map_tilfoejede(
-    table: Table, rows: Sequence[Sequence[object]], *, filename: str
-) -> tuple[Bilag1Tilfoejet, ...]:
-    """Map the added-systems table's filled rows; its empty template rows are skipped."""
-    columns = table.columns
-    return tuple(
-        Bilag1Tilfoejet(
-            fagomraade=_cell(cells, columns.fagomraade),
-            navn=navn,
-            leverandoer=_cell(cells, columns.leverandoer),
-            svarer_til=_cell(cells, columns.svarer_til),
-            anvendelse=parse_answer(
-                _cell(cells, columns.anvendelse), filename=filename, sheet=table.sheet, row=row
-            ),
-            bemaerkning=_cell(cells, columns.bemaerkning),
-            row=row,
-        )
-        for row, navn, cells in table_rows(rows, table.header_row, columns)
+def _tilfoejet(table: Table, item: DataRow, *, filename: str) -> Bilag1Tilfoejet:
+    system = _system(table, item, filename=filename)
+    return Bilag1Tilfoejet(
+        fagomraade=_cell(item.cells, table.columns.fagomraade),
+        navn=system.navn,
+        leverandoer=system.leverandoer,
+        svarer_til=_cell(item.cells, table.columns.svarer_til),
+        anvendelse=system.anvendelse,
+        bemaerkning=system.bemaerkning,
+        row=item.row,
     )
 
 
@@ -411,14 +382,21 @@ def _is_tilfoejet_sheet(sheet_name: str, roles: Mapping[Role, int]) -> bool:
     return Role.SVARER_TIL in roles or "tilfoej" in normalise(sheet_name)
 
 
-def parse_bilag1(sheets: Sequence[SheetContent], *, filename: str) -> Bilag1:
+def parse_bilag1(
+    sheets: Sequence[SheetContent],
+    *,
+    filename: str,
+    mapping: Mapping[str, SheetMapping] | None = None,
+) -> Bilag1:
     """Recognise a whole workbook: fagområder in sheet order, added systems and front page.
 
     Hidden sheets are helper lists. A visible sheet is a fagområde when it has a system table,
-    the list of all systems when that table has a fagområde column, the added systems when it
-    has a "svarer til" column or says "tilføjede" in its name, else instructions or front page.
+    several when that table has a fagområde column or section heading rows, the added systems
+    when it has a "svarer til" column or says "tilføjede" in its name, else instructions or
+    front page. A sheet in `mapping` is read where a person said its table is.
     """
     fagomraader: list[Bilag1Fagomraade] = []
+    readings: list[SheetReading] = []
     tilfoejet_table: Table | None = None
     tilfoejede: tuple[Bilag1Tilfoejet, ...] = ()
     forside: tuple[Forside, ForsideCells] | None = None
@@ -426,27 +404,57 @@ def parse_bilag1(sheets: Sequence[SheetContent], *, filename: str) -> Bilag1:
     for sheet in sheets:
         if sheet.hidden:
             continue
-        header = find_header(sheet.rows)
+        header = _header_of(sheet, (mapping or {}).get(sheet.name))
         if header is None:
             forside = forside or find_forside(sheet)
             continue
-        header_row, roles = header
-        table = Table(sheet.name, header_row, _columns(sheet.name, header_row, roles, filename))
-        if _is_tilfoejet_sheet(sheet.name, roles):
+        if Role.SYSTEM not in header.roles:
+            header = _guess_system_column(header) or header
+        system = header.roles.get(Role.SYSTEM)
+        if system is None:
+            raise Bilag1Error(
+                Bilag1ErrorKind.NO_SYSTEM_COLUMN,
+                filename=filename,
+                sheet=sheet.name,
+                row=header.row,
+            )
+        table = Table(sheet.name, header.row, Columns.of(system, header.roles))
+        items = list(
+            classify_rows(
+                sheet.rows,
+                sheet.facts,
+                header.row,
+                system=system,
+                first_column=next((c.column for c in header.columns if c.header), system),
+            )
+        )
+        systems = [item for item in items if isinstance(item, DataRow)]
+        blocks: list[Block]
+        if _is_tilfoejet_sheet(sheet.name, header.roles):
             if tilfoejet_table is not None:
                 logger.warning("second added-systems sheet %r ignored", sheet.name)
                 continue
             tilfoejet_table = table
-            tilfoejede = map_tilfoejede(table, sheet.rows, filename=filename)
-        elif table.columns.fagomraade is not None:
-            fagomraader.extend(_group_by_fagomraade(table, sheet.rows, filename=filename))
+            tilfoejede = tuple(_tilfoejet(table, item, filename=filename) for item in systems)
+            blocks = []
         else:
-            navn = fagomraade_name(sheet.name, sheet.rows[: header_row - 1])
-            systemer = tuple(map_systems(table, sheet.rows, filename=filename))
-            fagomraader.append(Bilag1Fagomraade(navn, table, systemer))
+            areas = _areas(sheet, table, items, filename=filename)
+            fagomraader.extend(area for area, _ in areas)
+            blocks = [block for _, block in areas]
+        readings.append(
+            SheetReading(
+                sheet=sheet.name,
+                header=header,
+                columns=table.columns,
+                blocks=tuple(blocks),
+                first_systems=tuple(item.navn for item in systems[:3]),
+                mapped=sheet.name in (mapping or {}),
+            )
+        )
 
     if not fagomraader:
-        raise Bilag1Error(Bilag1ErrorKind.NO_FAGOMRAADE, filename=filename)
+        visible = ", ".join(f"«{sheet.name}»" for sheet in sheets if not sheet.hidden)
+        raise Bilag1Error(Bilag1ErrorKind.NO_FAGOMRAADE, filename=filename, value=visible)
     _check_unique(fagomraader, filename=filename)
     return Bilag1(
         forside=forside[0] if forside else Forside(),
@@ -454,32 +462,148 @@ def parse_bilag1(sheets: Sequence[SheetContent], *, filename: str) -> Bilag1:
         tilfoejede=tilfoejede,
         forside_cells=forside[1] if forside else None,
         tilfoejet_table=tilfoejet_table,
+        readings=tuple(readings),
     )
 
 
-def _group_by_fagomraade(
-    table: Table, rows: Sequence[Sequence[object]], *, filename: str
-) -> list[Bilag1Fagomraade]:
+def _header_of(sheet: SheetContent, mapped: SheetMapping | None) -> HeaderReading | None:
+    if mapped is None:
+        header_row = find_header_row(sheet.rows, sheet.facts)
+        return None if header_row is None else read_header(sheet.rows, sheet.facts, header_row)
+    reading = read_header(sheet.rows, sheet.facts, mapped.header_row)
+    chosen = {column: role for role, column in mapped.roles.items()}
+    return HeaderReading(
+        row=mapped.header_row,
+        roles=dict(mapped.roles),
+        columns=tuple(
+            ColumnReading(
+                c.column,
+                c.header,
+                chosen.get(c.column),
+                c.score,
+                (Reason(Evidence.CHOSEN, chosen[c.column]),) if c.column in chosen else (),
+            )
+            for c in reading.columns
+        ),
+    )
+
+
+def _guess_system_column(header: HeaderReading) -> HeaderReading | None:
+    # No header names the systems: take the first visible column that no role claims and
+    # whose cells are not ids; it is a doubt, so a person confirms it on the mapping card.
+    for reading in header.columns:
+        unfit = {reason.evidence for reason in reading.reasons} & {Evidence.IDS, Evidence.HIDDEN}
+        if reading.role is None and reading.header and not unfit:
+            guessed = replace(
+                reading, role=Role.SYSTEM, reasons=(*reading.reasons, Reason(Evidence.GUESSED))
+            )
+            return replace(
+                header,
+                roles={**header.roles, Role.SYSTEM: reading.column},
+                columns=tuple(guessed if c is reading else c for c in header.columns),
+                doubts=(*header.doubts, (Doubt.LOW_SCORE, Role.SYSTEM)),
+            )
+    return None
+
+
+def _areas(
+    sheet: SheetContent, table: Table, items: Sequence[DataRow | Heading], *, filename: str
+) -> list[tuple[Bilag1Fagomraade, Block]]:
+    """The fagområder of one table: by its fagområde column, its heading rows, or the sheet."""
+    if table.columns.fagomraade is not None:
+        return _group_by_column(sheet, table, items, filename=filename)
+    title = title_above(sheet.rows[: table.header_row - 1])
+    first = next(iter(items), None)
+    if title is None and isinstance(first, Heading):
+        return _group_by_headings(table, items, filename=filename)
+    if title is None and _lone_names_are_headings(items):
+        headings = [
+            Heading(item.row, item.navn, table.columns.system)
+            if isinstance(item, DataRow) and item.lone
+            else item
+            for item in items
+        ]
+        return _group_by_headings(table, headings, filename=filename)
+    navn = title or sheet_area_name(sheet.name)
+    systems = tuple(
+        _system(table, item, filename=filename) for item in items if isinstance(item, DataRow)
+    )
+    rows = [system.row for system in systems] or [table.header_row]
+    source = BlockSource.TITLE if title else BlockSource.SHEET_NAME
+    return [(Bilag1Fagomraade(navn, table, systems), Block(navn, rows[0], rows[-1], source))]
+
+
+def _lone_names_are_headings(items: Sequence[DataRow | Heading]) -> bool:
+    """A list that starts with a name alone on its row, where each such row is followed by
+    fuller rows (with a supplier, description or answer), uses those rows as headings."""
+    rows = [item for item in items if isinstance(item, DataRow)]
+    if not rows or not rows[0].lone or len(rows) != len(items):
+        return False
+    lone = [index for index, item in enumerate(rows) if item.lone]
+    followed = all(index + 1 < len(rows) and not rows[index + 1].lone for index in lone)
+    return len(lone) >= 2 and followed
+
+
+def _group_by_headings(
+    table: Table, items: Sequence[DataRow | Heading], *, filename: str
+) -> list[tuple[Bilag1Fagomraade, Block]]:
+    # Each heading row starts a fagområde. A heading straight after another one, or further
+    # right than the first heading, is a sub-heading within the fagområde, and is skipped.
+    groups: list[tuple[str, list[Bilag1System]]] = []
+    area_column: int | None = None
+    for item in items:
+        if isinstance(item, Heading):
+            if area_column is None:
+                area_column = item.column
+            sub = item.column > area_column or (groups and not groups[-1][1])
+            if not sub:
+                navn = _name(item.navn, filename=filename, sheet=table.sheet, row=item.row)
+                groups.append((navn or item.navn, []))
+            continue
+        groups[-1][1].append(_system(table, item, filename=filename))
+    return [
+        (
+            Bilag1Fagomraade(navn, table, tuple(systems)),
+            Block(navn, systems[0].row, systems[-1].row, BlockSource.HEADING_ROW),
+        )
+        for navn, systems in groups
+        if systems
+    ]
+
+
+def _group_by_column(
+    sheet: SheetContent, table: Table, items: Sequence[DataRow | Heading], *, filename: str
+) -> list[tuple[Bilag1Fagomraade, Block]]:
     # An empty fagområde cell continues the one above, counting rows without a system too:
     # lists are written with the area once as a heading or in a vertically merged cell, and a
     # merged cell reads as one value followed by blanks.
     area_of_row: dict[int, str | None] = {}
     current: str | None = None
-    for index in range(table.header_row, len(rows)):
-        current = _cell(rows[index], table.columns.fagomraade) or current
+    for index in range(table.header_row, len(sheet.rows)):
+        current = _cell(sheet.rows[index], table.columns.fagomraade) or current
         area_of_row[index + 1] = current
     groups: dict[str, tuple[str, list[Bilag1System]]] = {}
-    for system in map_systems(table, rows, filename=filename):
-        navn = area_of_row[system.row]
+    for item in items:
+        if not isinstance(item, DataRow):
+            continue
+        navn = area_of_row[item.row]
         if navn is None:
             raise Bilag1Error(
                 Bilag1ErrorKind.MISSING_FAGOMRAADE,
                 filename=filename,
                 sheet=table.sheet,
-                row=system.row,
+                row=item.row,
             )
+        navn = _name(navn, filename=filename, sheet=table.sheet, row=item.row) or navn
+        system = _system(table, item, filename=filename)
         groups.setdefault(normalise(navn), (navn, []))[1].append(system)
-    return [Bilag1Fagomraade(navn, table, tuple(systemer)) for navn, systemer in groups.values()]
+    return [
+        (
+            Bilag1Fagomraade(navn, table, tuple(systems)),
+            Block(navn, systems[0].row, systems[-1].row, BlockSource.COLUMN),
+        )
+        for navn, systems in groups.values()
+    ]
 
 
 def _check_unique(fagomraader: Sequence[Bilag1Fagomraade], *, filename: str) -> None:

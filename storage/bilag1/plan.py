@@ -126,14 +126,16 @@ def plan_writes(
     cells: list[CellWrite] = []
     for fagomraade in template.fagomraader:
         columns = fagomraade.table.columns
+        answer_column = _answer_column(fagomraade.table, filename=filename)
         for system in fagomraade.systemer:
             answer = given.get((normalise(fagomraade.navn), normalise(system.navn)))
             anvendelse = answer.anvendelse if answer else None
-            cells.append(_answer_cell(fagomraade.sheet, system.row, columns.anvendelse, anvendelse))
+            cells.append(_answer_cell(fagomraade.sheet, system.row, answer_column, anvendelse))
             if columns.bemaerkning is not None:
                 remark = answer.bemaerkning if answer else None
                 cells.append(CellWrite(fagomraade.sheet, system.row, columns.bemaerkning, remark))
     if table is not None:
+        _answer_column(table, filename=filename)
         cells.extend(_tilfoejet_cells(table, template.tilfoejede, answers.tilfoejede))
     cells.extend(_forside_cells(template.forside_cells, answers.forside))
     return WritePlan(tuple(cells), table, len(answers.tilfoejede))
@@ -164,6 +166,19 @@ def _index_answers(
     return given
 
 
+def _answer_column(table: Table, *, filename: str) -> int:
+    # A table read without an answer column can be listed, but nothing can be written to it
+    # until the coordinator has said on the mapping card where the answers go.
+    if table.columns.anvendelse is None:
+        raise Bilag1Error(
+            Bilag1ErrorKind.NO_ANSWER_COLUMN,
+            filename=filename,
+            sheet=table.sheet,
+            row=table.header_row,
+        )
+    return table.columns.anvendelse
+
+
 def _answer_cell(sheet: str, row: int, column: int, anvendelse: Anvendelse | None) -> CellWrite:
     if anvendelse is None:
         return CellWrite(sheet, row, column, None, missing=True)
@@ -176,6 +191,7 @@ def _tilfoejet_cells(
     new: Sequence[Bilag1Tilfoejet],
 ) -> list[CellWrite]:
     columns = table.columns
+    answer_column = columns.anvendelse or 0  # checked by plan_writes
     cells: list[CellWrite] = []
     # Rows a filled template already holds are emptied first; the new list is written from
     # the top of the table, so a shorter list leaves no stale rows behind.
@@ -183,7 +199,7 @@ def _tilfoejet_cells(
         if tilfoejet.row is not None:
             cells.extend(
                 CellWrite(table.sheet, tilfoejet.row, column, None)
-                for column in (*_tilfoejet_values(columns, tilfoejet), columns.anvendelse)
+                for column in (*_tilfoejet_values(columns, tilfoejet), answer_column)
             )
     for offset, tilfoejet in enumerate(new, start=1):
         row = table.header_row + offset
@@ -191,7 +207,7 @@ def _tilfoejet_cells(
             CellWrite(table.sheet, row, column, value)
             for column, value in _tilfoejet_values(columns, tilfoejet).items()
         )
-        cells.append(_answer_cell(table.sheet, row, columns.anvendelse, tilfoejet.anvendelse))
+        cells.append(_answer_cell(table.sheet, row, answer_column, tilfoejet.anvendelse))
     return cells
 
 

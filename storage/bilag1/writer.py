@@ -10,6 +10,7 @@ import io
 import logging
 import warnings
 import zipfile
+from collections.abc import Mapping
 from copy import copy
 from datetime import date
 
@@ -23,7 +24,7 @@ from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind
-from storage.bilag1.layout import MISSING_ANSWER_NOTE
+from storage.bilag1.layout import MISSING_ANSWER_NOTE, SheetMapping
 from storage.bilag1.plan import CellWrite, FilledAnswers, plan_writes
 from storage.bilag1.reader import read_bilag1
 
@@ -38,15 +39,21 @@ _DATE_FORMAT = "dd-mm-yyyy"
 
 
 def write_bilag1(
-    template: bytes, answers: FilledAnswers, *, draft: bool, filename: str = "bilag1.xlsx"
+    template: bytes,
+    answers: FilledAnswers,
+    *,
+    draft: bool,
+    filename: str = "bilag1.xlsx",
+    mapping: Mapping[str, SheetMapping] | None = None,
 ) -> bytes:
     """Return the template with the answers, remarks, added systems and front page filled in.
 
     Final mode (draft=False) raises MissingAnswers naming every system still without an
     answer. In a draft those answer cells stay empty but get a fill and a "Mangler svar" note.
-    Raises Bilag1Error when the template cannot be read or the answers do not fit it.
+    Raises Bilag1Error when the template cannot be read or the answers do not fit it. mapping
+    is the coordinator's confirmed columns, the same as when the template was read.
     """
-    layout = read_bilag1(template, filename=filename)
+    layout = read_bilag1(template, filename=filename, mapping=mapping)
     plan = plan_writes(layout, answers, draft=draft, filename=filename)
     workbook = _load_template(template, filename=filename)
     if plan.tilfoejet_table is not None and plan.tilfoejet_rows:

@@ -13,7 +13,13 @@ import pytest
 
 from bot.cli import main
 from storage.bilag1.reader import read_bilag1
-from tests.support.bilag1_workbooks import REFERENCE, compound_file, filled_reference
+from tests.support.bilag1_workbooks import (
+    REFERENCE,
+    build,
+    compound_file,
+    filled_reference,
+    replace_member,
+)
 
 _TEXT = {"type": ["string", "null"]}
 _ANVENDELSE = {"enum": ["Anvender", "Anvender ikke", "Sekundær anvendelse", None]}
@@ -278,3 +284,65 @@ def test_asked_with_v_the_cli_logs_why_for_the_operator(
     assert main(["-v", "inspect", str(path)]) == 2
 
     assert "workbook could not be parsed" in capsys.readouterr().err
+
+
+def test_inspect_explain_says_per_sheet_which_column_is_what_and_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "liste.xlsx"
+    path.write_bytes(
+        build(
+            [
+                (
+                    "Alle systemer",
+                    [
+                        ["Kortlægning"],
+                        ["Nr.", "Systemets navn", "Producent", "Status", "Noter"],
+                        ["Økonomi"],
+                        [1, "Prisme", "Fujitsu", "Anvender", None],
+                        ["Skole"],
+                        [2, "Aula", "Netcompany", None, None],
+                    ],
+                )
+            ]
+        )
+    )
+
+    assert main(["inspect", "--explain", str(path)]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[3:] == [
+        'Arket "Alle systemer": overskrifterne står i række 2.',
+        '  A "Nr.": bruges ikke – ordene "Nr" peger på en anden slags kolonne',
+        '  B "Systemets navn": it-system – ordene "Systemets, navn" peger på it-system',
+        '  C "Producent": leverandør – ordene "Producent" peger på leverandør',
+        '  D "Status": svar (anvendelse) – 1 celle indeholder svar',
+        '  E "Noter": bemærkning – ordene "Noter" peger på bemærkning',
+        '  Række 4–4: fagområdet "Økonomi" (fra en overskriftsrække)',
+        '  Række 6–6: fagområdet "Skole" (fra en overskriftsrække)',
+    ]
+
+
+def test_inspect_of_a_cell_in_the_last_row_exits_2_naming_the_sheet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "lang.xlsx"
+    path.write_bytes(build([("ESDH", [["It-system", "Anvendelse"]] + [[]] * 3 + [["x"]])]))
+    # The sheet's XML is rewritten so its one cell sits in Excel's last row.
+    data = path.read_bytes()
+    path.write_bytes(
+        replace_member(
+            data,
+            "xl/worksheets/sheet1.xml",
+            b'<?xml version="1.0" encoding="UTF-8"?>'
+            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            b'<sheetData><row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c>'
+            b"</row></sheetData></worksheet>",
+        )
+    )
+
+    assert main(["inspect", str(path)]) == 2
+
+    captured = capsys.readouterr()
+    assert captured.err.startswith('Filen "lang.xlsx", arket "ESDH" har celler under række')
+    assert "Traceback" not in captured.err

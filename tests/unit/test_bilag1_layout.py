@@ -3,20 +3,22 @@ from __future__ import annotations
 import pytest
 
 from dialogs import texts
+from storage.bilag1.columns import Role, SheetFacts, find_header_row, read_header
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind
 from storage.bilag1.layout import (
     Bilag1,
     Bilag1Tilfoejet,
     Forside,
-    Role,
     SheetContent,
-    fagomraade_name,
-    find_header,
     parse_bilag1,
-    recognise_header,
 )
+from storage.bilag1.rows import fagomraade_name
 from storage.domain.model import Anvendelse
 from tests.support.bilag1_rows import HEADER, area_sheet, sheet
+
+
+def recognise_header(cells: list[object]) -> dict[Role, int]:
+    return dict(read_header([cells], SheetFacts(), 1).roles)
 
 
 def parse(*sheets: SheetContent) -> Bilag1:
@@ -53,11 +55,11 @@ def test_header_wordings_orders_and_extra_columns_are_recognised(
 
 def test_header_row_is_found_by_its_names_not_its_position() -> None:
     rows = [("Fagområde: ESDH",), (), ("Vælg ét svar pr. system",), (), (), HEADER]
-    assert find_header(rows) == (6, recognise_header(HEADER))
+    assert find_header_row(rows, SheetFacts()) == 6
 
 
 def test_a_single_known_word_is_not_a_header() -> None:
-    assert find_header([("System",), ("Svar på spørgsmålet",)]) is None
+    assert find_header_row([("System",), ("Svar på spørgsmålet",)], SheetFacts()) is None
 
 
 @pytest.mark.parametrize(

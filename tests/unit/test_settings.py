@@ -203,3 +203,33 @@ def test_malformed_send_limits_are_named() -> None:
         )
 
     assert set(raised.value.problems) == {"CONVERSATION_SEND_LIMITS", "REMINDER_INTERVAL_SECONDS"}
+
+
+def test_kitos_is_read_when_address_and_token_are_set() -> None:
+    settings = Settings.from_env({"KITOS_URL": "https://kitos.dk/", "KITOS_TOKEN": "jwt"})
+
+    assert (settings.kitos_url, settings.kitos_enabled) == ("https://kitos.dk/", True)
+    assert "jwt" not in repr(settings)
+    assert Settings.from_env({}).kitos_enabled is False
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"KITOS_URL": "https://kitos.dk"}, "KITOS_TOKEN"),
+        ({"KITOS_TOKEN": "jwt"}, "KITOS_URL"),
+        ({"KITOS_URL": "http://kitos.dk", "KITOS_TOKEN": "jwt"}, "KITOS_URL"),
+        ({"KITOS_URL": "kitos.dk", "KITOS_TOKEN": "jwt"}, "KITOS_URL"),
+    ],
+)
+def test_kitos_settings_that_cannot_work_are_named(environ: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env(environ)
+
+    assert list(raised.value.problems) == [named]
+
+
+def test_a_local_kitos_stand_in_may_be_plain_http() -> None:
+    settings = Settings.from_env({"KITOS_URL": "http://127.0.0.1:8080", "KITOS_TOKEN": "jwt"})
+
+    assert settings.kitos_enabled is True
