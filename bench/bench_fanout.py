@@ -32,8 +32,9 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from sqlalchemy import insert
 
 from bot.outbox import OutboxWorker, encode_payload
-from bot.proactive import ProactiveSender, RetryPolicy, Throttle
+from bot.proactive import ProactiveSender
 from bot.settings import Settings
+from bot.throttle import RetryPolicy, Throttle
 from dialogs.ports import OutgoingMessage
 from storage.conversations import ConversationRepository
 from storage.db import create_engine_for, make_sessionmaker

@@ -8,6 +8,7 @@ import functools
 import json
 import logging
 import time
+import urllib.parse
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -16,8 +17,10 @@ from aiohttp import hdrs, web
 from botbuilder.core import ConversationState, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 
 from bot.adapter import build_adapter
+from bot.connector import ConnectorHttp
 from bot.dialog_state import SqlStorage, TurnStates
 from bot.download import DownloadEndpoint, SignedLinks
 from bot.files import HttpFiles
@@ -25,14 +28,15 @@ from bot.graph import GraphClient, GraphTokens
 from bot.housekeeping import purge_claims
 from bot.log_context import request_id
 from bot.mail import SmtpMailer
-from bot.outbox import OutboxMessenger, OutboxWorker
-from bot.proactive import ConnectorHttp, ProactiveSender, RetryPolicy, Throttle
+from bot.outbox import OutboxMessenger, OutboxWorker, utc_now
+from bot.proactive import ProactiveSender
 from bot.reach import TeamsReach
-from bot.reminders import ReminderRunner
+from bot.reminders import REMINDER_KINDS, ReminderRunner
 from bot.roster import TeamsRoster
 from bot.settings import Settings
 from bot.signing import download_signing_key
 from bot.teams_bot import KortlaegningBot, tenant_of
+from bot.throttle import RetryPolicy, Throttle
 from dialogs.coordinator import KoordinatorConfig
 from dialogs.delivery import Delivery, DeliveryConfig
 from dialogs.router import Router
@@ -91,11 +95,24 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     coordination = CoordinationRepository(sessions)
     survey = SurveyRepository(sessions)
     archive = ArchiveRepository(sessions)
-    adapter = build_adapter(settings, conversation_state)
+    # One throttle and one retry policy for every request to the Bot Connector, in-turn
+    # replies and the outbox alike: Teams counts them all against the same limits.
+    throttle = Throttle(settings.conversation_send_limits, settings.tenant_requests_per_second)
+    retry = retry_policy(settings)
+    adapter = build_adapter(settings, conversation_state, throttle, retry)
     outbox = OutboxRepository(sessions)
-    sender, worker = build_delivery(settings, conversations, outbox, http=adapter.connector_http)
+    sender, worker = build_delivery(
+        settings,
+        conversations,
+        outbox,
+        http=adapter.connector_http,
+        throttle=throttle,
+        retry=retry,
+    )
     messenger = OutboxMessenger(outbox, worker, coordination, settings.koordinatorer)
-    files = HttpFiles()
+    worker.report_failures_to(messenger.tell_coordinators_of_failure)
+    adapter.hand_replies_over_to(messenger.hand_over_reply)
+    files = HttpFiles(public_only=settings.auth_enabled)
     download_key = download_signing_key(settings.signing_key)
     if not settings.public_url:
         logger.warning("PUBLIC_URL is not set: files are offered without a download link")
@@ -170,10 +187,10 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
         asyncio.create_task(worker.run(), name=f"outbox-{lane}") for lane in range(worker.lanes)
     ]
     background.append(asyncio.create_task(purge_claims(claims), name="claims"))
+    runner = ReminderRunner(ReminderRepository(sessions), outbox, settings, on_enqueued=worker.wake)
+    # Also with the runner off: reminders another process planned are built when sent.
+    worker.render_when_sent(REMINDER_KINDS, runner.render_when_sent)
     if settings.reminders_enabled:
-        runner = ReminderRunner(
-            ReminderRepository(sessions), outbox, settings, on_enqueued=worker.wake
-        )
         background.append(asyncio.create_task(runner.run(), name="reminders"))
     logger.info(
         "bot ready: auth=%s database=%s graph=%s",
@@ -205,37 +222,83 @@ def build_delivery(
     outbox: OutboxRepository,
     *,
     http: ConnectorHttp | None = None,
+    throttle: Throttle | None = None,
+    retry: RetryPolicy | None = None,
+    now: Callable[[], datetime] = utc_now,
 ) -> tuple[ProactiveSender, OutboxWorker]:
-    """The proactive sender and outbox worker, with Teams' limits from settings; http is the
-    Bot Connector client to share (the adapter's), else the sender makes its own."""
+    """The proactive sender and outbox worker, with Teams' limits from settings. http,
+    throttle and retry are the adapter's to share; without them the sender has its own."""
     sender = ProactiveSender(
         ConfigurationBotFrameworkAuthentication(settings.bot_auth()),
         conversations,
-        Throttle(settings.conversation_send_limits, settings.tenant_requests_per_second),
+        throttle
+        or Throttle(settings.conversation_send_limits, settings.tenant_requests_per_second),
         app_id=settings.app_id,
         http=http,
     )
-    worker = OutboxWorker(
-        outbox,
-        sender,
-        retry=RetryPolicy(give_up_after=timedelta(seconds=settings.delivery_give_up_seconds)),
-    )
+    worker = OutboxWorker(outbox, sender, retry=retry or retry_policy(settings), now=now)
     return sender, worker
 
 
-async def _messages(request: web.Request) -> web.StreamResponse:
-    """Check envelope, token and tenant, in that order, before a turn may touch anything.
+def retry_policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(give_up_after=timedelta(seconds=settings.delivery_give_up_seconds))
 
-    The envelope is validated here so bad input gets a 4xx with a reason, never a 500.
-    Authentication is botbuilder's own (`authenticate_request`), called here rather than inside
-    `CloudAdapter.process` so that its failures cannot be confused with the turn's, and so the
-    tenant is checked on an authenticated activity but before the turn stores anything.
+
+async def _messages(request: web.Request) -> web.StreamResponse:
+    """Check token, envelope and tenant before a turn may touch anything.
+
+    Bad input gets a 4xx with a reason, never a 500. Authentication is botbuilder's own
+    (`authenticate_request`), called here rather than inside `CloudAdapter.process` so that its
+    failures cannot be confused with the turn's. With an app id, the token's signature,
+    issuer, audience and lifetime are checked before the body is even parsed: a stranger's
+    request costs no JSON parsing. Once the activity is parsed, the whole check runs again
+    with it, for what only the body can show (the serviceUrl claim, the channel's endorsement);
+    the tenant is then checked on an authenticated activity but before the turn stores anything.
     """
     if request.content_type != "application/json":
         return _problem(415, "Content-Type must be application/json")
+    authentication = request.app[ADAPTER].bot_framework_authentication
+    header = request.headers.get(hdrs.AUTHORIZATION, "")
+    if request.app[SETTINGS].auth_enabled:
+        # An activity with no channel and no serviceUrl makes botbuilder skip exactly the two
+        # checks that need the body; everything else about the token is checked in full.
+        refused = await _authenticate(authentication, Activity(), header)
+        if isinstance(refused, web.Response):
+            return refused
+    activity = _activity_of(await request.read())
+    if isinstance(activity, web.Response):
+        return activity
+    authenticated = await _authenticate(authentication, activity, header)
+    if isinstance(authenticated, web.Response):
+        return authenticated
+
+    settings = request.app[SETTINGS]
+    tenant_id = tenant_of(activity)
+    if not settings.serves_tenant(tenant_id):
+        # 403, not 200: the Bot Connector does not retry a 4xx, and the refusal shows up in the
+        # Azure Bot's channel error log where an operator looks. Nothing is said to the user:
+        # we do not write into a tenant we do not serve.
+        # %r: the tenant id is text from the request body, so it cannot forge a log line.
+        logger.warning("activity refused: tenant %r is not in TILLADTE_TENANTS", tenant_id)
+        return _problem(403, "this bot does not serve the tenant")
+
+    invoke_response = await request.app[ADAPTER].process_activity(
+        authenticated, activity, request.app[BOT].on_turn
+    )
+    if invoke_response:
+        return web.json_response(
+            serializer_helper(invoke_response.body), status=invoke_response.status
+        )
+    return web.Response(status=201)
+
+
+def _activity_of(raw: bytes) -> Activity | web.Response:
+    """The activity in a request body, or the 400 that says why there is none."""
     try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        # ValueError: not JSON, not UTF-8, or an integer longer than Python converts
+        # (sys.get_int_max_str_digits); RecursionError: nested deeper than the parser goes.
         return _problem(400, "body is not valid JSON")
     if not isinstance(body, dict):
         return _problem(400, "body must be a JSON object (a Bot Framework activity)")
@@ -243,20 +306,32 @@ async def _messages(request: web.Request) -> web.StreamResponse:
         return _problem(400, "activity has no 'type'")
     if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"]:
         return _problem(400, "activity has no 'serviceUrl'")
+    if not _is_http_url(body["serviceUrl"]):
+        # Replies go there; without authentication nothing else would stop it.
+        return _problem(400, "activity's 'serviceUrl' is not an http(s) URL")
     if not isinstance(body.get("conversation"), dict) or not body["conversation"].get("id"):
         return _problem(400, "activity has no 'conversation.id'")
-
     try:
-        activity = Activity().deserialize(body)
-    except ValueError:
-        # msrest's DeserializationError, e.g. a timestamp that is not a date.
+        return Activity().deserialize(body)
+    except (ValueError, RecursionError):
+        # msrest's DeserializationError (a ValueError), e.g. a timestamp that is not a date.
         return _problem(400, "body is not a Bot Framework activity")
-    adapter = request.app[ADAPTER]
-    authentication = adapter.bot_framework_authentication
+
+
+def _is_http_url(text: str) -> bool:
     try:
-        authenticated = await authentication.authenticate_request(
-            activity, request.headers.get(hdrs.AUTHORIZATION, "")
-        )
+        url = urllib.parse.urlsplit(text)
+    except ValueError:
+        return False
+    return url.scheme in ("http", "https") and bool(url.hostname)
+
+
+async def _authenticate(
+    authentication: BotFrameworkAuthentication, activity: Activity, header: str
+) -> AuthenticateRequestResult | web.Response:
+    """botbuilder's verdict on the request's token, or the 401/503 that answers it."""
+    try:
+        return await authentication.authenticate_request(activity, header)
     except PermissionError as exc:
         # botbuilder's own refusal. Caught before OSError, of which it is a subclass.
         return _unauthenticated(exc)
@@ -271,25 +346,6 @@ async def _messages(request: web.Request) -> web.StreamResponse:
         # bare Exceptions (algorithm, endorsements) escape. Only the token check runs in this
         # try, so whatever it raises means "not authenticated".
         return _unauthenticated(exc)
-
-    settings = request.app[SETTINGS]
-    tenant_id = tenant_of(activity)
-    if not settings.serves_tenant(tenant_id):
-        # 403, not 200: the Bot Connector does not retry a 4xx, and the refusal shows up in the
-        # Azure Bot's channel error log where an operator looks. Nothing is said to the user:
-        # we do not write into a tenant we do not serve.
-        # %r: the tenant id is text from the request body, so it cannot forge a log line.
-        logger.warning("activity refused: tenant %r is not in TILLADTE_TENANTS", tenant_id)
-        return _problem(403, "this bot does not serve the tenant")
-
-    invoke_response = await adapter.process_activity(
-        authenticated, activity, request.app[BOT].on_turn
-    )
-    if invoke_response:
-        return web.json_response(
-            serializer_helper(invoke_response.body), status=invoke_response.status
-        )
-    return web.Response(status=201)
 
 
 async def _download(request: web.Request) -> web.Response:

@@ -109,7 +109,7 @@ def fill(args: argparse.Namespace) -> int:
     try:
         out_path.write_bytes(workbook)
     except OSError as exc:
-        logger.warning("could not write the workbook: %s", type(exc).__name__)
+        logger.info("could not write the workbook: %s", type(exc).__name__)
         print(texts.file_not_writable(filename=str(out_path)), file=sys.stderr)
         return BAD_INPUT
     print(texts.bilag1_written(filename=str(out_path), draft=args.draft, mangler=len(mangler)))
@@ -130,7 +130,9 @@ def _read_json(path: Path) -> object:
     data = _read(path)
     try:
         return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers bad UTF-8, bad JSON and integers past Python's digit limit;
+        # RecursionError, arrays or objects nested deeper than the parser goes.
         raise Bilag1Error(Bilag1ErrorKind.NOT_JSON, filename=path.name) from exc
 
 

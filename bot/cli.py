@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+_VERBOSITY = ("WARNING", "INFO", "DEBUG")
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
@@ -34,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
+    # A command speaks to its user in Danish on stdout/stderr; English log lines are for an
+    # operator who asks for them (-v, -vv). Only warnings and errors show otherwise.
+    configure_logging(_VERBOSITY[min(args.verbose, len(_VERBOSITY) - 1)])
     try:
         return int(args.handler(args))
     except SettingsError as exc:
@@ -43,6 +48,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kortlaegning", description=__doc__)
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log what the command does (-v) and more (-vv); serve logs at LOG_LEVEL",
+    )
     commands = parser.add_subparsers(metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="start the bot (HTTP server)")
@@ -81,15 +93,14 @@ def _moment(raw: str) -> datetime:
 
 
 def _settings() -> Settings:
-    settings = Settings.from_env(os.environ)
-    configure_logging(settings.log_level)
-    return settings
+    return Settings.from_env(os.environ)
 
 
 def _serve(_args: argparse.Namespace) -> int:
     from bot.app import create_app
 
     settings = _settings()
+    configure_logging(settings.log_level)
     logger.info("starting on http://%s:%d/api/messages", settings.host, settings.port)
     web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
     return 0
@@ -167,7 +178,7 @@ def _remind(args: argparse.Namespace) -> int:
 
 async def _remind_at(settings: Settings, now: datetime, *, dry_run: bool) -> int:
     from bot.app import build_delivery
-    from bot.reminders import ReminderRunner
+    from bot.reminders import REMINDER_KINDS, ReminderRunner
     from storage.conversations import ConversationRepository
     from storage.db import create_engine_for, make_sessionmaker
     from storage.migrate import upgrade_head
@@ -179,7 +190,10 @@ async def _remind_at(settings: Settings, now: datetime, *, dry_run: bool) -> int
         await upgrade_head(engine)
         sessions = make_sessionmaker(engine)
         outbox = OutboxRepository(sessions)
-        runner = ReminderRunner(ReminderRepository(sessions), outbox, settings, now=lambda: now)
+        # The runner plans for `now`; what it enqueues is due at once, and the worker below
+        # keeps the real clock for its leases and backoff, so a running bot's worker and
+        # this one never disagree about whose lease is live.
+        runner = ReminderRunner(ReminderRepository(sessions), outbox, settings)
         if dry_run:
             planned = await runner.plan(now)
             for item in planned:
@@ -190,6 +204,7 @@ async def _remind_at(settings: Settings, now: datetime, *, dry_run: bool) -> int
         for item in enqueued:
             print(_describe(item, done=False))
         sender, worker = build_delivery(settings, ConversationRepository(sessions), outbox)
+        worker.render_when_sent(REMINDER_KINDS, runner.render_when_sent)
         try:
             # Deliver what is due now, including messages a running bot left behind; the
             # leases keep this and the bot's own worker from sending the same message.

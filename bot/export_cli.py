@@ -50,7 +50,7 @@ async def _export(kommunekode: str, out: Path, *, draft: bool, settings: Setting
         try:
             out.write_bytes(content)
         except OSError as exc:
-            logger.warning("could not write the export: %s", type(exc).__name__)
+            logger.info("could not write the export: %s", type(exc).__name__)
             print(texts.file_not_writable(filename=str(out)), file=sys.stderr)
             return BAD_INPUT
         print(texts.bilag1_written(filename=str(out), draft=draft, mangler=len(snapshot.missing)))

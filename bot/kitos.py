@@ -16,7 +16,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.proactive import parse_retry_after
+from bot.connector import parse_retry_after
 from storage.domain.answers import normalise
 from storage.domain.kitos import SYSTEMEJER_ROLE, KitosPerson, KitosSystem, parse_livscyklus
 

@@ -2,7 +2,7 @@
 
 A message is stored before it is sent and marked sent only after the connector accepted
 it (storage.outbox); this module decides when to try, how long to back off, and when to
-give up. Teams' answers are interpreted in bot.proactive, not here.
+give up. Teams' answers are interpreted in bot.connector, not here.
 """
 
 from __future__ import annotations
@@ -13,23 +13,39 @@ import json
 import logging
 import random
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.proactive import Attempt, Outcome, ProactiveSender, RetryPolicy
-from dialogs.ports import DeliveryReport, OutgoingMessage
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
+
+from bot.connector import Attempt, Outcome
+from bot.proactive import ProactiveSender
+from bot.throttle import IN_TURN_MAX_WAIT, RetryPolicy
+from dialogs import texts
+from dialogs.cards import CARD_CONTENT_TYPE
+from dialogs.context import CALLER_KEY, Caller
+from dialogs.ports import CANCELLED, QUEUED, DeliveryReport, OutgoingMessage
+from storage.conversations import PERSONAL
 from storage.coordination import CoordinationRepository
 from storage.domain.delivery import FailureReason
-from storage.outbox import OutboxMessage, OutboxRepository, OutboxStatus, Recipient, Sent
+from storage.outbox import (
+    OutboxMessage,
+    OutboxRepository,
+    OutboxStatus,
+    Recipient,
+    Sent,
+    Undelivered,
+)
 
 logger = logging.getLogger(__name__)
 
 Now = Callable[[], datetime]
-
-QUEUED = "queued"
-"""DeliveryReport.reason while the outbox is still trying (Teams throttled or timed out)."""
+OnFailed = Callable[[OutboxMessage, FailureReason], Awaitable[None]]
+Renderer = Callable[[OutboxMessage, datetime], Awaitable[OutgoingMessage | None]]
+"""Builds a message as it reads at the moment it is sent; None when it no longer holds."""
 
 
 def utc_now() -> datetime:
@@ -153,6 +169,20 @@ class OutboxWorker:
         self.owner = owner or f"worker-{uuid.uuid4().hex[:12]}"
         self._sent = SentLog(outbox, self.owner, now)
         self._wake = asyncio.Event()
+        self._on_failed: OnFailed | None = None
+        self._renderers: dict[str, Renderer] = {}
+
+    def render_when_sent(self, kind_prefix: str, renderer: Renderer) -> None:
+        """Build messages whose kind starts with kind_prefix at each attempt, not from the
+        stored text (bot.reminders: a reminder's figures are those of the day it is sent)."""
+        self._renderers[kind_prefix] = renderer
+
+    def report_failures_to(self, on_failed: OnFailed) -> None:
+        """Call on_failed for each message that finally fails in a background pass.
+
+        Not for deliver_now: its caller gets the report and tells the person it talks to.
+        """
+        self._on_failed = on_failed
 
     def wake(self) -> None:
         """Look for due messages now instead of at the next poll (new work was enqueued)."""
@@ -199,10 +229,15 @@ class OutboxWorker:
             for queue_reports in await asyncio.gather(*(in_order(q) for q in queues.values()))
             for report in queue_reports
         ]
+        if self._on_failed is not None:
+            by_person = [m for queue in queues.values() for m in queue]
+            for message, report in zip(by_person, reports, strict=True):
+                if report.failure is not None:
+                    await self._on_failed(message, report.failure)
         result = PassResult(
             delivered=sum(report.delivered for report in reports),
-            retrying=sum(report.reason == QUEUED for report in reports),
-            failed=sum(not report.delivered and report.reason != QUEUED for report in reports),
+            retrying=sum(report.on_its_way for report in reports),
+            failed=sum(report.failure is not None for report in reports),
         )
         logger.info(
             "outbox pass: delivered=%d retrying=%d failed=%d",
@@ -255,22 +290,35 @@ class OutboxWorker:
     ) -> DeliveryReport:
         """Make one attempt at a claimed message and record what came of it."""
         try:
-            attempt = await self._attempt(message, recipient, max_wait)
+            content = await self._content(message)
+            if content is None:
+                await self._outbox.mark_cancelled(message.id, self.owner, now=self._now())
+                logger.info("message no longer holds, not sent: message=%d", message.id)
+                return DeliveryReport(message.person_id, delivered=False, reason=CANCELLED)
+            attempt = await self._attempt(message, content, recipient, max_wait)
         except Exception:
             # One message's unexpected error must not stop the others; it backs off.
             logger.exception("delivery crashed: message=%d", message.id)
             attempt = Attempt(Outcome.RETRY, detail="internal error")
         return await self._record(message, attempt)
 
+    async def _content(self, message: OutboxMessage) -> OutgoingMessage | None:
+        for prefix, render in self._renderers.items():
+            if message.kind.startswith(prefix):
+                return await render(message, self._now())
+        return decode_payload(message.payload, kind=message.kind)
+
     async def _attempt(
-        self, message: OutboxMessage, recipient: Recipient | None, max_wait: float | None
+        self,
+        message: OutboxMessage,
+        content: OutgoingMessage,
+        recipient: Recipient | None,
+        max_wait: float | None,
     ) -> Attempt:
         recipient = recipient or await self._outbox.recipient(message.tenant_id, message.person_id)
         if recipient is None:
             return Attempt(Outcome.FAILED, reason=FailureReason.NOT_FOUND, detail="no person")
-        return await self._sender.deliver(
-            recipient, decode_payload(message.payload, kind=message.kind), max_wait=max_wait
-        )
+        return await self._sender.deliver(recipient, content, max_wait=max_wait)
 
     async def _record(self, message: OutboxMessage, attempt: Attempt) -> DeliveryReport:
         person = message.person_id
@@ -334,9 +382,9 @@ class OutboxWorker:
             await asyncio.wait_for(self._wake.wait(), timeout)
 
 
-IN_TURN_MAX_WAIT = 2.0
-"""Seconds a turn may wait for a conversation's send limit before leaving the message to the
-background worker: Teams redelivers a turn it has not seen answered within 15 s."""
+INVITATION = "invitation"
+REPORTED_KINDS = frozenset({INVITATION, "reminder"})
+"""The kinds `start` and `paamind` send, whose later failure the coordinators are told of."""
 
 
 class OutboxMessenger:
@@ -383,6 +431,63 @@ class OutboxMessenger:
         self, tenant_id: str, person_id: int, message: OutgoingMessage
     ) -> DeliveryReport:
         return await self._store_and_try(tenant_id, person_id, message, max_wait=IN_TURN_MAX_WAIT)
+
+    async def undelivered(self, tenant_id: str) -> list[Undelivered]:
+        return await self._outbox.undelivered(tenant_id)
+
+    async def hand_over_reply(
+        self, context: TurnContext, activity: Activity, due_in: float
+    ) -> bool:
+        """bot.adapter.HandOver: store a reply Teams' limits hold back for the worker to send.
+
+        Only a reply in the caller's 1:1 chat (the chat the outbox writes to) of text and at
+        most one Adaptive Card (what an outbox message holds); anything else stays with the
+        turn, which then waits for Teams.
+        """
+        caller = context.turn_state.get(CALLER_KEY)
+        attachments = activity.attachments or []
+        if (
+            not isinstance(caller, Caller)
+            or activity.conversation.conversation_type != PERSONAL
+            or len(attachments) > 1
+            or any(a.content_type != CARD_CONTENT_TYPE for a in attachments)
+        ):
+            return False
+        message = OutgoingMessage(
+            text=activity.text, card=attachments[0].content if attachments else None, kind="reply"
+        )
+        now = self._now()
+        await self._outbox.enqueue(
+            caller.tenant_id,
+            caller.person_id,
+            kind=message.kind,
+            payload=encode_payload(message),
+            dedupe_key=None,
+            now=now,
+            due_at=now + timedelta(seconds=due_in),
+        )
+        self._worker.wake()
+        return True
+
+    async def tell_coordinators_of_failure(
+        self, message: OutboxMessage, reason: FailureReason
+    ) -> None:
+        """OnFailed: an invitation or reminder reported as on its way in the coordinator's
+        turn has finally failed; the coordinators hear it, with why."""
+        if message.kind not in REPORTED_KINDS:
+            return
+        person = await self._coordination.person(message.person_id)
+        await self.send_to_coordinators(
+            message.tenant_id,
+            OutgoingMessage(
+                text=texts.not_delivered(
+                    invitation=message.kind == INVITATION,
+                    navn=person.navn or person.email or "?",
+                    reason=reason,
+                ),
+                dedupe_key=f"undelivered:{message.id}",
+            ),
+        )
 
     async def _store_and_try(
         self, tenant_id: str, person_id: int, message: OutgoingMessage, *, max_wait: float

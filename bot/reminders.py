@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.outbox import Now, encode_payload, utc_now
+from bot.outbox import Now, decode_payload, utc_now
 from bot.settings import Settings
 from dialogs import cards, texts
 from dialogs.ports import OutgoingMessage
+from storage.domain.progress import FagomraadeProgress
 from storage.domain.reminders import DueReminder, ReminderKind, ReminderPlan, plan_reminders
 from storage.domain.schedule import danish_holidays
-from storage.outbox import OutboxRepository
+from storage.outbox import OutboxMessage, OutboxRepository
 from storage.reminders import ActiveKortlaegning, ClaimKey, ReminderRepository
 
 logger = logging.getLogger(__name__)
+
+REMINDER_KINDS = "reminder."
+"""The outbox kinds of scheduled reminders ("reminder.systemejer" ...); the paamind command's
+is "reminder", without the dot."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +85,10 @@ class ReminderRunner:
                 kortlaegning_id=planned.kortlaegning_id,
                 key=planned.key,
                 tenant_id=planned.tenant_id,
-                payload=encode_payload(planned.message),
+                payload=encode_reminder(planned),
                 now=now,
+                # Due at once, also when `kortlaegning remind --now` plans another moment.
+                enqueued_at=self._now(),
             )
             if message_id is not None:
                 enqueued.append(planned)
@@ -103,12 +111,48 @@ class ReminderRunner:
                     kortlaegning_id=kortlaegning.id,
                     tenant_id=kortlaegning.tenant_id,
                     reminder=reminder,
-                    message=self._render(reminder, plan, unreachable),
+                    message=self._render(reminder.kind, reminder.fagomraader, plan, unreachable),
                     already_claimed=claim_key(reminder) in claimed,
                 )
                 for reminder in plan.reminders
             )
         return planned
+
+    async def render_when_sent(
+        self, message: OutboxMessage, now_utc: datetime
+    ) -> OutgoingMessage | None:
+        """OutboxWorker's Renderer: a reminder as it reads at now_utc, when it is sent.
+
+        A reminder can wait in the outbox (Teams throttling, an older message to the same
+        person first), and its figures must not be the ones of the moment it was planned.
+        None when it no longer holds: its fagområder, or the whole round, are submitted.
+        A message stored without a reference keeps its text.
+        """
+        ref = json.loads(message.payload).get("reminder")
+        if not isinstance(ref, dict):
+            return decode_payload(message.payload, kind=message.kind)
+        kortlaegning = next(
+            (
+                k
+                for k in await self._reminders.active_kortlaegninger()
+                if k.id == ref["kortlaegning_id"]
+            ),
+            None,
+        )
+        if kortlaegning is None:
+            return None
+        plan = await self._plan_one(kortlaegning, now_utc)
+        kind = ReminderKind(ref["kind"])
+        if kind is ReminderKind.SYSTEMEJER:
+            wanted = set(ref.get("fagomraade_ids") or ())
+            areas = [a for a in plan.unfinished if a.fagomraade.id in wanted]
+            if not areas:
+                return None
+            return self._render(kind, areas, plan, [])
+        if not plan.unfinished:
+            return None
+        unreachable = await self._unreachable_lines(kortlaegning.tenant_id)
+        return self._render(kind, (), plan, unreachable)
 
     async def _plan_one(self, kortlaegning: ActiveKortlaegning, now_utc: datetime) -> ReminderPlan:
         settings = self._settings
@@ -135,11 +179,15 @@ class ReminderRunner:
         ]
 
     def _render(
-        self, reminder: DueReminder, plan: ReminderPlan, unreachable: list[str]
+        self,
+        reminder_kind: ReminderKind,
+        areas: Sequence[FagomraadeProgress],
+        plan: ReminderPlan,
+        unreachable: list[str],
     ) -> OutgoingMessage:
         progress = plan.progress
-        kind = f"reminder.{reminder.kind.value}"
-        if reminder.kind is ReminderKind.SYSTEMEJER:
+        kind = f"{REMINDER_KINDS}{reminder_kind.value}"
+        if reminder_kind is ReminderKind.SYSTEMEJER:
             return OutgoingMessage(
                 card=cards.reminders_card(
                     [
@@ -149,7 +197,7 @@ class ReminderRunner:
                             unanswered=area.total - area.answered,
                             total=area.total,
                         )
-                        for area in reminder.fagomraader
+                        for area in areas
                     ],
                     slutdato=plan.slutdato,
                     dage=progress.days_to_slutdato,
@@ -167,7 +215,7 @@ class ReminderRunner:
             if area.owners
         ]
         unassigned = [area.fagomraade.navn for area in plan.unfinished if not area.owners]
-        if reminder.kind is ReminderKind.STATUS:
+        if reminder_kind is ReminderKind.STATUS:
             text = texts.reminder_koordinator(
                 slutdato=plan.slutdato,
                 dage=progress.days_to_slutdato,
@@ -192,6 +240,23 @@ class ReminderRunner:
                 unassigned=unassigned,
             )
         return OutgoingMessage(text=text, kind=kind)
+
+
+def encode_reminder(planned: PlannedReminder) -> str:
+    """The outbox payload: the message as planned, and which reminder it is, so that
+    render_when_sent can build it afresh when it is sent."""
+    return json.dumps(
+        {
+            "text": planned.message.text,
+            "card": planned.message.card,
+            "reminder": {
+                "kortlaegning_id": planned.kortlaegning_id,
+                "kind": planned.reminder.kind.value,
+                "fagomraade_ids": [area.fagomraade.id for area in planned.reminder.fagomraader],
+            },
+        },
+        ensure_ascii=False,
+    )
 
 
 def claim_key(reminder: DueReminder) -> ClaimKey:

@@ -13,7 +13,7 @@ import dataclasses
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from typing import Any
 
@@ -26,6 +26,7 @@ from dialogs.commands import Command
 from dialogs.context import Caller, caller_of
 from dialogs.delivery import Delivery
 from dialogs.ports import (
+    DeliveryReport,
     Lookup,
     LookupProblem,
     Member,
@@ -36,6 +37,7 @@ from dialogs.ports import (
 )
 from storage.coordination import CoordinationRepository
 from storage.domain.answers import normalise
+from storage.domain.delivery import FailureReason
 from storage.domain.model import (
     Fagomraade,
     NoKortlaegning,
@@ -270,7 +272,7 @@ class KoordinatorCommands:
         invited = False
         if started:
             # After start, someone added later is invited at once (DESIGN §3).
-            invited = not (await self._invite(context, caller, [(area, person)]))
+            invited = bool((await self._invite(context, caller, [(area, person)])).reached)
         await context.send_activity(
             texts.tildel_done(fagomraade=area.navn, navn=person.navn, inviteret=invited)
         )
@@ -356,12 +358,9 @@ class KoordinatorCommands:
             return
         await self._coordination.mark_started(caller.tenant_id)
         ready, cannot = await self._prepare(caller, pending)
-        unreachable = await self._invite(context, caller, ready)
-        await context.send_activity(
-            texts.start_done(inviteret=len({p.id for _, p in ready} - set(unreachable)))
-        )
-        if unreachable:
-            await context.send_activity(texts.unreachable(navne=list(unreachable.values())))
+        sent = await self._invite(context, caller, ready)
+        await context.send_activity(texts.start_done(inviteret=len(sent.reached)))
+        await _tell_how_it_went(context, sent)
         if cannot:
             await context.send_activity("\n\n".join(cannot.values()))
         if unassigned:
@@ -386,17 +385,17 @@ class KoordinatorCommands:
 
     async def _invite(
         self, context: TurnContext, caller: Caller, pending: Sequence[tuple[Fagomraade, Person]]
-    ) -> dict[int, str]:
-        """Send each person one invitation listing all their areas; returns the people who
-        could not be reached, by id → name."""
+    ) -> _Sent:
+        """Send each person one invitation listing all their areas; whoever it reached or is
+        on its way to counts as invited."""
         kortlaegning = await self._coordination.kortlaegning(caller.tenant_id)
         assert kortlaegning is not None
+        sent = _Sent()
         areas_of: dict[int, list[Fagomraade]] = {}
         people: dict[int, Person] = {}
         for area, person in pending:
             areas_of.setdefault(person.id, []).append(area)
             people[person.id] = person
-        unreachable: dict[int, str] = {}
         for person_id, areas in areas_of.items():
             person = people[person_id]
             report = await self._messenger.send_to_person(
@@ -412,25 +411,23 @@ class KoordinatorCommands:
                     dedupe_key=f"invitation:{'-'.join(str(a.id) for a in areas)}:{person.id}",
                 ),
             )
-            if report.delivered:
+            if sent.add(person, report):
                 for area in areas:
                     await self._coordination.mark_invited(area.id, person.id)
-            else:
-                unreachable[person.id] = person.navn or person.email or "?"
-        return unreachable
+        return sent
 
     async def _paamind(self, context: TurnContext, caller: Caller) -> None:
         kortlaegning = await self._coordination.kortlaegning(caller.tenant_id)
         if kortlaegning is None:
             raise NoKortlaegning(caller.tenant_id)
         areas_of: dict[int, list[cards.ReminderArea]] = {}
-        owners: dict[int, str] = {}
+        owners: dict[int, Person] = {}
         for facts in await self._coordination.status_facts(caller.tenant_id):
             area = facts.fagomraade
             if area.indsendt_at is not None:
                 continue
             for owner in facts.owners:
-                owners[owner.id] = owner.navn
+                owners[owner.id] = owner
                 areas_of.setdefault(owner.id, []).append(
                     cards.ReminderArea(
                         area.id,
@@ -439,8 +436,7 @@ class KoordinatorCommands:
                         total=area.antal_systemer,
                     )
                 )
-        reminded: set[int] = set()
-        unreachable: dict[int, str] = {}
+        sent = _Sent()
         for owner_id, areas in areas_of.items():
             report = await self._messenger.send_to_person(
                 caller.tenant_id,
@@ -455,16 +451,12 @@ class KoordinatorCommands:
                     kind="reminder",
                 ),
             )
-            if report.delivered:
-                reminded.add(owner_id)
-            else:
-                unreachable[owner_id] = owners[owner_id]
-        if not reminded and not unreachable:
+            sent.add(owners[owner_id], report)
+        if not sent.reached and not sent.failed:
             await context.send_activity(texts.PAAMIND_NOBODY)
             return
-        await context.send_activity(texts.paamind_done(antal=len(reminded)))
-        if unreachable:
-            await context.send_activity(texts.unreachable(navne=list(unreachable.values())))
+        await context.send_activity(texts.paamind_done(antal=len(sent.reached)))
+        await _tell_how_it_went(context, sent)
 
     # --- status ---------------------------------------------------------------------------
     async def _status(self, context: TurnContext, caller: Caller, rest: str) -> None:
@@ -509,6 +501,45 @@ class KoordinatorCommands:
                 )
             )
         )
+        undelivered = await self._messenger.undelivered(caller.tenant_id)
+        if undelivered:
+            await context.send_activity(
+                texts.unreachable_summary(
+                    lines=[
+                        texts.unreachable_line(navn=failure.person.navn, reason=failure.reason)
+                        for failure in undelivered
+                    ]
+                )
+            )
+
+
+@dataclass(slots=True)
+class _Sent:
+    """What sending one message to each of several people came to, person by person."""
+
+    reached: set[int] = field(default_factory=set)
+    """Delivered, or on its way (the outbox is still trying): expected to arrive."""
+    on_its_way: dict[int, str] = field(default_factory=dict)
+    failed: dict[int, tuple[str, FailureReason]] = field(default_factory=dict)
+
+    def add(self, person: Person, report: DeliveryReport) -> bool:
+        """Count one person's report; True when the message reached them or is on its way."""
+        navn = person.navn or person.email or "?"
+        if report.failure is not None:
+            self.failed[person.id] = (navn, report.failure)
+            return False
+        self.reached.add(person.id)
+        if report.on_its_way:
+            self.on_its_way[person.id] = navn
+        return True
+
+
+async def _tell_how_it_went(context: TurnContext, sent: _Sent) -> None:
+    """Name what is still on its way, and who could not be reached and why."""
+    if sent.on_its_way:
+        await context.send_activity(texts.on_its_way(navne=list(sent.on_its_way.values())))
+    if sent.failed:
+        await context.send_activity(texts.not_reached(people=list(sent.failed.values())))
 
 
 def _not_found(query: str, lookup: Lookup, directory: bool) -> str:

@@ -31,7 +31,7 @@ from dialogs import cards, texts
 from dialogs.actions import ACTION_KEY, KoordinatorAction
 from dialogs.context import caller_of
 from dialogs.coordinator import KoordinatorConfig
-from dialogs.ports import Files, FileTooLarge, FileUnavailable
+from dialogs.ports import FileAddressRefused, Files, FileTooLarge, FileUnavailable
 from dialogs.prompts import InputPrompt
 from dialogs.survey_words import SurveyWord, recognise_survey_word
 from storage.bilag1.columns import Role
@@ -301,6 +301,9 @@ class OpsaetDialog(ComponentDialog):
             await prompt.context.send_activity(
                 texts.opsaet_file_too_large(filnavn=filename, max_bytes=exc.limit)
             )
+            return False
+        except FileAddressRefused:
+            await prompt.context.send_activity(texts.file_address_refused(filnavn=filename))
             return False
         except FileUnavailable:
             await prompt.context.send_activity(texts.opsaet_file_download_failed(filnavn=filename))

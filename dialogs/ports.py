@@ -12,7 +12,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from storage.domain.delivery import FailureReason
 from storage.domain.model import Person
+from storage.outbox import Undelivered
 from storage.unit_of_work import UnitOfWork
 
 
@@ -28,13 +30,33 @@ class OutgoingMessage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+QUEUED = "queued"
+"""DeliveryReport.reason while the outbox is still trying (Teams throttled, or the worker has
+the message right now): the message is on its way."""
+CANCELLED = "cancelled"
+"""DeliveryReport.reason for a message dropped unsent because it no longer held when its turn
+came (a reminder about an area submitted meanwhile): neither on its way nor failed."""
+
+
 @dataclass(frozen=True, slots=True)
 class DeliveryReport:
     person_id: int
     delivered: bool
     reason: str | None = None
-    """Why not: "blocked" (403), "not_found" (404), "no_conversation", "gave_up", "rejected";
-    or "queued" while the outbox is still trying (Teams throttled), to arrive later."""
+    """Why not: a FailureReason value ("blocked" for 403, "not_found" for 404,
+    "no_conversation", "gave_up", "rejected"); or QUEUED while it is on its way."""
+
+    @property
+    def on_its_way(self) -> bool:
+        """Not arrived yet, but the outbox is still delivering it."""
+        return not self.delivered and self.reason == QUEUED
+
+    @property
+    def failure(self) -> FailureReason | None:
+        """Why delivery has finally failed; None when it arrived or is on its way."""
+        if self.delivered or self.reason in (QUEUED, CANCELLED):
+            return None
+        return FailureReason(self.reason or FailureReason.REJECTED)
 
 
 class Messenger(Protocol):
@@ -51,6 +73,10 @@ class Messenger(Protocol):
 
         except_person_id is the person who acted, when a coordinator: she knows already.
         """
+        ...
+
+    async def undelivered(self, tenant_id: str) -> list[Undelivered]:
+        """The people whose latest message finally failed, with why, oldest failure first."""
         ...
 
 
@@ -159,6 +185,10 @@ class FileTooLarge(Exception):
 
 class FileUnavailable(Exception):
     """The file could not be downloaded (gone, refused, network)."""
+
+
+class FileAddressRefused(FileUnavailable):
+    """The file's address is not one the bot downloads from (not https, or not public)."""
 
 
 class Files(Protocol):

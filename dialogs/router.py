@@ -32,6 +32,7 @@ from dialogs.coordinator import (
 from dialogs.delivery import DELIVERY_COMMANDS, Delivery, recognise_bilag1
 from dialogs.opsaet import OPSAET_DIALOG_ID, OpsaetDialog, opsaet_options
 from dialogs.ports import Files, Messenger, Reacher, Roster
+from dialogs.submits import is_well_formed
 from dialogs.survey import Survey, Units
 from storage.coordination import CoordinationRepository
 from storage.survey import SurveyRepository
@@ -68,6 +69,11 @@ class Router:
     async def on_message(self, context: TurnContext) -> None:
         value = context.activity.value
         if isinstance(value, dict) and value.get(ACTION_KEY):
+            if not is_well_formed(value):
+                # A forged or broken client, not a person's slip: nothing to explain but this.
+                logger.info("card submit of the wrong shape ignored")
+                await context.send_activity(texts.NOT_UNDERSTOOD)
+                return
             await self._on_card(context, value)
             return
         text = TurnContext.remove_recipient_mention(context.activity) or ""

@@ -878,6 +878,15 @@ def opsaet_file_download_failed(*, filnavn: str) -> str:
     return f"Jeg kunne ikke hente filen «{filnavn}» fra Teams. Prøv at sende den igen."
 
 
+def file_address_refused(*, filnavn: str) -> str:
+    """An attachment whose link does not point at Teams' file storage on the internet."""
+    return (
+        f"Jeg henter ikke filen «{filnavn}»: linket peger ikke på Teams' fillager, men på en "
+        "adresse, jeg af sikkerhedshensyn ikke henter fra. Har du videresendt filen fra en "
+        "anden, så gem den på din computer og send den til mig direkte herfra."
+    )
+
+
 # opsæt: the mapping card, when the reader is unsure which column holds what.
 OPSAET_KOLONNER_INTRO = (
     "Jeg er ikke helt sikker på, hvordan jeres Bilag 1 er sat op. Se på kortene herunder, "
@@ -1167,17 +1176,6 @@ START_NOTHING = (
 
 def start_unassigned(*, fagomraader: Sequence[str]) -> str:
     return "Disse fagområder har ingen systemejer endnu: " + ", ".join(fagomraader) + "."
-
-
-def unreachable(*, navne: Sequence[str]) -> str:
-    return (
-        "Jeg kunne ikke nå "
-        + _og(list(navne)).replace(" eller ", " og ")
-        + ". Botten kan skrive til dem, der har en chat med den eller er med i et team eller "
-        "en gruppechat, hvor botten er. Tilføj botten til et team, hvor de er med, bed "
-        "Teams-administratoren forhåndsinstallere appen med en opsætningspolitik, eller bed "
-        f"IT-driften slå Microsoft Graph til ({GRAPH_DOCS})."
-    )
 
 
 # status
@@ -1706,6 +1704,44 @@ def unreachable_summary(*, lines: Sequence[str]) -> str:
     """The coordinator's list of people the bot could not reach."""
     punkter = "\n".join(f"- {line}" for line in lines)
     return f"**Nogle beskeder kom ikke frem:**\n{punkter}"
+
+
+_NEEDS_A_CHAT = frozenset(
+    {FailureReason.BLOCKED, FailureReason.NOT_FOUND, FailureReason.NO_CONVERSATION}
+)
+NEEDS_A_CHAT_HELP = (
+    "Botten kan skrive til dem, der har en chat med den eller er med i et team eller en "
+    "gruppechat, hvor botten er. Tilføj botten til et team, hvor de er med, bed "
+    "Teams-administratoren forhåndsinstallere appen med en opsætningspolitik, eller bed "
+    f"IT-driften slå Microsoft Graph til ({GRAPH_DOCS})."
+)
+
+
+def not_reached(*, people: Sequence[tuple[str, FailureReason]]) -> str:
+    """The people a message from start or påmind could not reach, each with why."""
+    summary = unreachable_summary(
+        lines=[unreachable_line(navn=navn, reason=reason) for navn, reason in people]
+    )
+    if any(reason in _NEEDS_A_CHAT for _, reason in people):
+        return f"{summary}\n\n{NEEDS_A_CHAT_HELP}"
+    return summary
+
+
+def on_its_way(*, navne: Sequence[str]) -> str:
+    """Messages Teams asked the bot to hold back a moment: sent later, not lost."""
+    return (
+        f"Beskeden til {_og(list(navne)).replace(' eller ', ' og ')} er på vej: Teams bad mig "
+        "vente lidt, så den sendes om lidt. Kommer den ikke frem, giver jeg dig besked."
+    )
+
+
+def not_delivered(*, invitation: bool, navn: str, reason: FailureReason) -> str:
+    """An invitation or reminder that was on its way has finally failed."""
+    what = "Invitationen" if invitation else "Påmindelsen"
+    tekst = (
+        f"{what} til {navn} kom alligevel ikke frem: {unreachable_line(navn=navn, reason=reason)}."
+    )
+    return f"{tekst} {NEEDS_A_CHAT_HELP}" if reason in _NEEDS_A_CHAT else tekst
 
 
 def reminder_koordinator(

@@ -35,7 +35,9 @@ def create_engine_for(url: str, **kwargs: Any) -> AsyncEngine:
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_async_engine(url, pool_pre_ping=True, **kwargs)
+        event.listen(engine.sync_engine, "before_cursor_execute", _without_nul, retval=True)
+        return engine
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -46,6 +48,7 @@ def create_engine_for(url: str, **kwargs: Any) -> AsyncEngine:
             **kwargs,
         }
     engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "before_cursor_execute", _without_nul, retval=True)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -59,6 +62,44 @@ def create_engine_for(url: str, **kwargs: Any) -> AsyncEngine:
         cursor.close()
 
     return engine
+
+
+def _without_nul(
+    _connection: Any,
+    _cursor: Any,
+    statement: str,
+    parameters: Any,
+    _context: Any,
+    _executemany: bool,
+) -> tuple[str, Any]:
+    """Drop NUL (U+0000) from every text written or looked up, on both databases.
+
+    PostgreSQL's text cannot hold it (asyncpg raises, and the turn that wrote a remark or a
+    name from Teams would fail); nothing a person types needs it. Removed here, once, rather
+    than at each of the many ways text arrives (messages, card inputs, Teams' rosters,
+    workbooks), and on SQLite too, so both store the same.
+    """
+    return statement, _clean(parameters)
+
+
+def _clean(parameters: Any) -> Any:
+    if isinstance(parameters, str):
+        return parameters.replace("\x00", "") if "\x00" in parameters else parameters
+    if isinstance(parameters, tuple):
+        return tuple(_clean(p) for p in parameters) if _has_nul(parameters) else parameters
+    if isinstance(parameters, list):
+        return [_clean(p) for p in parameters]
+    if isinstance(parameters, dict):
+        return (
+            {k: _clean(v) for k, v in parameters.items()}
+            if _has_nul(parameters.values())
+            else parameters
+        )
+    return parameters
+
+
+def _has_nul(values: Any) -> bool:
+    return any(isinstance(v, str) and "\x00" in v for v in values)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

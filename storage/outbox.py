@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, case, func, or_, select, update
+from sqlalchemy import ColumnElement, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from storage.conversations import PERSONAL
 from storage.db import dialect_insert, rows_matched
@@ -26,6 +27,9 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+    """Not sent because it was no longer true when its turn came (a reminder for an area
+    submitted meanwhile)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +92,10 @@ class OutboxRepository:
         payload: str,
         dedupe_key: str | None,
         now: datetime,
+        due_at: datetime | None = None,
     ) -> OutboxMessage:
-        """Store a message for delivery; with a known dedupe_key return the stored one instead."""
+        """Store a message for delivery (at once, or not before due_at); with a known
+        dedupe_key return the stored one instead."""
         async with self._sessions() as session, session.begin():
             message_id = await add_message(
                 session,
@@ -99,6 +105,7 @@ class OutboxRepository:
                 payload=payload,
                 dedupe_key=dedupe_key,
                 now=now,
+                due_at=due_at,
             )
             if message_id is None:
                 row = await session.scalar(
@@ -117,7 +124,8 @@ class OutboxRepository:
         One UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING: on PostgreSQL
         concurrent workers skip each other's rows instead of waiting; on SQLite the single
         writer makes the statement atomic. A lease that ran out means its worker died, so the
-        message is free again and is sent by whoever claims it next.
+        message is free again and is sent by whoever claims it next. Only a person's oldest
+        unsent message can be claimed, so a pass takes one message per person.
         """
         due = (
             select(OutboxMessageRow.id)
@@ -125,6 +133,7 @@ class OutboxRepository:
                 OutboxMessageRow.status == OutboxStatus.PENDING,
                 OutboxMessageRow.next_attempt_at <= now,
                 _lease_free(now),
+                _first_of_person(),
             )
             .order_by(OutboxMessageRow.next_attempt_at, OutboxMessageRow.id)
             .limit(limit)
@@ -135,12 +144,14 @@ class OutboxRepository:
     async def claim(
         self, message_id: int, owner: str, *, now: datetime, lease: timedelta
     ) -> OutboxMessage | None:
-        """Lease one pending, due message; None if it is leased, backing off or finished."""
+        """Lease one pending, due message; None if it is leased, backing off, finished, or
+        behind an older unsent message to the same person."""
         leased = await self._lease(
             (OutboxMessageRow.id == message_id)
             & (OutboxMessageRow.status == OutboxStatus.PENDING)
             & (OutboxMessageRow.next_attempt_at <= now)
-            & _lease_free(now),
+            & _lease_free(now)
+            & _first_of_person(),
             owner,
             now=now,
             lease=lease,
@@ -220,6 +231,10 @@ class OutboxRepository:
             failure_detail=detail[:255],
         )
 
+    async def mark_cancelled(self, message_id: int, owner: str, *, now: datetime) -> bool:
+        """Record that the message is not to be sent after all: what it said no longer holds."""
+        return await self._finish(message_id, owner, status=OutboxStatus.CANCELLED, failed_at=now)
+
     async def reschedule(
         self, message_id: int, owner: str, *, at: datetime, detail: str | None
     ) -> bool:
@@ -247,11 +262,14 @@ class OutboxRepository:
             return _to_message(row) if row else None
 
     async def next_due_at(self, *, now: datetime) -> datetime | None:
-        """When the earliest pending message that no live worker holds falls due."""
+        """When the earliest message that can be claimed (pending, no live worker holds it,
+        first of its person) falls due."""
         async with self._sessions() as session:
             due = await session.scalar(
                 select(func.min(OutboxMessageRow.next_attempt_at)).where(
-                    OutboxMessageRow.status == OutboxStatus.PENDING, _lease_free(now)
+                    OutboxMessageRow.status == OutboxStatus.PENDING,
+                    _lease_free(now),
+                    _first_of_person(),
                 )
             )
         return aware(due) if due is not None else None
@@ -384,6 +402,7 @@ async def add_message(
     payload: str,
     dedupe_key: str | None,
     now: datetime,
+    due_at: datetime | None = None,
 ) -> int | None:
     """Insert a pending message in the caller's transaction; None if the dedupe_key exists.
 
@@ -401,13 +420,28 @@ async def add_message(
             payload=payload,
             status=OutboxStatus.PENDING.value,
             attempts=0,
-            next_attempt_at=now,
+            next_attempt_at=due_at or now,
             created_at=now,
         )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(OutboxMessageRow.id)
     )
     return await session.scalar(statement)
+
+
+def _first_of_person() -> ColumnElement[bool]:
+    """No older message to the same person is still unsent (pending, leased or not).
+
+    A person's messages go out strictly in the order they were stored, across worker lanes,
+    processes and the first attempt inside a turn: an older one backing off after a 429
+    holds the newer ones back rather than let them overtake it.
+    """
+    older = aliased(OutboxMessageRow)
+    return ~exists().where(
+        older.person_id == OutboxMessageRow.person_id,
+        older.status == OutboxStatus.PENDING,
+        older.id < OutboxMessageRow.id,
+    )
 
 
 def _lease_free(now: datetime) -> ColumnElement[bool]:

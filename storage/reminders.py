@@ -80,8 +80,12 @@ class ReminderRepository:
         tenant_id: str,
         payload: str,
         now: datetime,
+        enqueued_at: datetime | None = None,
     ) -> int | None:
         """Claim a reminder and enqueue its message in one transaction; None if claimed before.
+
+        now is the moment the reminder was planned for; the message is stored, and due, at
+        enqueued_at (the real time; the same unless `kortlaegning remind --now` plans ahead).
 
         The unique index on (date, person, fagomraade, kind) is the claim: two instances,
         a restart or the CLI beside the runner all run INSERT … ON CONFLICT DO NOTHING, and
@@ -111,7 +115,7 @@ class ReminderRepository:
                 kind=f"reminder.{key.kind.value}",
                 payload=payload,
                 dedupe_key=dedupe_key(key),
-                now=now,
+                now=enqueued_at or now,
             )
             claim = await session.get(ReminderClaimRow, claim_id)
             assert claim is not None

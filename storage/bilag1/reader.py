@@ -122,7 +122,8 @@ def _load_sheets(
         # missing part, ParseError, ValueError, TypeError, defusedxml's EntitiesForbidden...);
         # for an upload they all mean the same to the user: not a workbook we can read.
         except Exception as exc:
-            logger.warning("workbook could not be parsed: %s", type(exc).__name__)
+            # Bad input, answered with a Danish message: INFO for the operator, not a warning.
+            logger.info("workbook could not be parsed: %s", type(exc).__name__)
             raise Bilag1Error(Bilag1ErrorKind.NOT_XLSX, filename=filename) from exc
     for warning in caught:
         logger.debug("openpyxl while reading: %s", warning.message)

@@ -35,6 +35,7 @@ from storage.coordination import CoordinationRepository
 from storage.db import create_engine_for, make_sessionmaker
 from storage.domain.model import Person
 from storage.migrate import upgrade_head
+from storage.outbox import Undelivered
 from storage.survey import SurveyRepository
 from storage.unit_of_work import UnitOfWork
 from tests.support.fixtures import TENANT, SetUp, set_up_small
@@ -59,6 +60,9 @@ class RecordingMessenger:
     ) -> None:
         self.to_coordinators.append(message)
         self.except_person_ids.append(except_person_id)
+
+    async def undelivered(self, tenant_id: str) -> list[Undelivered]:
+        return []
 
 
 class NoRoster:

@@ -67,12 +67,22 @@ class RunningBot:
 StartBot = Callable[..., Awaitable[RunningBot]]
 
 
+UNHURRIED = {"conversation_send_limits": ((1000, 1.0),), "tenant_requests_per_second": 10_000}
+"""Limits no test reaches: tests post turns far faster than anyone types, and Teams' real
+limits (which the bot keeps for replies too) would make them wait for seconds."""
+
+
 @pytest.fixture
 async def start_bot() -> AsyncIterator[StartBot]:
-    """Start (and later stop) the real app; call again to simulate a restart."""
+    """Start (and later stop) the real app; call again to simulate a restart.
+
+    Teams' limits apply only where a test asks for them (teams_limits=True).
+    """
     clients: list[TestClient] = []
 
-    async def start(settings: Settings) -> RunningBot:
+    async def start(settings: Settings, *, teams_limits: bool = False) -> RunningBot:
+        if not teams_limits:
+            settings = dataclasses.replace(settings, **UNHURRIED)  # type: ignore[arg-type]
         client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
         await client.start_server()
         clients.append(client)

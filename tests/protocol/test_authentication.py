@@ -6,6 +6,7 @@ publisher of the channel's OpenID metadata (tests/support/channel_tokens.py).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -130,3 +131,27 @@ async def test_without_an_app_id_the_local_trial_needs_no_token(
     assert response.status in (200, 201)
     assert connector.texts() == [texts.HELP]
     assert connector.calls[0].authorization is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b'{"type": "message", "value": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"],
+    ids=["not JSON", "nested 50,000 deep"],
+)
+async def test_a_bad_token_is_refused_before_the_body_is_read(
+    secured_bot: RunningBot,
+    token_issuer: ChannelTokenIssuer,
+    activities: Activities,
+    caplog: pytest.LogCaptureFixture,
+    body: bytes,
+) -> None:
+    token = token_issuer.token(audience=APP_ID, service_url=activities.service_url, key_id="x")
+
+    response = await secured_bot.client.post(
+        "/api/messages",
+        data=body,
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+
+    assert response.status == 401
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Callable
+
 import pytest
 
 from tests.protocol.conftest import RunningBot
@@ -88,3 +92,52 @@ async def test_get_on_the_messages_endpoint_is_405_with_a_body(bot: RunningBot) 
 
     assert response.status == 405
     assert (await response.json())["status"] == 405
+
+
+def _nested_too_deep(activity: dict[str, object]) -> bytes:
+    """An activity with a value nested 50,000 deep: json.loads hits Python's recursion limit."""
+    return (
+        json.dumps(activity)[:-1].encode() + b', "value": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
+    )
+
+
+def _integer_too_long(activity: dict[str, object]) -> bytes:
+    """An activity with a 5,000-digit number: Python refuses ints over 4,300 digits as text."""
+    return json.dumps(activity)[:-1].encode() + b', "value": ' + b"9" * 5_000 + b"}"
+
+
+@pytest.mark.parametrize("spoil", [_nested_too_deep, _integer_too_long])
+async def test_a_body_json_cannot_turn_into_values_gets_400_without_an_error_log(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    caplog: pytest.LogCaptureFixture,
+    spoil: Callable[[dict[str, object]], bytes],
+) -> None:
+    response = await bot.client.post(
+        "/api/messages",
+        data=spoil(activities.message(ANNE, "hjælp")),
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status == 400
+    assert (await response.json()) == {"status": 400, "error": "body is not valid JSON"}
+    assert connector.calls == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.parametrize("service_url", ["not a url", "ftp://smba.example/", "https://"])
+async def test_an_activity_whose_service_url_is_not_an_http_url_gets_400(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    caplog: pytest.LogCaptureFixture,
+    service_url: str,
+) -> None:
+    activity = {**activities.message(ANNE, "hjælp"), "serviceUrl": service_url}
+
+    response = await bot.post(activity)
+
+    assert response.status == 400
+    assert (await response.json())["error"] == "activity's 'serviceUrl' is not an http(s) URL"
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

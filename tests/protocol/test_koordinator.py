@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.settings import Settings
 from dialogs import cards, texts
 from storage.catalogue.reference import load_reference_bilag1
+from storage.domain.delivery import FailureReason
 from storage.models import FagomraadeRow, ItSystemRow, KortlaegningRow, PersonRow, TildelingRow
 from tests.protocol.conftest import (
     RunningBot,
@@ -403,7 +404,7 @@ async def test_start_creates_chats_sends_invitations_and_names_the_unreachable(
     assert BO.teams_id in created_for and ANNE.teams_id not in created_for
     said = connector.texts(KIM.personal_conversation)
     assert texts.start_done(inviteret=2) in said
-    assert texts.unreachable(navne=["Sara Blokeret"]) in said
+    assert texts.not_reached(people=[("Sara Blokeret", FailureReason.BLOCKED)]) in said
     async with db() as session:
         invited = dict(
             (

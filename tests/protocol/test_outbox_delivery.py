@@ -15,10 +15,9 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.outbox import QUEUED
 from bot.settings import Settings
 from dialogs import texts
-from dialogs.ports import OutgoingMessage
+from dialogs.ports import QUEUED, OutgoingMessage
 from storage.domain.delivery import FailureReason
 from storage.models import ConversationReferenceRow, OutboxMessageRow, PersonRow
 from storage.outbox import OutboxStatus
@@ -413,3 +412,52 @@ async def test_the_worker_delivers_one_person_s_messages_in_the_order_they_were_
         "Alle fagområder er indsendt",
     ]
     assert connector.texts(BO.personal_conversation) == ["Hej Bo"]
+
+
+async def test_a_retried_message_is_not_overtaken_by_the_next_one_to_the_same_person(
+    delivery: Delivery, people: dict[str, int], clock: FakeClock, connector: BotConnector
+) -> None:
+    anne, bo = people[ANNE.aad_object_id], people[BO.aad_object_id]
+    for text in ("Bo har indsendt ESDH", "Bo har indsendt Skole", "Alle fagområder er indsendt"):
+        await enqueue(delivery, clock, anne, text)
+    await enqueue(delivery, clock, bo, "Hej Bo")
+    connector.fail_next(
+        "send", Failure(429, {"Retry-After": "5"}), target=ANNE.personal_conversation
+    )
+
+    await delivery.worker.drain()
+
+    assert connector.texts(ANNE.personal_conversation) == [
+        "Bo har indsendt ESDH",
+        "Bo har indsendt Skole",
+        "Alle fagområder er indsendt",
+    ]
+    assert connector.texts(BO.personal_conversation) == ["Hej Bo"]
+
+
+async def test_a_message_sent_in_a_turn_waits_behind_one_another_worker_holds(
+    sessions: async_sessionmaker[AsyncSession],
+    delivery: Delivery,
+    people: dict[str, int],
+    clock: FakeClock,
+    connector: BotConnector,
+) -> None:
+    anne = people[ANNE.aad_object_id]
+    await enqueue(delivery, clock, anne, "Bo har indsendt ESDH")
+    other_lane = build_delivery(sessions, clock, owner="other-lane")
+    held = await other_lane.outbox.claim_due(
+        "other-lane", now=clock.now(), lease=timedelta(minutes=2), limit=10
+    )
+
+    report = await delivery.messenger.send_to_person(
+        TENANT, anne, OutgoingMessage(text="Alle fagområder er indsendt")
+    )
+    await other_lane.worker.deliver(held[0])
+    await delivery.worker.drain()
+    await other_lane.sender.close()
+
+    assert (report.delivered, report.reason) == (False, QUEUED)
+    assert connector.texts(ANNE.personal_conversation) == [
+        "Bo har indsendt ESDH",
+        "Alle fagområder er indsendt",
+    ]

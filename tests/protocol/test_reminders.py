@@ -14,14 +14,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.reminders import ReminderRunner
+from bot.reminders import REMINDER_KINDS, ReminderRunner
 from bot.settings import Settings
 from dialogs import texts
 from storage.db import create_engine_for, make_sessionmaker
 from storage.domain.delivery import FailureReason
+from storage.domain.model import Anvendelse
 from storage.migrate import upgrade_head
+from storage.models import AnswerRow, FagomraadeRow, ItSystemRow, PersonRow
 from storage.outbox import OutboxRepository
 from storage.reminders import ReminderRepository
 from tests.protocol.conftest import card_text
@@ -73,7 +76,13 @@ async def delivery(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[
 
 
 def runner_for(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> ReminderRunner:
-    return ReminderRunner(ReminderRepository(sessions), OutboxRepository(sessions), settings)
+    """A runner whose process clock reads ONE_WEEK_BEFORE, as the delivery's does."""
+    return ReminderRunner(
+        ReminderRepository(sessions),
+        OutboxRepository(sessions),
+        settings,
+        now=lambda: ONE_WEEK_BEFORE,
+    )
 
 
 def cards_in(connector: BotConnector, user: TeamsUser) -> list[dict[str, object]]:
@@ -312,7 +321,9 @@ async def test_the_runner_and_the_remind_command_together_send_each_reminder_onc
     for user in PEOPLE:
         await seed_personal_chat(sessions, user, connector.url)
     settings = Settings(database_url=sqlite_url)
-    delivery = build_delivery(sessions, FakeClock(ONE_WEEK_BEFORE))
+    # The command's worker keeps the real clock (its --now only plans); so does this one, so
+    # that each sees the other's leases as live.
+    delivery = build_delivery(sessions, FakeClock(datetime.now(UTC)))
 
     command = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -325,7 +336,7 @@ async def test_the_runner_and_the_remind_command_together_send_each_reminder_onc
         cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE,
     )
-    runner = runner_for(sessions, settings)
+    runner = ReminderRunner(ReminderRepository(sessions), OutboxRepository(sessions), settings)
     finished = asyncio.ensure_future(command.communicate())
     while not finished.done():  # the runner keeps waking for as long as the command runs
         await runner.run_once(ONE_WEEK_BEFORE)
@@ -374,3 +385,83 @@ async def test_remind_dry_run_prints_who_would_get_what_and_sends_nothing(
     assert any("Kirsten Koordinator" in line and "koordinator_status" in line for line in lines)
     assert lines[-1].startswith("4 reminder(s) due")
     assert connector.calls == []
+
+
+async def test_remind_now_sends_at_once_what_it_planned_for_that_moment(
+    sqlite_url: str, connector: BotConnector, tmp_path: Path
+) -> None:
+    engine = create_engine_for(sqlite_url)
+    await upgrade_head(engine)
+    sessions = make_sessionmaker(engine)
+    await seed_kortlaegning(
+        sessions, slutdato=SLUTDATO, started_at=STARTED, areas=AREAS, koordinatorer=(KIRSTEN,)
+    )
+    for user in PEOPLE:
+        await seed_personal_chat(sessions, user, connector.url)
+    await engine.dispose()
+
+    command = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "remind",
+        "--now",
+        "2027-08-24T09:05:00",
+        env={**os.environ, "DATABASE_URL": sqlite_url},
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    output, _ = await command.communicate()
+
+    assert output.decode().splitlines()[-1] == (
+        "4 reminder(s) enqueued; delivered 4, retrying later 0, failed 0"
+    )
+    assert connector.sends_per_conversation() == {user.personal_conversation: 1 for user in PEOPLE}
+
+
+async def test_a_reminder_is_built_when_it_is_sent_and_dropped_if_it_no_longer_holds(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    seeded: Seeded,
+    delivery: Delivery,
+    connector: BotConnector,
+) -> None:
+    runner = runner_for(sessions, settings)
+    delivery.worker.render_when_sent(REMINDER_KINDS, runner.render_when_sent)
+    await runner.run_once(ONE_WEEK_BEFORE)
+    # Before the worker gets to them: Anne answers two more, and Skole is submitted.
+    async with sessions() as session, session.begin():
+        unanswered = (
+            await session.scalars(
+                select(ItSystemRow.id)
+                .where(ItSystemRow.fagomraade_id == seeded.area_ids["Økonomi"])
+                .where(~ItSystemRow.id.in_(select(AnswerRow.it_system_id)))
+                .order_by(ItSystemRow.id)
+                .limit(2)
+            )
+        ).all()
+        anne = (
+            await session.scalars(select(PersonRow.id).where(PersonRow.email == ANNE.email))
+        ).one()
+        session.add_all(
+            AnswerRow(
+                it_system_id=system_id,
+                anvendelse=Anvendelse.ANVENDER,
+                answered_by=anne,
+                answered_at=ONE_WEEK_BEFORE,
+            )
+            for system_id in unanswered
+        )
+        skole = await session.get_one(FagomraadeRow, seeded.area_ids["Skole"])
+        skole.indsendt_at = ONE_WEEK_BEFORE
+
+    await delivery.worker.drain()
+
+    [anne_card] = cards_in(connector, ANNE)
+    body = " ".join(block["text"] for block in anne_card["body"])  # type: ignore[attr-defined]
+    assert "**1 af 12**" in body
+    assert connector.sent(BO.personal_conversation) == []
+    assert connector.sent(CARL.personal_conversation) == []
+    [summary] = connector.texts(KIRSTEN.personal_conversation)
+    assert "2 af 3 fagområder er indsendt" in summary
+    assert "- **Økonomi**: 11 af 12 besvaret – Anne Hansen" in summary

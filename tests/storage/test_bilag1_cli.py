@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +215,9 @@ def test_a_missing_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[s
     ("content", "message"),
     [
         ("{not json", 'Filen "svar.json" er ikke gyldig JSON.'),
+        # Past what Python's JSON parser turns into values: nesting, and ints over 4,300 digits.
+        ('{"a": ' + "[" * 50_000 + "]" * 50_000 + "}", 'Filen "svar.json" er ikke gyldig JSON.'),
+        ('{"a": ' + "9" * 5_000 + "}", 'Filen "svar.json" er ikke gyldig JSON.'),
         (
             '{"fagomraader": [{"systemer": []}]}',
             'Filen "svar.json" har ikke den forventede opbygning (se fagomraader[0].navn).',
@@ -235,7 +242,48 @@ def test_fill_with_bad_answers_json_exits_2_and_says_where(
 
     assert main(["fill", "--draft", str(REFERENCE), str(answers), str(tmp_path / "ud.xlsx")]) == 2
 
-    assert capsys.readouterr().err.startswith(message)
+    captured = capsys.readouterr()
+    assert captured.err.startswith(message)
+    assert "Traceback" not in captured.err
+
+
+def _unparseable_workbook(path: Path) -> Path:
+    """A zip that looks like a workbook until openpyxl parses its XML."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<not-xml")
+    return path
+
+
+def test_the_command_prints_only_the_danish_message_for_a_workbook_it_cannot_parse(
+    tmp_path: Path,
+) -> None:
+    # A real process: pytest's own log handlers would hide what Python prints without any.
+    path = _unparseable_workbook(tmp_path / "bilag.xlsx")
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "inspect", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        'Filen "bilag.xlsx" er ikke en Excel-fil (.xlsx), eller også er den beskadiget. '
+        "Åbn den i Excel, gem den som .xlsx og prøv igen."
+    ]
+
+
+def test_asked_with_v_the_cli_logs_why_for_the_operator(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _unparseable_workbook(tmp_path / "bilag.xlsx")
+
+    assert main(["-v", "inspect", str(path)]) == 2
+
+    assert "workbook could not be parsed" in capsys.readouterr().err
 
 
 def test_inspect_explain_says_per_sheet_which_column_is_what_and_why(

@@ -13,6 +13,8 @@ from tests.support.activities import TENANT, TeamsUser
 from tests.support.seed import seed_people
 
 ANNE = TeamsUser("Anne Hansen", "aad-anne", "anne@kommune.dk")
+BO = TeamsUser("Bo Jensen", "aad-bo", "bo@kommune.dk")
+CARL = TeamsUser("Carl Nielsen", "aad-carl", "carl@kommune.dk")
 NOW = datetime(2027, 8, 24, 7, 0, tzinfo=UTC)
 
 
@@ -20,14 +22,14 @@ async def test_a_batch_marks_each_message_with_its_own_chat_and_only_under_its_o
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     outbox = OutboxRepository(sessions)
-    anne = (await seed_people(sessions, [ANNE]))[ANNE.aad_object_id]
+    people = await seed_people(sessions, [ANNE, BO, CARL])
     ids = [
         (
             await outbox.enqueue(
-                TENANT, anne, kind="notice", payload="{}", dedupe_key=f"k{n}", now=NOW
+                TENANT, person, kind="notice", payload="{}", dedupe_key=f"k{n}", now=NOW
             )
         ).id
-        for n in range(3)
+        for n, person in enumerate(people.values())
     ]
     lease = timedelta(minutes=2)
     await outbox.claim_due("me", now=NOW, lease=lease, limit=2)

@@ -350,8 +350,8 @@ class BotConnector:
         return web.json_response({"id": name, "name": name}, status=201)
 
 
-async def running_connector() -> AsyncIterator[BotConnector]:
-    connector = BotConnector()
+async def running_connector(limits: Limits | None = None) -> AsyncIterator[BotConnector]:
+    connector = BotConnector(limits)
     await connector.start()
     try:
         yield connector

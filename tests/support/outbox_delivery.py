@@ -10,8 +10,9 @@ from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthenticati
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox import OutboxMessenger, OutboxWorker
-from bot.proactive import ProactiveSender, RetryPolicy, Throttle
+from bot.proactive import ProactiveSender
 from bot.settings import Settings
+from bot.throttle import RetryPolicy, Throttle
 from storage.conversations import ConversationRepository
 from storage.coordination import CoordinationRepository
 from storage.outbox import OutboxRepository

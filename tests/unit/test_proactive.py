@@ -1,4 +1,4 @@
-"""Throttling and retry arithmetic of bot.proactive on a hand-moved clock; the activity JSON."""
+"""Throttle and retry arithmetic on a hand-moved clock; the activity JSON the sender posts."""
 
 from __future__ import annotations
 
@@ -18,13 +18,9 @@ from botbuilder.schema import (
 from botframework.connector import models
 from msrest import Serializer
 
-from bot.proactive import (
-    RetryPolicy,
-    SlidingWindowLimiter,
-    activity_json,
-    model_json,
-    parse_retry_after,
-)
+from bot.connector import model_json, parse_retry_after
+from bot.proactive import activity_json
+from bot.throttle import RetryPolicy, SlidingWindowLimiter
 from dialogs.cards import as_attachment
 from dialogs.ports import OutgoingMessage
 
