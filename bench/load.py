@@ -182,7 +182,6 @@ def plan_for(user: User) -> Plan:
             },
             reply_to_card=True,
         ),
-        Turn("videre", value={"action": "videre", "fagomraade_id": area}, reply_to_card=True),
         Turn("indsend", value={"action": "indsend", "fagomraade_id": area}, reply_to_card=True),
     ]
     return Plan(turns, answers, tilfoejet)
