@@ -89,7 +89,7 @@ def _load_sheets(data: bytes, *, filename: str, max_rows: int) -> list[Sheet]:
         # ParseError, ValueError, defusedxml's EntitiesForbidden ...); to the user all of them
         # mean the same: not a workbook we can read.
         except Exception as exc:
-            logger.warning("kitos export could not be parsed: %s", type(exc).__name__)
+            logger.info("kitos export could not be parsed: %s", type(exc).__name__)
             raise KitosExportError(KitosExportErrorKind.NOT_XLSX, filename=filename) from exc
     for warning in caught:
         logger.debug("openpyxl while reading: %s", warning.message)
