@@ -1,4 +1,4 @@
-"""The CloudAdapter and the turn-error boundary (STYLE §6)."""
+"""The CloudAdapter and the turn-error boundary."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Composition root: builds the aiohttp application from Settings (STYLE §1)."""
+"""Composition root: builds the aiohttp application from Settings."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The Bot Connector v3 client the bot sends with, and the meaning of its answers.
 
 The only module that interprets Bot Connector answers, by HTTP status and error code, never
-by message text (STYLE §6). It makes one attempt per call; callers decide about retries.
+by message text. It makes one attempt per call; callers decide about retries.
 """
 
 from __future__ import annotations

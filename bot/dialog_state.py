@@ -1,4 +1,4 @@
-"""botbuilder Storage over our database, so dialog state survives a restart (DESIGN §5).
+"""botbuilder Storage over our database, so dialog state survives a restart.
 
 State objects (DialogState and friends) are flattened with jsonpickle, as botbuilder's own
 Cosmos DB storage does; e_tags give optimistic concurrency between bot instances.

@@ -271,7 +271,7 @@ class KoordinatorCommands:
             return
         invited = False
         if started:
-            # After start, someone added later is invited at once (DESIGN §3).
+            # After start, someone added later is invited at once.
             invited = bool((await self._invite(context, caller, [(area, person)])).reached)
         await context.send_activity(
             texts.tildel_done(fagomraade=area.navn, navn=person.navn, inviteret=invited)
@@ -487,7 +487,7 @@ class KoordinatorCommands:
             slutdato=kortlaegning.slutdato,
             helligdage=danish_holidays({today.year, kortlaegning.slutdato.year}),
         )
-        # KOMBIT's receipt completes the task (DESIGN §1); the card then says so.
+        # KOMBIT's receipt completes the task; the card then says so.
         modtaget = await self._delivery.kombit_receipt(caller.tenant_id) if self._delivery else None
         await context.send_activity(
             MessageFactory.attachment(

@@ -1,7 +1,7 @@
 """What dialogs need from the outside world, as Protocols that bot/ implements and hands in.
 
-Dialogs may not import bot/ (STYLE §1); when a dialog must reach someone other than the
-person it talks to, it goes through one of these.
+Dialogs may not import bot/ (tests/unit/test_architecture.py checks it); when a dialog
+must reach someone other than the person it talks to, it goes through one of these.
 """
 
 from __future__ import annotations

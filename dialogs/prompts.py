@@ -1,7 +1,7 @@
 """A prompt that accepts typed text or an Adaptive Card submit, leaving interpretation to the step.
 
 botbuilder's TextPrompt ignores card submits (they carry `value`, not `text`), and its
-choice recognisers have no Danish (STYLE §3.7), so the waiting step parses input itself.
+choice recognisers have no Danish in botbuilder 4.17, so the waiting step parses input itself.
 """
 
 from __future__ import annotations

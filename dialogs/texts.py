@@ -1394,7 +1394,7 @@ def send_failed(*, forsoeg: int, permanent: bool) -> str:
     )
 
 
-# The e-mail to KOMBIT (DESIGN §1: the subject is KOMBIT's rule, to the letter).
+# The e-mail to KOMBIT: the subject is KOMBIT's rule, to the letter.
 def kombit_subject(*, kommune: str) -> str:
     return f"[{kommune}/kortlægning af it-systemer]"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from importlib import resources
 
 REFERENCE_BILAG1_FILENAME = "reference-bilag1.xlsx"
-# The bundled list is a representative reconstruction, not KOMBIT's official list (DESIGN §4):
+# The bundled list is a representative reconstruction, not KOMBIT's official list:
 # wherever a user sees it, the app must say it is an example.
 REFERENCE_BILAG1_IS_EXAMPLE = True
 

@@ -1,6 +1,7 @@
 """Loose understanding of an Anvendelse, as typed in chat or spelled in a filled workbook.
 
-Pure and stdlib only: the dialogs and the Bilag 1 reader share it (DESIGN §2).
+Pure and stdlib only: the dialogs and the Bilag 1 reader share it, so they agree on what
+an answer is.
 """
 
 from __future__ import annotations

@@ -80,7 +80,7 @@ def plan_reminders(
     the day the round started, when the invitations have only just gone out. Before and on
     slutdato every owner of an unfinished fagomraade gets one reminder listing them all, and each
     coordinator a summary; after slutdato only the coordinators hear from the bot, every
-    working day, until all fagomraader are submitted (DESIGN §3).
+    working day, until all fagomraader are submitted.
     """
     today = now_utc.astimezone(zone).date()
     progress = compute_progress(

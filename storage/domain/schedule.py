@@ -120,7 +120,7 @@ def overdue_reminder_due(today: date, slutdato: date, helligdage: Container[date
     """Tell whether the coordinator is due the after-slutdato reminder today.
 
     After slutdato the coordinator must tell KOMBIT when the answers will be ready, and is
-    reminded of it every working day until then (DESIGN §3, Reminders).
+    reminded of it every working day until then.
     """
     return today > slutdato and is_working_day(today, helligdage)
 

@@ -1,7 +1,7 @@
 """The real bot process and the Agents Playground on free ports, one pair per test.
 
 Without Node, the installed Playground or (for the browser tests) Chromium, the tests skip
-with the reason, except under CI=true, where a missing piece is a failure (DESIGN §7).
+with the reason, except under CI=true, where a missing piece is a failure.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""With an app id, only requests signed by the Bot Framework reach the bot (DESIGN §5).
+"""With an app id, only requests signed by the Bot Framework reach the bot.
 
 The tokens are real RS256 JWTs, checked by botbuilder's own validation against a local
 publisher of the channel's OpenID metadata (tests/support/channel_tokens.py).

@@ -29,7 +29,7 @@ async def postgres_reachable() -> str | None:
 
 
 def skip_or_fail(reason: str) -> None:
-    """Skip with a visible reason, except in CI where PostgreSQL must run (DESIGN §7)."""
+    """Skip with a visible reason, except in CI where PostgreSQL must run."""
     if in_ci():
         pytest.fail(f"CI=true but {reason}")
     pytest.skip(reason)

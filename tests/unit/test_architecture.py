@@ -1,4 +1,4 @@
-"""The layering and the one-place-for-Danish rule, checked on the source (STYLE §1, §4)."""
+"""The layering and the one-place-for-Danish rule, checked on the source (README: layout)."""
 
 from __future__ import annotations
 
