@@ -9,7 +9,6 @@ import io
 import logging
 import time
 import warnings
-import zipfile
 from collections.abc import Mapping
 
 from openpyxl import load_workbook
@@ -19,6 +18,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind
 from storage.bilag1.facts import RawFacts, read_raw_facts, resolve_facts
 from storage.bilag1.layout import Bilag1, SheetContent, SheetMapping, parse_bilag1
+from storage.xlsx_container import ContainerProblem, container_problem
 
 logger = logging.getLogger(__name__)
 
@@ -31,15 +31,6 @@ MAX_COLUMNS = 200
 # A backstop for what the limits above do not catch: reading stops and says so.
 TIME_LIMIT_SECONDS = 10.0
 _CHECK_CLOCK_EVERY = 500
-# A real workbook's XML unpacks to a few times its size; a zip bomb to thousands of times.
-# zipfile stops each member at its declared size, so the sum of declared sizes is a true bound.
-_MAX_UNPACK_RATIO = 20
-
-# Both a legacy .xls and a password-protected .xlsx are OLE compound files. Encryption wraps the
-# real .xlsx in a stream named "EncryptedPackage" (MS-OFFCRYPTO §2.3.4.4); directory entry names
-# are UTF-16LE, so finding that name tells the two apart without parsing the whole container.
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 def read_bilag1(
@@ -73,22 +64,10 @@ def read_bilag1(
 
 
 def _check_container(data: bytes, *, filename: str, max_bytes: int) -> None:
-    if len(data) > max_bytes:
-        raise Bilag1Error(Bilag1ErrorKind.TOO_LARGE, filename=filename, limit=max_bytes)
-    if data.startswith(_OLE_MAGIC):
-        kind = (
-            Bilag1ErrorKind.ENCRYPTED if _ENCRYPTED_PACKAGE in data else Bilag1ErrorKind.LEGACY_XLS
-        )
-        raise Bilag1Error(kind, filename=filename)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except zipfile.BadZipFile as exc:
-        raise Bilag1Error(Bilag1ErrorKind.NOT_XLSX, filename=filename) from exc
-    if not any(member.filename == "[Content_Types].xml" for member in members):
-        raise Bilag1Error(Bilag1ErrorKind.NOT_XLSX, filename=filename)
-    if sum(member.file_size for member in members) > max_bytes * _MAX_UNPACK_RATIO:
-        raise Bilag1Error(Bilag1ErrorKind.TOO_LARGE, filename=filename, limit=max_bytes)
+    problem = container_problem(data, max_bytes=max_bytes)
+    if problem is not None:
+        limit = max_bytes if problem is ContainerProblem.TOO_LARGE else None
+        raise Bilag1Error(Bilag1ErrorKind(problem.value), filename=filename, limit=limit)
 
 
 def _load_sheets(

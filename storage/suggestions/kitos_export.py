@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import logging
 import warnings
-import zipfile
 
 from openpyxl import load_workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -20,19 +19,13 @@ from storage.suggestions.kitos_layout import (
     Sheet,
     parse_kitos_export,
 )
+from storage.xlsx_container import ContainerProblem, container_problem
 
 logger = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
 # A kommune uses a few hundred systems; the largest KITOS organisations have some thousands.
 MAX_ROWS = 20_000
-# Real workbook XML unpacks to a few times its size, a zip bomb to thousands of times; zipfile
-# stops each member at its declared size, so the sum of declared sizes is a true bound.
-_MAX_UNPACK_RATIO = 20
-# A legacy .xls and a password-protected .xlsx are both OLE compound files; encryption wraps
-# the .xlsx in a stream named "EncryptedPackage" (MS-OFFCRYPTO), its name stored in UTF-16LE.
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 def read_kitos_export(
@@ -46,24 +39,10 @@ def read_kitos_export(
 
 
 def _check_container(data: bytes, *, filename: str, max_bytes: int) -> None:
-    if len(data) > max_bytes:
-        raise KitosExportError(KitosExportErrorKind.TOO_LARGE, filename=filename, limit=max_bytes)
-    if data.startswith(_OLE_MAGIC):
-        kind = (
-            KitosExportErrorKind.ENCRYPTED
-            if _ENCRYPTED_PACKAGE in data
-            else KitosExportErrorKind.LEGACY_XLS
-        )
-        raise KitosExportError(kind, filename=filename)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except zipfile.BadZipFile as exc:
-        raise KitosExportError(KitosExportErrorKind.NOT_XLSX, filename=filename) from exc
-    if not any(member.filename == "[Content_Types].xml" for member in members):
-        raise KitosExportError(KitosExportErrorKind.NOT_XLSX, filename=filename)
-    if sum(member.file_size for member in members) > max_bytes * _MAX_UNPACK_RATIO:
-        raise KitosExportError(KitosExportErrorKind.TOO_LARGE, filename=filename, limit=max_bytes)
+    problem = container_problem(data, max_bytes=max_bytes)
+    if problem is not None:
+        limit = max_bytes if problem is ContainerProblem.TOO_LARGE else 0
+        raise KitosExportError(KitosExportErrorKind(problem.value), filename=filename, limit=limit)
 
 
 def _load_sheets(data: bytes, *, filename: str, max_rows: int) -> list[Sheet]:
