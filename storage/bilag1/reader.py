@@ -5,20 +5,17 @@ With writer.py, the only modules that import openpyxl. No layout rules here; the
 
 from __future__ import annotations
 
-import io
 import logging
 import time
-import warnings
 from collections.abc import Mapping
 
-from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind
 from storage.bilag1.facts import RawFacts, read_raw_facts, resolve_facts
 from storage.bilag1.layout import Bilag1, SheetContent, SheetMapping, parse_bilag1
-from storage.xlsx_container import ContainerProblem, container_problem
+from storage.xlsx_container import UnreadableUpload, streamed_upload
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +48,21 @@ def read_bilag1(
     CPU-bound: from async code, call it in a worker thread.
     """
     deadline = time.monotonic() + time_limit
-    _check_container(data, filename=filename, max_bytes=max_bytes)
-    sheets = _load_sheets(data, filename=filename, max_rows=max_rows, deadline=deadline)
-    bilag1 = parse_bilag1(sheets, filename=filename, mapping=mapping)
+    try:
+        with streamed_upload(data, max_bytes=max_bytes, passes=Bilag1Error) as workbook:
+            contents = [
+                (
+                    _sheet_content(sheet, filename=filename, max_rows=max_rows, deadline=deadline),
+                    _raw_facts(workbook, sheet),
+                )
+                for sheet in workbook.worksheets
+                if isinstance(sheet, ReadOnlyWorksheet)
+            ]
+    except UnreadableUpload as exc:
+        raise Bilag1Error(
+            Bilag1ErrorKind(exc.problem.value), filename=filename, limit=exc.limit
+        ) from exc
+    bilag1 = parse_bilag1(resolve_facts(contents), filename=filename, mapping=mapping)
     logger.info(
         "bilag1 read: %d fagomraader, %d systems, %d added systems",
         len(bilag1.fagomraader),
@@ -61,52 +70,6 @@ def read_bilag1(
         len(bilag1.tilfoejede),
     )
     return bilag1
-
-
-def _check_container(data: bytes, *, filename: str, max_bytes: int) -> None:
-    problem = container_problem(data, max_bytes=max_bytes)
-    if problem is not None:
-        limit = max_bytes if problem is ContainerProblem.TOO_LARGE else None
-        raise Bilag1Error(Bilag1ErrorKind(problem.value), filename=filename, limit=limit)
-
-
-def _load_sheets(
-    data: bytes, *, filename: str, max_rows: int, deadline: float
-) -> list[SheetContent]:
-    # read_only streams rows, so the row limit bites before memory does. VBA and external
-    # links are never kept from an upload. data_only gives what Excel shows, not formulas.
-    # openpyxl parses XML through defusedxml (a dependency), so DTDs and entities are refused.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            workbook = load_workbook(
-                io.BytesIO(data), read_only=True, data_only=True, keep_vba=False, keep_links=False
-            )
-            try:
-                contents = [
-                    (
-                        _sheet_content(
-                            sheet, filename=filename, max_rows=max_rows, deadline=deadline
-                        ),
-                        _raw_facts(workbook, sheet),
-                    )
-                    for sheet in workbook.worksheets
-                    if isinstance(sheet, ReadOnlyWorksheet)
-                ]
-            finally:
-                workbook.close()
-        except Bilag1Error:
-            raise
-        # openpyxl reports malformed parts with whatever its parser raised (KeyError for a
-        # missing part, ParseError, ValueError, TypeError, defusedxml's EntitiesForbidden...);
-        # for an upload they all mean the same to the user: not a workbook we can read.
-        except Exception as exc:
-            # Bad input, answered with a Danish message: INFO for the operator, not a warning.
-            logger.info("workbook could not be parsed: %s", type(exc).__name__)
-            raise Bilag1Error(Bilag1ErrorKind.NOT_XLSX, filename=filename) from exc
-    for warning in caught:
-        logger.debug("openpyxl while reading: %s", warning.message)
-    return resolve_facts(contents)
 
 
 def _raw_facts(workbook: Workbook, sheet: ReadOnlyWorksheet) -> RawFacts:

@@ -77,7 +77,8 @@ def _load_template(template: bytes, *, filename: str) -> Workbook:
                 io.BytesIO(template), keep_vba=False, keep_links=False, rich_text=True
             )
         # The template was just read by read_bilag1, so this only fails on a part the
-        # streaming reader never touched; see reader._load_sheets for why any error is one.
+        # streaming reader never touched; xlsx_container.streamed_upload says why any error
+        # is one.
         except Exception as exc:
             logger.warning("template could not be loaded: %s", type(exc).__name__)
             raise Bilag1Error(Bilag1ErrorKind.NOT_XLSX, filename=filename) from exc

@@ -5,11 +5,8 @@ The only module here that imports openpyxl; what the columns mean is kitos_layou
 
 from __future__ import annotations
 
-import io
 import logging
-import warnings
 
-from openpyxl import load_workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from storage.suggestions.kitos_layout import (
@@ -19,7 +16,7 @@ from storage.suggestions.kitos_layout import (
     Sheet,
     parse_kitos_export,
 )
-from storage.xlsx_container import ContainerProblem, container_problem
+from storage.xlsx_container import UnreadableUpload, streamed_upload
 
 logger = logging.getLogger(__name__)
 
@@ -32,47 +29,18 @@ def read_kitos_export(
     data: bytes, *, filename: str, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS
 ) -> KitosExport:
     """Read KITOS' "IT Systemer Overblik" export, or raise KitosExportError saying why not."""
-    _check_container(data, filename=filename, max_bytes=max_bytes)
-    return parse_kitos_export(
-        _load_sheets(data, filename=filename, max_rows=max_rows), filename=filename
-    )
-
-
-def _check_container(data: bytes, *, filename: str, max_bytes: int) -> None:
-    problem = container_problem(data, max_bytes=max_bytes)
-    if problem is not None:
-        limit = max_bytes if problem is ContainerProblem.TOO_LARGE else 0
-        raise KitosExportError(KitosExportErrorKind(problem.value), filename=filename, limit=limit)
-
-
-def _load_sheets(data: bytes, *, filename: str, max_rows: int) -> list[Sheet]:
-    # read_only streams rows, so the row limit bites before memory does; data_only gives what
-    # Excel shows. openpyxl parses XML through defusedxml, so DTDs and entities are refused.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            workbook = load_workbook(
-                io.BytesIO(data), read_only=True, data_only=True, keep_vba=False, keep_links=False
-            )
-            try:
-                sheets = [
-                    _sheet(sheet, filename=filename, max_rows=max_rows)
-                    for sheet in workbook.worksheets
-                    if isinstance(sheet, ReadOnlyWorksheet)
-                ]
-            finally:
-                workbook.close()
-        except KitosExportError:
-            raise
-        # openpyxl reports a malformed part with whatever its parser raised (KeyError,
-        # ParseError, ValueError, defusedxml's EntitiesForbidden ...); to the user all of them
-        # mean the same: not a workbook we can read.
-        except Exception as exc:
-            logger.info("kitos export could not be parsed: %s", type(exc).__name__)
-            raise KitosExportError(KitosExportErrorKind.NOT_XLSX, filename=filename) from exc
-    for warning in caught:
-        logger.debug("openpyxl while reading: %s", warning.message)
-    return sheets
+    try:
+        with streamed_upload(data, max_bytes=max_bytes, passes=KitosExportError) as workbook:
+            sheets = [
+                _sheet(sheet, filename=filename, max_rows=max_rows)
+                for sheet in workbook.worksheets
+                if isinstance(sheet, ReadOnlyWorksheet)
+            ]
+    except UnreadableUpload as exc:
+        raise KitosExportError(
+            KitosExportErrorKind(exc.problem.value), filename=filename, limit=exc.limit or 0
+        ) from exc
+    return parse_kitos_export(sheets, filename=filename)
 
 
 def _sheet(sheet: ReadOnlyWorksheet, *, filename: str, max_rows: int) -> Sheet:

@@ -1,4 +1,5 @@
-"""Only the workbook readers (Bilag 1, KITOS' export) and writer may import openpyxl."""
+"""Only the upload opener, the workbook readers (Bilag 1, KITOS' export) and the writer may
+import openpyxl."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ OPENPYXL_USERS = {
     "storage/bilag1/reader.py",
     "storage/bilag1/writer.py",
     "storage/suggestions/kitos_export.py",
+    "storage/xlsx_container.py",
 }
 
 
