@@ -304,3 +304,15 @@ async def test_the_form_shows_the_suggestion_without_choosing_it(
     assert "Sidste runde: Anvender — «hovedsystem»" in _text_of(card)
     choices = [i for i in card["body"] if i["type"] == "Input.ChoiceSet"]
     assert [c["value"] for c in choices] == ["", "", ""]
+
+
+async def test_bekraeft_alle_is_offered_on_the_first_card_only(conversation: Conversation) -> None:
+    await _suggest(conversation, Kilde.SIDSTE_RUNDE, LAST_ROUND)
+    first = await _start(conversation, conversation.world.esdh.id)
+
+    replies = await conversation.say(value=_press(_card(first), "Anvender"), reply_to=first.id)
+
+    [second] = _cards(replies)
+    assert "Acadre" in _text_of(_card(second))
+    assert "Bekræft alle som sidste runde" not in _text_of(_card(second))
+    assert _buttons(_card(second))[0] == "Uændret"
