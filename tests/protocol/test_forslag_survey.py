@@ -13,7 +13,7 @@ from storage.domain.suggestions import SourceSystem
 from storage.models import AnswerRow, AuditRow, ItSystemRow
 from storage.suggestions.rounds import RoundsRepository
 from storage.suggestions.store import ForslagRepository
-from tests.protocol.conftest import RunningBot, buttons, card_of, card_text
+from tests.protocol.conftest import RunningBot, buttons, card_of, card_text, submit_data
 from tests.protocol.test_survey import ANNE, last_card, press
 from tests.support.activities import Activities
 from tests.support.connector import BotConnector
@@ -82,3 +82,32 @@ async def test_an_unchanged_area_takes_bekraeft_alle_and_indsend_and_is_audited_
     # The first system card and the summary, each in its final state with nothing to press.
     assert len(chat) == 2 and all(buttons(card) == [] for card in chat)
     assert texts.bekraeftet_alle(antal=10) in card_text(chat[0])
+
+
+async def test_bekraeft_alle_redelivered_or_pressed_twice_confirms_once(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    _anne, area = await set_up_one_area(db, antal=3)
+    last_round = [
+        SourceSystem(f"System {n}", fagomraade="Økonomi", anvendelse=Anvendelse.ANVENDER)
+        for n in range(1, 4)
+    ]
+    this_round = await RoundsRepository(db).this_round(TENANT)
+    await ForslagRepository(db).replace(TENANT, Kilde.SIDSTE_RUNDE, this_round.match(last_round))
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": area.id}))
+    card = last_card(connector, ANNE)
+    data = submit_data(card_of(card), "Bekræft alle som sidste runde")
+    activity = activities.submit(ANNE, data, reply_to=card["id"])
+
+    await bot.post(activity)
+    sent = len(connector.sent())
+    await bot.post(activity)  # Teams delivers it again
+    await bot.post(activities.submit(ANNE, data, reply_to=card["id"]))  # pressed again
+
+    assert len(connector.sent()) == sent
+    async with db() as session:
+        audit = (await session.scalars(select(AuditRow).where(AuditRow.action == "answer"))).all()
+    assert len(audit) == 3
