@@ -13,15 +13,37 @@ import functools
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    String,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import CompoundSelect
 
 from storage.db import dialect_of, insert_for
 from storage.domain.answer_rules import check_may_answer, decide_answer, describe
 from storage.domain.answers import normalise
+from storage.domain.forslag import (
+    SOURCE_ORDER,
+    Afgjort,
+    ForeslaaetTilfoejelse,
+    Forslag,
+    UdgaaetSystem,
+    preferred,
+)
 from storage.domain.model import (
     AlreadySubmitted,
     Answer,
@@ -30,6 +52,7 @@ from storage.domain.model import (
     Fagomraade,
     FagomraadeOverview,
     ItSystem,
+    Kilde,
     KortlaegningError,
     NotAssigned,
     SystemAnswer,
@@ -40,6 +63,9 @@ from storage.models import (
     AnswerRow,
     AuditRow,
     FagomraadeRow,
+    ForslagRow,
+    ForslagTilfoejelseRow,
+    ForslagUdgaaetRow,
     ItSystemRow,
     KortlaegningRow,
     SurveyPlaceRow,
@@ -180,6 +206,7 @@ class SurveyRepository:
         at: datetime | None = None,
         uow: UnitOfWork | None = None,
         overview: FagomraadeOverview | None = None,
+        kilde: Kilde = Kilde.SVAR,
     ) -> AnswerChange:
         """Store an answer (last write wins); an identical answer changes and audits nothing.
 
@@ -193,7 +220,7 @@ class SurveyRepository:
             [change] = await _record(
                 session,
                 person_id,
-                [(system_id, anvendelse, bemaerkning)],
+                [(system_id, anvendelse, bemaerkning, kilde)],
                 correcting=correcting,
                 keep_bemaerkning=keep_bemaerkning,
                 at=at or datetime.now(UTC),
@@ -207,6 +234,7 @@ class SurveyRepository:
         answers: Sequence[tuple[int, Anvendelse]],
         *,
         bemaerkninger: Mapping[int, str | None] | None = None,
+        kilder: Mapping[int, Kilde] | None = None,
         correcting: bool = False,
         keep_bemaerkning: bool = False,
         at: datetime | None = None,
@@ -219,16 +247,23 @@ class SurveyRepository:
         remark fields); without it, or with keep_bemaerkning, the answers carry none. The
         rules of record_answer apply to each, in order; one changes list is returned in the
         same order. Any refusal (UnknownSystem, NotAssigned, AlreadySubmitted) stores none.
+        `kilder` says, by system id, which answers confirm a suggestion (the rest are SVAR).
         """
         if not answers:
             return []
         remarks = bemaerkninger or {}
+        sources = kilder or {}
         async with self._transaction(uow) as session:
             return await _record(
                 session,
                 person_id,
                 [
-                    (system_id, anvendelse, remarks.get(system_id))
+                    (
+                        system_id,
+                        anvendelse,
+                        remarks.get(system_id),
+                        sources.get(system_id, Kilde.SVAR),
+                    )
                     for system_id, anvendelse in answers
                 ],
                 correcting=correcting,
@@ -442,6 +477,7 @@ def _audit_row(
     tilfoejet_id: int | None = None,
     old_value: str | None = None,
     new_value: str | None = None,
+    kilde: Kilde | None = None,
 ) -> dict[str, object]:
     return {
         "kortlaegning_id": kortlaegning_id,
@@ -452,6 +488,7 @@ def _audit_row(
         "old_value": old_value,
         "new_value": new_value,
         "at": at,
+        "kilde": kilde.value if kilde is not None else None,
     }
 
 
@@ -486,6 +523,7 @@ def _answer_values(answer: Answer) -> dict[str, object]:
         "bemaerkning": answer.bemaerkning,
         "answered_by": answer.answered_by,
         "answered_at": answer.answered_at,
+        "kilde": answer.kilde.value,
     }
 
 
@@ -515,23 +553,64 @@ _ANSWER_COLUMNS = (
     AnswerRow.bemaerkning,
     AnswerRow.answered_by,
     AnswerRow.answered_at,
+    AnswerRow.kilde,
 )
-_LINES = (
-    select(
-        ItSystemRow.id,
-        ItSystemRow.fagomraade_id,
-        ItSystemRow.navn,
-        ItSystemRow.leverandoer,
-        ItSystemRow.beskrivelse,
-        ItSystemRow.position,
-        *_ANSWER_COLUMNS,
+_SUGGESTED = {kilde: aliased(ForslagRow, name=f"forslag_{kilde.value}") for kilde in SOURCE_ORDER}
+"""One alias per source: (it_system_id, kilde) is unique, so each joins at most one row."""
+
+
+def _shown_forslag(kilde: Kilde) -> Any:
+    """The system's suggestion from one source when systemejere see it (is_shown in SQL)."""
+    row = _SUGGESTED[kilde]
+    return (
+        (row.it_system_id == ItSystemRow.id)
+        & (row.kilde == kilde.value)
+        & row.anvendelse.is_not(None)
+        & or_(
+            row.afgjort == Afgjort.ACCEPTERET.value,
+            row.sikker.is_(True) & or_(row.afgjort.is_(None), row.afgjort != Afgjort.AFVIST.value),
+        )
     )
-    .outerjoin(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
-    .where(ItSystemRow.fagomraade_id == bindparam("area"))
-    .order_by(ItSystemRow.position)
-)
-_ADDED = (
+
+
+def _forslag_columns(kilde: Kilde) -> list[Any]:
+    row = _SUGGESTED[kilde]
+    return [
+        getattr(row, column).label(f"{kilde.value}_{column}")
+        for column in ("id", "anvendelse", "bemaerkning", "kilde_navn")
+    ]
+
+
+# Each line carries its shown suggestions in the same statement: the survey's area read
+# stays one query for the systems, with or without suggestions.
+_LINES = select(
+    ItSystemRow.id,
+    ItSystemRow.fagomraade_id,
+    ItSystemRow.navn,
+    ItSystemRow.leverandoer,
+    ItSystemRow.beskrivelse,
+    ItSystemRow.position,
+    *_ANSWER_COLUMNS,
+    *(column for kilde in SOURCE_ORDER for column in _forslag_columns(kilde)),
+).outerjoin(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
+for _kilde in SOURCE_ORDER:
+    _LINES = _LINES.outerjoin(_SUGGESTED[_kilde], _shown_forslag(_kilde))
+_LINES = _LINES.where(ItSystemRow.fagomraade_id == bindparam("area")).order_by(ItSystemRow.position)
+
+
+class _Extra(StrEnum):
+    """What a row of _ADDED is: an added system, an accepted suggested addition, or a system
+    gone since last round."""
+
+    TILFOEJET = "tilfoejet"
+    FORESLAAET = "foreslaaet"
+    UDGAAET = "udgaaet"
+
+
+# The area's added systems with the suggestions a summary lists, in one statement.
+_ADDED: CompoundSelect = union_all(
     select(
+        literal(_Extra.TILFOEJET.value).label("art"),
         TilfoejetSystemRow.id,
         TilfoejetSystemRow.fagomraade_id,
         TilfoejetSystemRow.navn,
@@ -539,13 +618,37 @@ _ADDED = (
         TilfoejetSystemRow.svarer_til,
         TilfoejetSystemRow.anvendelse,
         TilfoejetSystemRow.bemaerkning,
-    )
-    .where(
+        literal(None, String).label("kilde"),
+    ).where(
         TilfoejetSystemRow.fagomraade_id == bindparam("area"),
         TilfoejetSystemRow.removed_at.is_(None),
-    )
-    .order_by(TilfoejetSystemRow.id)
-)
+    ),
+    select(
+        literal(_Extra.FORESLAAET.value),
+        ForslagTilfoejelseRow.id,
+        ForslagTilfoejelseRow.fagomraade_id,
+        ForslagTilfoejelseRow.navn,
+        ForslagTilfoejelseRow.leverandoer,
+        literal(None, String),
+        ForslagTilfoejelseRow.anvendelse,
+        ForslagTilfoejelseRow.bemaerkning,
+        ForslagTilfoejelseRow.kilde,
+    ).where(
+        ForslagTilfoejelseRow.fagomraade_id == bindparam("area"),
+        ForslagTilfoejelseRow.afgjort == Afgjort.ACCEPTERET.value,
+    ),
+    select(
+        literal(_Extra.UDGAAET.value),
+        ForslagUdgaaetRow.id,
+        ForslagUdgaaetRow.fagomraade_id,
+        ForslagUdgaaetRow.navn,
+        ForslagUdgaaetRow.leverandoer,
+        literal(None, String),
+        ForslagUdgaaetRow.anvendelse,
+        ForslagUdgaaetRow.bemaerkning,
+        literal(None, String),
+    ).where(ForslagUdgaaetRow.fagomraade_id == bindparam("area")),
+).order_by("art", "id")
 _STORED_ANSWERS = (
     select(*_ANSWER_COLUMNS)
     .where(AnswerRow.it_system_id.in_(bindparam("systems", expanding=True)))
@@ -600,13 +703,14 @@ def _to_answer(row: Any) -> Answer:
         bemaerkning=row.bemaerkning,
         answered_by=row.answered_by,
         answered_at=row.answered_at,
+        kilde=Kilde(row.kilde),
     )
 
 
 async def _record(
     session: AsyncSession,
     person_id: int,
-    answers: Sequence[tuple[int, Anvendelse, str | None]],
+    answers: Sequence[tuple[int, Anvendelse, str | None, Kilde]],
     *,
     correcting: bool,
     keep_bemaerkning: bool,
@@ -622,7 +726,7 @@ async def _record(
     still be read as it was before the wait). Then systems, areas and the person's
     assignment in one query.
     """
-    wanted = sorted({system_id for system_id, _a, _b in answers})
+    wanted = sorted({system_id for system_id, *_ in answers})
     if overview is not None and all(overview.line(system_id) for system_id in wanted):
         stored, systems = _from_overview(overview, person_id)
     else:
@@ -645,7 +749,7 @@ async def _record(
     written: dict[int, Answer] = {}
     audits: list[dict[str, object]] = []
     changes: list[AnswerChange] = []
-    for system_id, anvendelse, given in answers:
+    for system_id, anvendelse, given, kilde in answers:
         system = systems.get(system_id)
         if system is None:
             raise UnknownSystem(system_id)
@@ -665,6 +769,7 @@ async def _record(
             keep_bemaerkning=keep_bemaerkning,
             person_id=person_id,
             at=at,
+            kilde=kilde,
         )
         if answer is None:
             assert previous is not None  # decide_answer returns None only for a repeat
@@ -680,6 +785,7 @@ async def _record(
                 it_system_id=system_id,
                 old_value=describe(previous),
                 new_value=describe(answer),
+                kilde=answer.kilde,
             )
         )
         changes.append(AnswerChange(answer=answer, previous=previous, changed=True))
@@ -731,10 +837,15 @@ async def _overview(
                 position=row.position,
             ),
             answer=_to_answer(row) if row.it_system_id is not None else None,
+            forslag=preferred(_to_forslag(row, kilde) for kilde in SOURCE_ORDER),
         )
         for row in await session.execute(_LINES, parameters)
     )
-    added = await session.execute(_ADDED, parameters)
+    extras: dict[_Extra, list[Any]] = {art: [] for art in _Extra}
+    for row in await session.execute(_ADDED, parameters):
+        extras[_Extra(row.art)].append(row)
+    added = [_to_tilfoejet(row) for row in extras[_Extra.TILFOEJET]]
+    present = {normalise(t.navn) for t in added}
     return FagomraadeOverview(
         fagomraade=Fagomraade(
             id=area.id,
@@ -746,12 +857,49 @@ async def _overview(
         kortlaegning_id=area.kortlaegning_id,
         slutdato=area.slutdato,
         systemer=lines,
-        tilfoejede=tuple(_to_tilfoejet(row) for row in added),
+        tilfoejede=tuple(added),
+        foreslaaede=tuple(
+            _to_foreslaaet(row)
+            for row in extras[_Extra.FORESLAAET]
+            if normalise(row.navn) not in present
+        ),
+        udgaaede=tuple(
+            UdgaaetSystem(row.navn, row.leverandoer, row.anvendelse, row.bemaerkning)
+            for row in extras[_Extra.UDGAAET]
+        ),
     )
 
 
 def _clean(text: str | None) -> str | None:
     return (text or "").strip() or None
+
+
+def _to_forslag(row: Any, kilde: Kilde) -> Forslag | None:
+    mapping = row._mapping
+    forslag_id = mapping[f"{kilde.value}_id"]
+    if forslag_id is None:
+        return None
+    return Forslag(
+        id=forslag_id,
+        it_system_id=row.id,
+        kilde=kilde,
+        anvendelse=mapping[f"{kilde.value}_anvendelse"],
+        bemaerkning=mapping[f"{kilde.value}_bemaerkning"],
+        kilde_navn=mapping[f"{kilde.value}_kilde_navn"],
+    )
+
+
+def _to_foreslaaet(row: Any) -> ForeslaaetTilfoejelse:
+    return ForeslaaetTilfoejelse(
+        id=row.id,
+        navn=row.navn,
+        leverandoer=row.leverandoer,
+        anvendelse=row.anvendelse,
+        kilde=Kilde(row.kilde),
+        afgjort=Afgjort.ACCEPTERET,
+        bemaerkning=row.bemaerkning,
+        fagomraade_id=row.fagomraade_id,
+    )
 
 
 def _to_tilfoejet(row: Any) -> TilfoejetSystem:
