@@ -40,9 +40,27 @@ class KoordinatorAction(StrEnum):
     STATUS_FAGOMRAADE = "status_fagomraade"
     START_NU = "start_nu"
     START_TILDEL_FOERST = "start_tildel_foerst"
+    FORSLAG_KILDE = "forslag_kilde"
+    """Where suggestions come from (the source card of opsæt and `forslag`): kilde=..."""
+    FORSLAG_AFGOER = "forslag_afgoer"
+    """An uncertain match accepted or rejected: forslag_id, accept."""
+    TILFOEJELSE_AFGOER = "tilfoejelse_afgoer"
+    """A suggested addition offered or rejected: tilfoejelse_id, accept (and an area)."""
+    TILDEL_FORSLAG = "tildel_forslag"
+    """Accept every suggested systemejer of the areas nobody has yet."""
 
 
 KOORDINATOR_ACTIONS = frozenset(KoordinatorAction)
+
+
+class ForslagKilde(StrEnum):
+    """The choices on the source card."""
+
+    SIDSTE_RUNDE = "sidste_runde"
+    UPLOAD_BILAG1 = "upload_bilag1"
+    UPLOAD_KITOS = "upload_kitos"
+    HENT_KITOS = "hent_kitos"
+    INGEN = "ingen"
 
 
 class DeliveryAction(StrEnum):

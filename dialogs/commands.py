@@ -31,6 +31,7 @@ class Command(StrEnum):
     MODTAGET = "modtaget"
     HISTORIK = "historik"
     AENDRINGER = "aendringer"
+    FORSLAG = "forslag"
 
 
 # Teams shows one command menu per scope, at most 10 commands each (manifest schema 1.22).

@@ -22,6 +22,7 @@ from dialogs.actions import (
     SURVEY_ACTIONS,
     KoordinatorAction,
 )
+from dialogs.forslag import FORSLAG_DIALOG_ID, ForslagDialog, ForslagReview, ForslagSources
 from dialogs.commands import Command, recognise_command
 from dialogs.context import caller_of, claim_of
 from dialogs.coordinator import (
@@ -35,6 +36,7 @@ from dialogs.ports import Files, Messenger, Reacher, Roster
 from dialogs.submits import is_well_formed
 from dialogs.survey import Survey, Units
 from storage.coordination import CoordinationRepository
+from storage.domain.model import NoKortlaegning
 from storage.survey import SurveyRepository
 
 logger = logging.getLogger(__name__)
@@ -56,15 +58,26 @@ class Router:
         units: Units,
         *,
         reacher: Reacher,
+        forslag: ForslagSources,
     ) -> None:
         self._survey = survey
         self._delivery = delivery
         self._koordinator = KoordinatorCommands(
-            coordination, survey, messenger, roster, config, delivery=delivery, reacher=reacher
+            coordination,
+            survey,
+            messenger,
+            roster,
+            config,
+            delivery=delivery,
+            reacher=reacher,
+            forslag=forslag.forslag,
         )
         self._systemejer = Survey(survey, coordination, messenger, delivery, units)
+        self._review = ForslagReview(forslag.forslag)
         self._dialogs = DialogSet(conversation_state.create_property("dialog_state"))
-        self._dialogs.add(OpsaetDialog(coordination, files, config))
+        forslag_dialog = ForslagDialog(forslag, coordination, files, config)
+        self._dialogs.add(OpsaetDialog(coordination, files, config, forslag_dialog))
+        self._dialogs.add(forslag_dialog)
 
     async def on_message(self, context: TurnContext) -> None:
         value = context.activity.value
@@ -98,6 +111,9 @@ class Router:
                 dialog_context = await self._dialogs.create_context(context)
                 await dialog_context.cancel_all_dialogs()
                 await dialog_context.begin_dialog(OPSAET_DIALOG_ID, opsaet_options())
+        elif command is Command.FORSLAG:
+            if await self._koordinator.allowed(context, may_claim=False):
+                await self._begin_forslag(context, {"vis": True})
         elif command in _KOORDINATOR_COMMANDS:
             if await self._koordinator.allowed(context, may_claim=False):
                 await self._koordinator.run(context, command, text)
@@ -152,8 +168,33 @@ class Router:
         logger.warning("card submit with unknown action ignored")
         await context.send_activity(texts.NOT_UNDERSTOOD)
 
+    async def _begin_forslag(self, context: TurnContext, options: dict[str, Any]) -> None:
+        dialog_context = await self._dialogs.create_context(context)
+        await dialog_context.cancel_all_dialogs()
+        try:
+            await dialog_context.begin_dialog(FORSLAG_DIALOG_ID, options)
+        except NoKortlaegning:
+            await dialog_context.cancel_all_dialogs()
+            await context.send_activity(texts.NO_KORTLAEGNING)
+
     async def _on_koordinator_card(self, context: TurnContext, value: dict[str, Any]) -> None:
         if not await self._koordinator.allowed(context, may_claim=False):
+            return
+        action = value[ACTION_KEY]
+        if action in (KoordinatorAction.FORSLAG_AFGOER, KoordinatorAction.TILFOEJELSE_AFGOER):
+            try:
+                await self._review.on_card(context, value)
+            except NoKortlaegning:
+                await context.send_activity(texts.NO_KORTLAEGNING)
+            return
+        if action == KoordinatorAction.FORSLAG_KILDE:
+            dialog_context = await self._dialogs.create_context(context)
+            active = dialog_context.active_dialog
+            if active is not None and active.id in (OPSAET_DIALOG_ID, FORSLAG_DIALOG_ID):
+                await dialog_context.continue_dialog()
+                return
+            # A source card pressed after its dialog ended (a restart, another command).
+            await self._begin_forslag(context, {"card": value})
             return
         if value[ACTION_KEY] != KoordinatorAction.OPSAET:
             await self._koordinator.on_card(context, value)

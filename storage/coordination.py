@@ -136,6 +136,12 @@ class CoordinationRepository:
             row = await _kortlaegning_row(session, tenant_id)
             return _to_kortlaegning(row) if row else None
 
+    async def round_delivered(self, tenant_id: str) -> bool:
+        """Whether this round's Bilag 1 reached KOMBIT: the next set_up begins a new round."""
+        async with self._sessions() as session:
+            row = await _kortlaegning_row(session, tenant_id)
+            return row is not None and await _delivered_this_round(session, row)
+
     async def set_up(
         self,
         tenant_id: str,
