@@ -22,6 +22,7 @@ from storage.migrate import upgrade_head
 from storage.outbox import OutboxRepository
 from storage.reminders import ReminderRepository
 from storage.state_store import StateStore
+from storage.suggestions.store import ForslagRepository
 from storage.survey import SurveyRepository
 from storage.unit_of_work import UnitOfWork
 
@@ -42,6 +43,8 @@ class Storage:
     archive: ArchiveRepository
     outbox: OutboxRepository
     reminders: ReminderRepository
+    forslag: ForslagRepository
+    """Suggested answers, additions and owners from last round and KITOS."""
 
     @classmethod
     def over(cls, engine: AsyncEngine) -> Storage:
@@ -58,6 +61,7 @@ class Storage:
             archive=ArchiveRepository(sessions),
             outbox=OutboxRepository(sessions),
             reminders=ReminderRepository(sessions),
+            forslag=ForslagRepository(sessions),
         )
 
 

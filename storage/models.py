@@ -156,6 +156,8 @@ class AnswerRow(Base):
     bemaerkning: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[int] = mapped_column(ForeignKey("person.id"))
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kilde: Mapped[str] = mapped_column(String(16), server_default="svar")
+    """storage.domain.forslag.Kilde: typed/pressed, or a suggestion confirmed."""
 
 
 class TilfoejetSystemRow(Base):
@@ -197,6 +199,84 @@ class AuditRow(Base):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kilde: Mapped[str | None] = mapped_column(String(16))
+    """An answer's source (storage.domain.forslag.Kilde); empty for other actions."""
+
+
+class ForslagRow(Base):
+    """A source's suggested answer for one listed system: shown, never an answer by itself.
+
+    afgjort is the coordinator's decision ('accepteret' | 'afvist'); an uncertain match is
+    shown to nobody until accepted, a certain one unless rejected.
+    """
+
+    __tablename__ = "forslag"
+    __table_args__ = (UniqueConstraint("it_system_id", "kilde"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    it_system_id: Mapped[int] = mapped_column(ForeignKey("it_system.id", ondelete="CASCADE"))
+    kilde: Mapped[str] = mapped_column(String(16))
+    anvendelse: Mapped[Anvendelse | None] = mapped_column(_anvendelse_column())
+    bemaerkning: Mapped[str | None] = mapped_column(Text)
+    kilde_navn: Mapped[str] = mapped_column(String(255))
+    """The system's name in the source, which may differ from this round's."""
+    sikker: Mapped[bool] = mapped_column(Boolean)
+    afgjort: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ForslagTilfoejelseRow(Base):
+    """A system a source knows that is on no list: offered to the systemejer as an addition."""
+
+    __tablename__ = "forslag_tilfoejelse"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kortlaegning_id: Mapped[int] = mapped_column(
+        ForeignKey("kortlaegning.id", ondelete="CASCADE"), index=True
+    )
+    fagomraade_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fagomraade.id", ondelete="CASCADE")
+    )
+    """Empty until the coordinator chooses, when nothing in the source says where it belongs."""
+    kilde: Mapped[str] = mapped_column(String(16))
+    navn: Mapped[str] = mapped_column(String(255))
+    leverandoer: Mapped[str | None] = mapped_column(String(255))
+    anvendelse: Mapped[Anvendelse | None] = mapped_column(_anvendelse_column())
+    bemaerkning: Mapped[str | None] = mapped_column(Text)
+    afgjort: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ForslagEjerRow(Base):
+    """A person a source names as systemejer of systems in a fagområde."""
+
+    __tablename__ = "forslag_ejer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fagomraade_id: Mapped[int] = mapped_column(
+        ForeignKey("fagomraade.id", ondelete="CASCADE"), index=True
+    )
+    kilde: Mapped[str] = mapped_column(String(16))
+    navn: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    systemer: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ForslagUdgaaetRow(Base):
+    """A system answered last round that is no longer on KOMBIT's list: left out, shown."""
+
+    __tablename__ = "forslag_udgaaet"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fagomraade_id: Mapped[int] = mapped_column(
+        ForeignKey("fagomraade.id", ondelete="CASCADE"), index=True
+    )
+    navn: Mapped[str] = mapped_column(String(255))
+    leverandoer: Mapped[str | None] = mapped_column(String(255))
+    anvendelse: Mapped[Anvendelse | None] = mapped_column(_anvendelse_column())
+    bemaerkning: Mapped[str | None] = mapped_column(Text)
 
 
 class ConversationReferenceRow(Base):

@@ -10,12 +10,20 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.domain.forslag import Forslag, Kilde, is_shown, preferred
 from storage.domain.model import Person
 from storage.domain.progress import FagomraadeFacts
-from storage.models import AnswerRow, FagomraadeRow, ItSystemRow, PersonRow, TildelingRow
+from storage.models import (
+    AnswerRow,
+    FagomraadeRow,
+    ForslagRow,
+    ItSystemRow,
+    PersonRow,
+    TildelingRow,
+)
 from storage.rows import aware, to_fagomraade, to_person
 
 
@@ -41,7 +49,8 @@ async def fagomraade_facts(session: AsyncSession, kortlaegning_id: int) -> list[
     """Every fagomraade of the round in sheet order, with its answered count and owners.
 
     Owners come in the order they were assigned; the last activity is the latest answer or
-    the submission, whichever came last.
+    the submission, whichever came last. Answers that confirmed a suggestion are counted, and
+    so are answers given otherwise than the suggestion their system's card showed.
     """
     areas = (
         await session.scalars(
@@ -59,15 +68,21 @@ async def fagomraade_facts(session: AsyncSession, kortlaegning_id: int) -> list[
             .group_by(ItSystemRow.fagomraade_id)
         )
     }
-    answered: dict[int, tuple[int, datetime | None]] = {
-        area_id: (count, last)
-        for area_id, count, last in await session.execute(
-            select(ItSystemRow.fagomraade_id, func.count(), func.max(AnswerRow.answered_at))
+    answered: dict[int, tuple[int, datetime | None, int]] = {
+        area_id: (count, last, int(confirmed or 0))
+        for area_id, count, last, confirmed in await session.execute(
+            select(
+                ItSystemRow.fagomraade_id,
+                func.count(),
+                func.max(AnswerRow.answered_at),
+                func.sum(case((AnswerRow.kilde != Kilde.SVAR.value, 1), else_=0)),
+            )
             .join(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
             .where(ItSystemRow.fagomraade_id.in_(ids))
             .group_by(ItSystemRow.fagomraade_id)
         )
     }
+    changed = await _changed_suggestions(session, ids)
     owners: dict[int, list[Person]] = defaultdict(list)
     for area_id, person in await session.execute(
         select(TildelingRow.fagomraade_id, PersonRow)
@@ -78,7 +93,7 @@ async def fagomraade_facts(session: AsyncSession, kortlaegning_id: int) -> list[
         owners[area_id].append(to_person(person))
     facts: list[FagomraadeFacts] = []
     for area in areas:
-        count, last_answer = answered.get(area.id, (0, None))
+        count, last_answer, confirmed = answered.get(area.id, (0, None, 0))
         fagomraade = to_fagomraade(area, totals.get(area.id, 0))
         facts.append(
             FagomraadeFacts(
@@ -86,9 +101,50 @@ async def fagomraade_facts(session: AsyncSession, kortlaegning_id: int) -> list[
                 answered=count,
                 owners=tuple(owners[area.id]),
                 last_activity=_latest(aware(last_answer), fagomraade.indsendt_at),
+                bekraeftede_forslag=confirmed,
+                aendrede_forslag=changed.get(area.id, 0),
             )
         )
     return facts
+
+
+async def _changed_suggestions(session: AsyncSession, area_ids: list[int]) -> dict[int, int]:
+    """Per area, the typed or pressed answers that differ from their system's shown suggestion."""
+    answers: dict[int, tuple[int, str]] = {}
+    suggested: dict[int, list[Forslag]] = defaultdict(list)
+    for row in await session.execute(
+        select(
+            ItSystemRow.fagomraade_id,
+            AnswerRow.it_system_id,
+            AnswerRow.anvendelse.label("svar"),
+            ForslagRow.id,
+            ForslagRow.kilde,
+            ForslagRow.anvendelse,
+            ForslagRow.kilde_navn,
+            ForslagRow.sikker,
+            ForslagRow.afgjort,
+        )
+        .join(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
+        .join(ForslagRow, ForslagRow.it_system_id == ItSystemRow.id)
+        .where(
+            ItSystemRow.fagomraade_id.in_(area_ids),
+            AnswerRow.kilde == Kilde.SVAR.value,
+            ForslagRow.anvendelse.is_not(None),
+        )
+    ):
+        answers[row.it_system_id] = (row.fagomraade_id, row.svar)
+        if is_shown(sikker=row.sikker, afgjort=row.afgjort):
+            suggested[row.it_system_id].append(
+                Forslag(
+                    row.id, row.it_system_id, Kilde(row.kilde), row.anvendelse, None, row.kilde_navn
+                )
+            )
+    counts: dict[int, int] = defaultdict(int)
+    for system_id, (area_id, svar) in answers.items():
+        forslag = preferred(suggested[system_id])
+        if forslag is not None and forslag.anvendelse != svar:
+            counts[area_id] += 1
+    return counts
 
 
 def _latest(*moments: datetime | None) -> datetime | None:

@@ -30,6 +30,7 @@ from storage.domain.model import (
     Fagomraade,
     FagomraadeOverview,
     ItSystem,
+    Kilde,
     KortlaegningError,
     NotAssigned,
     SystemAnswer,
@@ -180,6 +181,7 @@ class SurveyRepository:
         at: datetime | None = None,
         uow: UnitOfWork | None = None,
         overview: FagomraadeOverview | None = None,
+        kilde: Kilde = Kilde.SVAR,
     ) -> AnswerChange:
         """Store an answer (last write wins); an identical answer changes and audits nothing.
 
@@ -193,7 +195,7 @@ class SurveyRepository:
             [change] = await _record(
                 session,
                 person_id,
-                [(system_id, anvendelse, bemaerkning)],
+                [(system_id, anvendelse, bemaerkning, kilde)],
                 correcting=correcting,
                 keep_bemaerkning=keep_bemaerkning,
                 at=at or datetime.now(UTC),
@@ -207,6 +209,7 @@ class SurveyRepository:
         answers: Sequence[tuple[int, Anvendelse]],
         *,
         bemaerkninger: Mapping[int, str | None] | None = None,
+        kilder: Mapping[int, Kilde] | None = None,
         correcting: bool = False,
         keep_bemaerkning: bool = False,
         at: datetime | None = None,
@@ -219,16 +222,23 @@ class SurveyRepository:
         remark fields); without it, or with keep_bemaerkning, the answers carry none. The
         rules of record_answer apply to each, in order; one changes list is returned in the
         same order. Any refusal (UnknownSystem, NotAssigned, AlreadySubmitted) stores none.
+        `kilder` says, by system id, which answers confirm a suggestion (the rest are SVAR).
         """
         if not answers:
             return []
         remarks = bemaerkninger or {}
+        sources = kilder or {}
         async with self._transaction(uow) as session:
             return await _record(
                 session,
                 person_id,
                 [
-                    (system_id, anvendelse, remarks.get(system_id))
+                    (
+                        system_id,
+                        anvendelse,
+                        remarks.get(system_id),
+                        sources.get(system_id, Kilde.SVAR),
+                    )
                     for system_id, anvendelse in answers
                 ],
                 correcting=correcting,
@@ -442,6 +452,7 @@ def _audit_row(
     tilfoejet_id: int | None = None,
     old_value: str | None = None,
     new_value: str | None = None,
+    kilde: Kilde | None = None,
 ) -> dict[str, object]:
     return {
         "kortlaegning_id": kortlaegning_id,
@@ -452,6 +463,7 @@ def _audit_row(
         "old_value": old_value,
         "new_value": new_value,
         "at": at,
+        "kilde": kilde.value if kilde is not None else None,
     }
 
 
@@ -486,6 +498,7 @@ def _answer_values(answer: Answer) -> dict[str, object]:
         "bemaerkning": answer.bemaerkning,
         "answered_by": answer.answered_by,
         "answered_at": answer.answered_at,
+        "kilde": answer.kilde.value,
     }
 
 
@@ -515,6 +528,7 @@ _ANSWER_COLUMNS = (
     AnswerRow.bemaerkning,
     AnswerRow.answered_by,
     AnswerRow.answered_at,
+    AnswerRow.kilde,
 )
 _LINES = (
     select(
@@ -600,13 +614,14 @@ def _to_answer(row: Any) -> Answer:
         bemaerkning=row.bemaerkning,
         answered_by=row.answered_by,
         answered_at=row.answered_at,
+        kilde=Kilde(row.kilde),
     )
 
 
 async def _record(
     session: AsyncSession,
     person_id: int,
-    answers: Sequence[tuple[int, Anvendelse, str | None]],
+    answers: Sequence[tuple[int, Anvendelse, str | None, Kilde]],
     *,
     correcting: bool,
     keep_bemaerkning: bool,
@@ -622,7 +637,7 @@ async def _record(
     still be read as it was before the wait). Then systems, areas and the person's
     assignment in one query.
     """
-    wanted = sorted({system_id for system_id, _a, _b in answers})
+    wanted = sorted({system_id for system_id, *_ in answers})
     if overview is not None and all(overview.line(system_id) for system_id in wanted):
         stored, systems = _from_overview(overview, person_id)
     else:
@@ -645,7 +660,7 @@ async def _record(
     written: dict[int, Answer] = {}
     audits: list[dict[str, object]] = []
     changes: list[AnswerChange] = []
-    for system_id, anvendelse, given in answers:
+    for system_id, anvendelse, given, kilde in answers:
         system = systems.get(system_id)
         if system is None:
             raise UnknownSystem(system_id)
@@ -665,6 +680,7 @@ async def _record(
             keep_bemaerkning=keep_bemaerkning,
             person_id=person_id,
             at=at,
+            kilde=kilde,
         )
         if answer is None:
             assert previous is not None  # decide_answer returns None only for a repeat
@@ -680,6 +696,7 @@ async def _record(
                 it_system_id=system_id,
                 old_value=describe(previous),
                 new_value=describe(answer),
+                kilde=answer.kilde,
             )
         )
         changes.append(AnswerChange(answer=answer, previous=previous, changed=True))

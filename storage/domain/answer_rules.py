@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.domain.model import AlreadySubmitted, Answer, Anvendelse, NotAssigned
+from storage.domain.model import AlreadySubmitted, Answer, Anvendelse, Kilde, NotAssigned
 
 
 def check_may_answer(
@@ -39,11 +39,14 @@ def decide_answer(
     keep_bemaerkning: bool,
     person_id: int,
     at: datetime,
+    kilde: Kilde = Kilde.SVAR,
 ) -> Answer | None:
     """The answer to store, or None when it would change nothing (a double press).
 
     The last answer wins. A blank remark is no remark; an input without a remark field
-    (keep_bemaerkning, the form) keeps the remark given elsewhere.
+    (keep_bemaerkning, the form) keeps the remark given elsewhere. Confirming a suggestion
+    (kilde) that says what is already answered changes nothing either: the answer keeps the
+    source it was first given from.
     """
     remark = (bemaerkning or "").strip() or None
     if keep_bemaerkning and previous is not None:
@@ -53,7 +56,7 @@ def decide_answer(
         remark,
     ):
         return None
-    return Answer(system_id, anvendelse, remark, person_id, at)
+    return Answer(system_id, anvendelse, remark, person_id, at, kilde)
 
 
 def describe(answer: Answer | None) -> str | None:

@@ -19,6 +19,8 @@ infrastrukturansvarlig     ``koordinator``     the person who runs the task for 
 tildeling                  ``tildeling``       a fagområde assigned to a systemejer
 slutdato                   ``slutdato``        the deadline for the answers
 Bilag 1                    ``bilag1``          KOMBIT's Excel workbook
+forslag                    ``forslag``         a suggested answer (last round, KITOS)
+kilde                      ``kilde``           where an answer or suggestion came from
 =========================  ==================  ==============================================
 """
 
@@ -36,6 +38,21 @@ class Anvendelse(StrEnum):
     ANVENDER = "anvender"
     ANVENDER_IKKE = "anvender_ikke"
     SEKUNDAER = "sekundaer"
+
+
+class Kilde(StrEnum):
+    """Where an answer came from; stored with it and in its audit row.
+
+    Lives here beside Anvendelse because Answer carries it; storage.domain.forslag, where
+    suggestions are, exports it too.
+    """
+
+    SVAR = "svar"
+    """Typed or pressed by the systemejer."""
+    SIDSTE_RUNDE = "sidste_runde"
+    """Last round's answer, confirmed by a press."""
+    KITOS = "kitos"
+    """KITOS' suggestion, confirmed by a press."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +98,7 @@ class Answer:
     bemaerkning: str | None
     answered_by: int
     answered_at: datetime
+    kilde: Kilde = Kilde.SVAR
 
 
 @dataclass(frozen=True, slots=True)

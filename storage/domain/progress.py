@@ -21,6 +21,10 @@ class FagomraadeFacts:
     answered: int
     owners: tuple[Person, ...]
     last_activity: datetime | None
+    bekraeftede_forslag: int = 0
+    """Answers that confirmed a suggestion (last round's or KITOS')."""
+    aendrede_forslag: int = 0
+    """Answers typed or pressed on a system whose card showed a different suggestion."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.answered <= self.fagomraade.antal_systemer:
