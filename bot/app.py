@@ -25,8 +25,8 @@ from bot.dialog_state import SqlStorage, TurnStates
 from bot.download import DownloadEndpoint, SignedLinks
 from bot.files import HttpFiles
 from bot.graph import GraphClient, GraphTokens
-from bot.kitos import KitosReader
 from bot.housekeeping import purge_claims
+from bot.kitos import KitosReader
 from bot.log_context import request_id
 from bot.mail import SmtpMailer
 from bot.outbox import OutboxMessenger, OutboxWorker, utc_now

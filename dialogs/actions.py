@@ -40,14 +40,14 @@ class KoordinatorAction(StrEnum):
     STATUS_FAGOMRAADE = "status_fagomraade"
     START_NU = "start_nu"
     START_TILDEL_FOERST = "start_tildel_foerst"
+    # Where suggestions come from (the source card): kilde=ForslagKilde.
     FORSLAG_KILDE = "forslag_kilde"
-    """Where suggestions come from (the source card of opsæt and `forslag`): kilde=..."""
+    # An uncertain match accepted or rejected: forslag_id, accept.
     FORSLAG_AFGOER = "forslag_afgoer"
-    """An uncertain match accepted or rejected: forslag_id, accept."""
+    # A suggested addition offered or rejected: tilfoejelse_id, accept (and an area).
     TILFOEJELSE_AFGOER = "tilfoejelse_afgoer"
-    """A suggested addition offered or rejected: tilfoejelse_id, accept (and an area)."""
+    # Accept every suggested systemejer of the areas nobody has yet.
     TILDEL_FORSLAG = "tildel_forslag"
-    """Accept every suggested systemejer of the areas nobody has yet."""
 
 
 KOORDINATOR_ACTIONS = frozenset(KoordinatorAction)

@@ -1078,9 +1078,7 @@ FORSLAG_ROWS_SHOWN = 15
 card in place and brings the next ones, and the card stays far below Teams' message size."""
 
 
-def forslag_kilde_card(
-    *, sidste_runde: str | None, kitos: bool, valgt: str | None = None
-) -> Card:
+def forslag_kilde_card(*, sidste_runde: str | None, kitos: bool, valgt: str | None = None) -> Card:
     """Where suggestions may come from: last round (archived or uploaded), KITOS, or none.
 
     sidste_runde: the archived workbook's description, when the archive has one; kitos:

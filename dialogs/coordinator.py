@@ -370,7 +370,9 @@ class KoordinatorCommands:
                 ):
                     tildelt.append((area.navn, person.navn or person.email or "?"))
                     new.append((area, person))
-        logger.info("suggested owners accepted: %d assigned, %d not found", len(new), len(ikke_fundet))
+        logger.info(
+            "suggested owners accepted: %d assigned, %d not found", len(new), len(ikke_fundet)
+        )
         sent = await self._invite(context, caller, new) if started and new else None
         await context.send_activity(
             texts.tildel_suggested_done(

@@ -30,9 +30,8 @@ from dialogs import cards, texts
 from dialogs.actions import ACTION_KEY, ForslagKilde, KoordinatorAction, card_number
 from dialogs.context import caller_of
 from dialogs.coordinator import KoordinatorConfig
-from dialogs.prompts import InputPrompt
 from dialogs.ports import FileAddressRefused, Files, FileTooLarge, FileUnavailable, KitosSource
-from dialogs.survey_words import SurveyWord, recognise_survey_word
+from dialogs.prompts import InputPrompt
 from dialogs.uploads import read_bilag1_off_loop, read_kitos_off_loop, uploaded_file
 from storage.bilag1.errors import Bilag1Error
 from storage.catalogue.kommuner import load_kommuner
@@ -51,8 +50,6 @@ logger = logging.getLogger(__name__)
 FORSLAG_DIALOG_ID = "forslag"
 _KILDE_PROMPT = "forslag.kilde"
 _INGEN_WORDS = frozenset({"ingen", "ingen forslag", "spring over"})
-_UDSAT = "udsat"
-"""The prompt's result when the coordinator wrote something else: suggestions later."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +111,11 @@ class ForslagDialog(ComponentDialog):
     def sources(self) -> ForslagSources:
         return self._sources
 
+    @staticmethod
+    def wants(context: TurnContext, text: str) -> bool:
+        """Whether a message is for the waiting source prompt: a file, or "ingen"."""
+        return uploaded_file(context) is not None or _says_ingen(text)
+
     async def _offer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         options = dict(step.options or {})
         tenant_id = caller_of(step.context).tenant_id
@@ -143,9 +145,6 @@ class ForslagDialog(ComponentDialog):
 
     async def _loaded_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         loaded: dict[str, Any] = step.result
-        if loaded["kilde"] == _UDSAT:
-            await step.context.send_activity(texts.FORSLAG_UDSAT)
-            return await step.end_dialog()
         if loaded["kilde"] == ForslagKilde.INGEN:
             await step.context.send_activity(texts.FORSLAG_INGEN_DONE)
             return await step.end_dialog()
@@ -193,9 +192,7 @@ class ForslagDialog(ComponentDialog):
             await self._sources.forslag.clear(caller_of(prompt.context).tenant_id)
             outcome = _Loaded(None, ForslagOversigt((), ()))
         else:
-            # Something else entirely: no source now, and the message is not held hostage.
-            prompt.recognized.value = {"kilde": _UDSAT}
-            return True
+            outcome = texts.FORSLAG_ASK
         if isinstance(outcome, _Loaded):
             prompt.recognized.value = outcome.plain()
             return True
@@ -341,10 +338,14 @@ class ForslagReview:
         else:
             tilfoejelse_id = card_number(value.get("tilfoejelse_id"))
             area_id = card_number(value.get(f"omraade_{tilfoejelse_id}"))
-            if tilfoejelse_id is not None and accept and area_id is None:
-                if await self._needs_area(tenant_id, tilfoejelse_id):
-                    await context.send_activity(texts.FORSLAG_VAELG_OMRAADE)
-                    return
+            if (
+                tilfoejelse_id is not None
+                and accept
+                and area_id is None
+                and await self._needs_area(tenant_id, tilfoejelse_id)
+            ):
+                await context.send_activity(texts.FORSLAG_VAELG_OMRAADE)
+                return
             decided = tilfoejelse_id is not None and await self._forslag.decide_tilfoejelse(
                 tenant_id, tilfoejelse_id, accept=accept, fagomraade_id=area_id
             )
@@ -401,10 +402,8 @@ def _arkiv(last: LastRound, config: KoordinatorConfig) -> str:
 
 
 def _says_ingen(text: str) -> bool:
-    return normalise(text) in _INGEN_WORDS or recognise_survey_word(text) in (
-        SurveyWord.NEJ,
-        SurveyWord.ANNULLER,
-    )
+    # Not "nej": that answers a system, and a coordinator may be answering one meanwhile.
+    return normalise(text) in _INGEN_WORDS
 
 
 _KILDE_TITLES: dict[ForslagKilde, str] = {
@@ -429,7 +428,9 @@ async def _send_card(context: TurnContext, card: cards.Card) -> None:
     await context.send_activity(MessageFactory.attachment(cards.as_attachment(card)))
 
 
-async def _replace_card(context: TurnContext, card: cards.Card, *, send_if_none: bool = True) -> None:
+async def _replace_card(
+    context: TurnContext, card: cards.Card, *, send_if_none: bool = True
+) -> None:
     """Update the pressed card in place; without one to update, send the card anew."""
     card_id = context.activity.reply_to_id
     if not card_id:

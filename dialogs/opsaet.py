@@ -76,7 +76,6 @@ class OpsaetDialog(ComponentDialog):
         self._files = files
         self._config = config
         self._forslag = forslag
-        self.add_dialog(forslag)
         self.add_dialog(InputPrompt(_CONFIRM_PROMPT, self._confirm_is_answered))
         self.add_dialog(InputPrompt(_KOMMUNE_PROMPT, self._kommune_is_known))
         self.add_dialog(InputPrompt(_SLUTDATO_PROMPT, self._slutdato_is_valid))
@@ -233,7 +232,9 @@ class OpsaetDialog(ComponentDialog):
             # Correcting the template keeps the suggestions already loaded.
             await step.context.send_activity(texts.OPSAET_FORSLAG_KEPT)
             return await step.end_dialog()
-        return await step.begin_dialog(FORSLAG_DIALOG_ID, forslag_options)
+        # The router begins the suggestions' dialog on its own, so that it waits only for
+        # its card or a file and a coordinator's other messages pass by it.
+        return await step.end_dialog({FORSLAG_DIALOG_ID: forslag_options})
 
     # --- validators: each explains what is wrong, specifically -----------------------------
     async def _confirm_is_answered(self, prompt: PromptValidatorContext) -> bool:

@@ -1847,14 +1847,11 @@ OPSAET_NY_RUNDE = (
 
 def opsaet_ny_runde_done(*, tildelinger: int) -> str:
     """Said after opsæt began a new round."""
-    return (
-        "Det er en ny runde: sidste rundes svar, indsendelser og tildelinger er ryddet."
-        + (
-            f" Sidste rundes {_antal(tildelinger, 'systemejer', 'systemejere')} foreslås "
-            "igen på **tildel**, hvis du bruger sidste rundes svar som forslag."
-            if tildelinger
-            else ""
-        )
+    return "Det er en ny runde: sidste rundes svar, indsendelser og tildelinger er ryddet." + (
+        f" Sidste rundes {_antal(tildelinger, 'systemejer', 'systemejere')} foreslås "
+        "igen på **tildel**, hvis du bruger sidste rundes svar som forslag."
+        if tildelinger
+        else ""
     )
 
 
@@ -1881,8 +1878,8 @@ FORSLAG_UPLOAD_KITOS = "Upload KITOS-eksport"
 FORSLAG_HENT_KITOS = "Hent fra KITOS"
 FORSLAG_INGEN = "Ingen forslag"
 FORSLAG_ASK = (
-    "Vælg på kortet, send en fil her i chatten (sidste rundes udfyldte Bilag 1 eller KITOS' "
-    "eksport), eller skriv **ingen**."
+    "Vælg på kortet «Forslag til svarene», send en fil her i chatten (sidste rundes udfyldte "
+    "Bilag 1 eller KITOS' eksport), eller skriv **ingen**."
 )
 FORSLAG_SEND_BILAG1 = (
     "Send sidste rundes udfyldte Bilag 1 (.xlsx) her i chatten – den fil, kommunen sendte til "
@@ -1903,10 +1900,6 @@ FORSLAG_NO_KITOS = (
 FORSLAG_INGEN_DONE = (
     "Fint – ingen forslag. Systemejerne svarer på alle systemer selv. Skriv **forslag**, hvis "
     "du vil hente forslag senere. Næste skridt: **tildel** fagområderne, og skriv **start**."
-)
-FORSLAG_UDSAT = (
-    "Jeg henter ingen forslag nu. Skriv **forslag**, når du vil hente dem fra sidste runde "
-    "eller KITOS."
 )
 FORSLAG_KITOS_FETCHING = "Jeg henter kommunens it-systemer fra KITOS …"
 

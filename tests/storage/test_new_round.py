@@ -2,46 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.archive import ArchiveRepository, render_bilag1
+from storage.archive import ArchiveRepository
 from storage.catalogue.reference import load_reference_bilag1
 from storage.coordination import CoordinationRepository, SetUpResult
-from storage.domain.archive import SendStatus, VersionReason
+from storage.domain.archive import SendStatus
 from storage.domain.model import Anvendelse
 from storage.models import AnswerRow, AuditRow, FagomraadeRow, TildelingRow, TilfoejetSystemRow
 from storage.suggestions.rounds import RoundsRepository
 from storage.survey import SurveyRepository
 from tests.support.delivery import TENANT, DeliveryWorld, reference_catalogue, set_up_answered
-
-
-async def deliver_round(sessions: async_sessionmaker[AsyncSession], world: DeliveryWorld) -> int:
-    """Archive the final workbook and record it as sent to KOMBIT; its version number."""
-    archive = ArchiveRepository(sessions)
-    snapshot = await archive.snapshot(TENANT)
-    version = await archive.archive(
-        snapshot.kortlaegning_id,
-        filename_for=lambda nummer: f"Bilag1-Aarhus-v{nummer}.xlsx",
-        content=render_bilag1(snapshot, draft=False, today=date(2027, 8, 30)),
-        reason=VersionReason.SEND,
-        taken_at=snapshot.taken_at,
-        by_person_id=world.kim.id,
-    )
-    await archive.mark_delivered(
-        version.id,
-        status=SendStatus.SENT,
-        by_person_id=world.kim.id,
-        at=datetime.now(UTC),
-        recipient="infrastruktur@kombit.dk",
-        subject="Bilag 1",
-        mail_filename="E-mail.eml",
-        mail=b"From: kim@kommune.dk\r\n\r\n",
-        attempts=1,
-    )
-    return version.nummer
+from tests.support.rounds import deliver_round
 
 
 async def set_up_again(
@@ -92,7 +67,7 @@ async def test_a_set_up_after_delivery_begins_a_new_round_and_keeps_the_archive_
         bemaerkning=None,
     )
     audited = await _count(sessions, AuditRow)
-    await deliver_round(sessions, world)
+    await deliver_round(sessions, world.kim.id)
     coordination = CoordinationRepository(sessions)
     await coordination.mark_started(TENANT)
     last = await RoundsRepository(sessions).last_round(TENANT)
@@ -126,7 +101,7 @@ async def test_a_set_up_inside_the_new_round_corrects_it_and_keeps_its_answers(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     world = await set_up_answered(sessions)
-    await deliver_round(sessions, world)
+    await deliver_round(sessions, world.kim.id)
     await set_up_again(sessions, world, date(2100, 8, 31))
     coordination = CoordinationRepository(sessions)
     area = world.areas[0]
