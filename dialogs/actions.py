@@ -27,6 +27,11 @@ class Action(StrEnum):
     INDSEND = "indsend"
     FORM_GEM = "form_gem"
     FORTSAET = "fortsaet"
+    UAENDRET = "uaendret"
+    """Confirm the suggestion the system card shows (read again from storage, never from
+    the card's data)."""
+    BEKRAEFT_ALLE = "bekraeft_alle"
+    """Confirm every shown suggestion of the area's unanswered systems."""
 
 
 SURVEY_ACTIONS = frozenset(Action)

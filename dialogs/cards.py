@@ -21,7 +21,14 @@ from storage.bilag1.columns import Role, column_letter
 from storage.bilag1.layout import SheetReading
 from storage.domain.archive import Bilag1Version
 from storage.domain.forslag import Afgjort, ForeslaaetTilfoejelse, ForslagOversigt
-from storage.domain.model import Anvendelse, Fagomraade, FagomraadeOverview, ItSystem, Kommune
+from storage.domain.model import (
+    Anvendelse,
+    Fagomraade,
+    FagomraadeOverview,
+    ItSystem,
+    Kilde,
+    Kommune,
+)
 from storage.domain.progress import Progress
 
 Card = dict[str, Any]
@@ -133,29 +140,52 @@ def invitations_card(
     return _card(body)
 
 
-def system_card(overview: FagomraadeOverview, system: ItSystem) -> Card:
+def system_card(
+    overview: FagomraadeOverview, system: ItSystem, *, bekraeft_alle: bool = False
+) -> Card:
     """One system with the three answers; skip, back and pause quieter, in the overflow menu.
 
     `mode: secondary` puts an action in the card's "…" menu in Teams (and below the answers
     where a host has no menu), so the three answers are the card's only buttons in view.
-    The first system has no Tilbage: there is nothing to go back to.
+    The first system has no Tilbage: there is nothing to go back to. A system with a
+    suggestion shows it ("Sidste runde: Anvender — «…»") and offers Uændret first;
+    `bekraeft_alle` (the area's first card) offers to confirm every suggestion at once.
     """
     line = overview.line(system.id)
     facts = [(texts.LEVERANDOER, system.leverandoer or "–")]
     if system.beskrivelse:
         facts.append((texts.BESKRIVELSE, system.beskrivelse))
+    forslag = line.forslag if line else None
+    if forslag is not None:
+        facts.append(
+            (
+                texts.forslag_title(
+                    kilde=forslag.kilde, kilde_navn=forslag.kilde_navn, system=system.navn
+                ),
+                texts.forslag_value(
+                    kilde=forslag.kilde,
+                    anvendelse=forslag.anvendelse,
+                    bemaerkning=forslag.bemaerkning,
+                ),
+            )
+        )
     if line and line.answer:
         facts.append(
             (
                 texts.CURRENT_ANSWER,
-                texts.with_remark(
-                    texts.anvendelse_label(line.answer.anvendelse), line.answer.bemaerkning
+                texts.with_kilde(
+                    texts.with_remark(
+                        texts.anvendelse_label(line.answer.anvendelse), line.answer.bemaerkning
+                    ),
+                    line.answer.kilde,
                 ),
             )
         )
     ids: dict[str, Any] = {"fagomraade_id": overview.fagomraade.id, "system_id": system.id}
-    body = [
-        _system_heading(overview, system),
+    body = [_system_heading(overview, system)]
+    if bekraeft_alle and overview.to_confirm:
+        body += _bekraeft_alle(overview, system)
+    body += [
         _text(system.navn, size="Large", weight="Bolder"),
         _facts(facts),
         {
@@ -170,11 +200,44 @@ def system_card(overview: FagomraadeOverview, system: ItSystem) -> Card:
         _submit(label, Action.ANSWER, anvendelse=anvendelse.value, **ids)
         for anvendelse, label in texts.ANVENDELSE_LABELS.items()
     ]
+    if forslag is not None:
+        answers.insert(0, _submit(texts.UAENDRET, Action.UAENDRET, style="positive", **ids))
     quieter = [_submit(texts.SKIP, Action.SKIP, **ids)]
     if overview.systemer and overview.systemer[0].system.id != system.id:
         quieter.append(_submit(texts.BACK, Action.BACK, **ids))
     quieter.append(_submit(texts.PAUSE, Action.PAUSE, **ids))
     return _card(body, [*answers, *({**action, "mode": "secondary"} for action in quieter)])
+
+
+def _bekraeft_alle(overview: FagomraadeOverview, system: ItSystem) -> list[dict[str, Any]]:
+    """The offer to confirm every suggestion of the area's unanswered systems at once."""
+    to_confirm = overview.to_confirm
+    from_last_round = all(
+        line.forslag is not None and line.forslag.kilde is Kilde.SIDSTE_RUNDE for line in to_confirm
+    )
+    return [
+        _text(
+            texts.bekraeft_alle_intro(
+                antal=len(to_confirm), nye=len(overview.missing) - len(to_confirm)
+            ),
+            spacing="Small",
+        ),
+        {
+            "type": "ActionSet",
+            "spacing": "Small",
+            "actions": [
+                _submit(
+                    texts.BEKRAEFT_ALLE_SIDSTE_RUNDE
+                    if from_last_round
+                    else texts.BEKRAEFT_ALLE_FORSLAG,
+                    Action.BEKRAEFT_ALLE,
+                    style="positive",
+                    fagomraade_id=overview.fagomraade.id,
+                    system_id=system.id,
+                )
+            ],
+        },
+    ]
 
 
 def _system_heading(overview: FagomraadeOverview, system: ItSystem) -> dict[str, Any]:
@@ -197,7 +260,12 @@ def answered_system_card(overview: FagomraadeOverview, system: ItSystem) -> Card
     saved = texts.answer_saved(
         system=system.navn, anvendelse=line.answer.anvendelse, bemaerkning=line.answer.bemaerkning
     )
-    return _card([_system_heading(overview, system), _text(saved, weight="Bolder")])
+    return _card(
+        [
+            _system_heading(overview, system),
+            _text(texts.with_kilde(saved, line.answer.kilde), weight="Bolder"),
+        ]
+    )
 
 
 def closed_system_card(overview: FagomraadeOverview, system: ItSystem, *, note: str) -> Card:
@@ -231,17 +299,31 @@ def _area_actions(fagomraade_id: int, *, begun: bool) -> list[dict[str, Any]]:
     ]
 
 
-def _add_system_card(overview: FagomraadeOverview) -> Card:
-    """The inputs of one added system, opened from the summary's "Tilføj det"."""
+def _add_system_card(
+    overview: FagomraadeOverview, foreslaaet: ForeslaaetTilfoejelse | None = None
+) -> Card:
+    """The inputs of one added system, opened from the summary's "Tilføj det", or filled in
+    from a suggested addition (svarer til is left to the systemejer)."""
     return _card(
         [
             _text(texts.tilfoej_question(fagomraade=overview.fagomraade.navn), isSubtle=True),
-            {"type": "Input.Text", "id": "navn", "label": texts.TILFOEJ_NAVN, "maxLength": 200},
+            {
+                "type": "Input.Text",
+                "id": "navn",
+                "label": texts.TILFOEJ_NAVN,
+                "maxLength": 200,
+                **({"value": foreslaaet.navn} if foreslaaet else {}),
+            },
             {
                 "type": "Input.Text",
                 "id": "leverandoer",
                 "label": texts.TILFOEJ_LEVERANDOER,
                 "maxLength": 200,
+                **(
+                    {"value": foreslaaet.leverandoer}
+                    if foreslaaet and foreslaaet.leverandoer
+                    else {}
+                ),
             },
             {
                 "type": "Input.ChoiceSet",
@@ -258,7 +340,11 @@ def _add_system_card(overview: FagomraadeOverview) -> Card:
                 "id": "anvendelse",
                 "label": texts.TILFOEJ_ANVENDELSE,
                 "style": "compact",
-                "value": Anvendelse.ANVENDER.value,
+                "value": (
+                    foreslaaet.anvendelse
+                    if foreslaaet and foreslaaet.anvendelse
+                    else Anvendelse.ANVENDER
+                ).value,
                 "choices": _anvendelse_choices(),
             },
             {
@@ -266,6 +352,11 @@ def _add_system_card(overview: FagomraadeOverview) -> Card:
                 "id": "bemaerkning",
                 "label": texts.BEMAERKNING,
                 "maxLength": 500,
+                **(
+                    {"value": foreslaaet.bemaerkning}
+                    if foreslaaet and foreslaaet.bemaerkning
+                    else {}
+                ),
             },
         ],
         [
@@ -321,8 +412,11 @@ def summary_card(
     facts = [
         (
             line.system.navn,
-            texts.with_remark(
-                texts.anvendelse_label(line.answer.anvendelse), line.answer.bemaerkning
+            texts.with_kilde(
+                texts.with_remark(
+                    texts.anvendelse_label(line.answer.anvendelse), line.answer.bemaerkning
+                ),
+                line.answer.kilde,
             )
             if line.answer
             else f"⚠ {texts.MISSING_ANSWER}",
@@ -332,7 +426,9 @@ def summary_card(
     body = [
         _text(texts.summary_title(fagomraade=area.navn), size="Large", weight="Bolder"),
         _text(texts.summary_counts(besvaret=overview.answered, antal=len(overview.systemer))),
+        *_summary_forslag(overview),
         _facts(facts),
+        *_summary_changes(overview),
         _text(texts.SUMMARY_ADDED, weight="Bolder", separator=True),
     ]
     added = [
@@ -354,6 +450,7 @@ def summary_card(
         body.extend(_text(line) for _t, line in added)
     else:
         body.extend(_tilfoejet_row(line, t.id, area.id) for t, line in added)
+    body += _summary_foreslaaede(overview, readonly=readonly)
     if note:
         body.append(_text(note, weight="Bolder", separator=True))
     if readonly:
@@ -418,6 +515,69 @@ def summary_card(
     return _card(body, actions)
 
 
+def _summary_forslag(overview: FagomraadeOverview) -> list[dict[str, Any]]:
+    """How many answers confirmed suggestions, above the answers that are marked so."""
+    sidste_runde = overview.bekraeftede(Kilde.SIDSTE_RUNDE)
+    kitos = overview.bekraeftede(Kilde.KITOS)
+    if not sidste_runde and not kitos:
+        return []
+    return [_text(texts.summary_bekraeftede(sidste_runde=sidste_runde, kitos=kitos))]
+
+
+def _summary_changes(overview: FagomraadeOverview) -> list[dict[str, Any]]:
+    """What differs from last round: systems new on the list, and systems gone from it."""
+    body: list[dict[str, Any]] = []
+    if overview.nye:
+        body += [
+            _text(texts.SUMMARY_NYE, weight="Bolder", separator=True),
+            _text(", ".join(system.navn for system in overview.nye)),
+        ]
+    if overview.udgaaede:
+        body += [
+            _text(texts.SUMMARY_UDGAAEDE, weight="Bolder", separator=True),
+            _text(
+                ", ".join(
+                    texts.summary_udgaaet(navn=u.navn, anvendelse=u.anvendelse)
+                    for u in overview.udgaaede
+                )
+            ),
+        ]
+    return body
+
+
+def _summary_foreslaaede(overview: FagomraadeOverview, *, readonly: bool) -> list[dict[str, Any]]:
+    """Accepted suggested additions, each with a Tilføj that opens the add card filled in."""
+    if not overview.foreslaaede:
+        return []
+    body: list[dict[str, Any]] = [_text(texts.SUMMARY_FORESLAAEDE, weight="Bolder", separator=True)]
+    if not readonly:
+        body.append(_text(texts.SUMMARY_FORESLAAEDE_HINT, isSubtle=True, spacing="None"))
+    for foreslaaet in overview.foreslaaede:
+        line = texts.foreslaaet_tilfoejelse(
+            navn=foreslaaet.navn,
+            kilde=foreslaaet.kilde,
+            anvendelse=foreslaaet.anvendelse,
+            leverandoer=foreslaaet.leverandoer,
+            bemaerkning=foreslaaet.bemaerkning,
+        )
+        body.append(_text(line))
+        if not readonly:
+            body.append(
+                {
+                    "type": "ActionSet",
+                    "spacing": "None",
+                    "actions": [
+                        {
+                            "type": "Action.ShowCard",
+                            "title": texts.foreslaaet_tilfoej(navn=foreslaaet.navn),
+                            "card": _add_system_card(overview, foreslaaet),
+                        }
+                    ],
+                }
+            )
+    return body
+
+
 def form_pages(overview: FagomraadeOverview) -> int:
     return max(1, -(-len(overview.systemer) // FORM_PAGE_SIZE))
 
@@ -451,6 +611,21 @@ def form_card(overview: FagomraadeOverview, page: int) -> Card:
         )
         if system.beskrivelse:
             body.append(_text(system.beskrivelse, isSubtle=True, size="Small", spacing="None"))
+        if line.forslag is not None:
+            # Shown, never preselected: a suggestion becomes an answer only when chosen.
+            body.append(
+                _text(
+                    texts.forslag_line(
+                        kilde=line.forslag.kilde,
+                        kilde_navn=line.forslag.kilde_navn,
+                        system=system.navn,
+                        anvendelse=line.forslag.anvendelse,
+                        bemaerkning=line.forslag.bemaerkning,
+                    ),
+                    size="Small",
+                    spacing="None",
+                )
+            )
         body.append(
             {
                 "type": "Input.Text",

@@ -38,7 +38,9 @@ from storage.domain.model import (
     Anvendelse,
     FagomraadeOverview,
     ItSystem,
+    Kilde,
     NotAssigned,
+    SystemAnswer,
 )
 from storage.domain.place import Phase, SurveyPlace
 from storage.survey import SurveyRepository, UnknownSystem
@@ -125,6 +127,8 @@ class Turn:
     """The area as this turn last read or wrote it."""
     closing_note: str | None = None
     """What the live card shows when this turn closes it, if the handler knows better."""
+    closing_card: cards.Card | None = None
+    """The live card's whole final state, when the handler knows it (confirm all)."""
 
     @property
     def live_card(self) -> str | None:
@@ -178,6 +182,8 @@ class Survey:
             Action.RET: self._correct,
             Action.INDSEND: self._submit_card,
             Action.FORM_GEM: self._save_form_page,
+            Action.UAENDRET: self._uaendret_card,
+            Action.BEKRAEFT_ALLE: self._bekraeft_alle,
         }
         # Typed text, by the part of the survey the person is in.
         self._on_text: dict[Phase, Callable[[Turn, SurveyPlace, str], Awaitable[Next]]] = {
@@ -296,7 +302,7 @@ class Survey:
         leaving = turn.replies.shows_card or place is None or place.phase is Phase.HANDOVER
         if not leaving:
             return False
-        final = await self._final_state(turn, before, place)
+        final = turn.closing_card or await self._final_state(turn, before, place)
         if final is not None:
             turn.replies.close(live, final)
         return True
@@ -356,6 +362,9 @@ class Survey:
             ):
                 logger.info("repeated press of an answered card ignored")
                 return Next(place, show=False)
+        if _already_confirmed(action, overview, line):
+            logger.info("repeated confirmation of a suggestion ignored")
+            return Next(place, show=False)
         logger.info("press on a superseded survey card refused: %s", action.value)
         turn.replies.text(texts.STALE_CARD)
         if line is not None:
@@ -383,7 +392,11 @@ class Survey:
             system = _current_system(place, overview)
             if system is None:
                 return await self._show(turn, place.at(Phase.SUMMARY))
-            turn.replies.card(cards.system_card(overview, system), on_screen=True)
+            # The area's first card offers to confirm every suggestion at once.
+            first = not place.correcting and overview.next_unanswered() == system
+            turn.replies.card(
+                cards.system_card(overview, system, bekraeft_alle=first), on_screen=True
+            )
             return place.at(Phase.SYSTEM, system_id=system.id, correcting=place.correcting)
         if place.phase is Phase.FORM:
             turn.replies.card(cards.form_card(overview, place.page), on_screen=True)
@@ -422,6 +435,58 @@ class Survey:
             turn.replies.text(texts.ANVENDELSE_HELP)
             return Next(place, show=False)
         return await self._answer(turn, place, system_id, anvendelse, value.get("bemaerkning"))
+
+    async def _uaendret_card(self, turn: Turn, place: SurveyPlace, value: dict[str, Any]) -> Next:
+        """Uændret: the suggestion the card showed, as storage has it now, becomes the answer
+        with its source; a remark typed on the card goes with it instead of the suggestion's."""
+        system_id = card_number(value.get("system_id"))
+        overview = await self._overview(turn, place.fagomraade_id)
+        line = overview.line(system_id) if system_id is not None else None
+        if line is None:
+            turn.replies.text(texts.ANVENDELSE_HELP)
+            return Next(place, show=False)
+        forslag = line.forslag
+        if forslag is None:
+            # Rejected or cleared by the coordinator since the card was sent.
+            logger.info("confirm pressed on a system without a suggestion now")
+            turn.replies.text(texts.FORSLAG_FINDES_IKKE)
+            return Next(SurveyPlace(place.fagomraade_id, system_id=line.system.id))
+        typed = str(value.get("bemaerkning") or "").strip() or None
+        return await self._answer(
+            turn,
+            place,
+            line.system.id,
+            forslag.anvendelse,
+            typed or forslag.bemaerkning,
+            kilde=forslag.kilde,
+        )
+
+    async def _bekraeft_alle(self, turn: Turn, place: SurveyPlace, value: dict[str, Any]) -> Next:
+        """Confirm every shown suggestion of the area's unanswered systems: one write of all
+        the answers, each audited with its source, then the systems without a suggestion
+        are asked as usual, and the summary shows what was confirmed and what is new."""
+        overview = await self._overview(turn, place.fagomraade_id)
+        to_confirm = [line.forslag for line in overview.to_confirm if line.forslag]
+        if to_confirm:
+            try:
+                changes = await self._survey.record_answers(
+                    turn.caller.person_id,
+                    [(f.it_system_id, f.anvendelse) for f in to_confirm],
+                    bemaerkninger={f.it_system_id: f.bemaerkning for f in to_confirm},
+                    kilder={f.it_system_id: f.kilde for f in to_confirm},
+                    uow=turn.uow,
+                    overview=overview,
+                )
+            except AlreadySubmitted:
+                turn.replies.text(texts.already_submitted(fagomraade=overview.fagomraade.navn))
+                return Next(place, show=False)
+            overview = turn.overview_is(overview.with_answers(c.answer for c in changes))
+            await self._changed(turn)
+            done = texts.bekraeftet_alle(antal=len(changes))
+            turn.closing_card = cards.closed_card(overview.fagomraade.navn, done)
+            if turn.live_card is None:
+                turn.replies.text(done)
+        return _after(overview, -1)
 
     async def _skip_card(self, turn: Turn, place: SurveyPlace, value: dict[str, Any]) -> Next:
         return await self._skip(turn, place, card_number(value.get("system_id")))
@@ -467,6 +532,8 @@ class Survey:
         system_id: int,
         anvendelse: Anvendelse,
         bemaerkning: str | None,
+        *,
+        kilde: Kilde = Kilde.SVAR,
     ) -> Next:
         overview = await self._overview(turn, place.fagomraade_id)
         try:
@@ -478,6 +545,7 @@ class Survey:
                 correcting=place.correcting,
                 uow=turn.uow,
                 overview=overview,
+                kilde=kilde,
             )
         except AlreadySubmitted:
             turn.replies.text(texts.already_submitted(fagomraade=overview.fagomraade.navn))
@@ -492,10 +560,13 @@ class Survey:
         if line and turn.live_card is None:
             # No card of ours to update (it was never known, or a restart lost it): say it.
             turn.replies.text(
-                texts.answer_saved(
-                    system=line.system.navn,
-                    anvendelse=anvendelse,
-                    bemaerkning=change.answer.bemaerkning,
+                texts.with_kilde(
+                    texts.answer_saved(
+                        system=line.system.navn,
+                        anvendelse=anvendelse,
+                        bemaerkning=change.answer.bemaerkning,
+                    ),
+                    change.answer.kilde,
                 )
             )
         if place.correcting:
@@ -710,6 +781,18 @@ def _current_system(place: SurveyPlace, overview: FagomraadeOverview) -> ItSyste
     return line.system if line else overview.next_unanswered()
 
 
+def _already_confirmed(
+    action: Action, overview: FagomraadeOverview, line: SystemAnswer | None
+) -> bool:
+    """Whether a confirming press on an old card asks for nothing that is not done: Uændret
+    on a system answered as suggested, Bekræft alle with no suggestion left unanswered."""
+    if action is Action.BEKRAEFT_ALLE:
+        return not overview.to_confirm
+    if action is Action.UAENDRET and line is not None and line.answer and line.forslag:
+        return line.answer.anvendelse == line.forslag.anvendelse
+    return False
+
+
 def _after(overview: FagomraadeOverview, position: int) -> Next:
     """Where to go after a system: the next unanswered one, or the summary, which asks for
     additions and offers Indsend on one card."""
@@ -736,6 +819,8 @@ _CARD_BOUND = frozenset(
         Action.FORM_GEM,
         Action.VIDERE,
         Action.TILFOEJ_VIS,
+        Action.UAENDRET,
+        Action.BEKRAEFT_ALLE,
     }
 )
 """Actions that act on the card they sit on, so only its live copy may take them. The rest

@@ -15,11 +15,12 @@ from dialogs.ports import Reachability, ReachStatus, UnreachableReason
 from storage.bilag1.columns import Doubt, Evidence, Reason, Role
 from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind, MissingAnswers
 from storage.bilag1.layout import BlockSource
+from storage.domain.answers import normalise
 from storage.domain.archive import Bilag1Version, Change, ChangeKind, SendStatus, VersionReason
 from storage.domain.dates import MAANEDER
 from storage.domain.delivery import FailureReason
 from storage.domain.kitos import KitosError, KitosErrorKind
-from storage.domain.model import Anvendelse
+from storage.domain.model import Anvendelse, Kilde
 from storage.suggestions.kitos_layout import KitosExportError, KitosExportErrorKind
 
 ANVENDELSE_LABELS: dict[Anvendelse, str] = {
@@ -59,6 +60,9 @@ HELP = (
     "slå op i gamle sager.\n\n"
     "Bruger I et system, der svarer til et på listen, men som ikke står der, kan du tilføje "
     "det på oversigten til sidst.\n\n"
+    "Står der et forslag på kortet (sidste rundes svar eller KITOS'), bekræfter **Uændret** "
+    "det; er intet ændret i fagområdet, bekræfter **Bekræft alle som sidste runde** alle "
+    "forslagene med ét tryk. Et forslag er aldrig et svar, før du har trykket.\n\n"
     "**Kommandoer**\n"
     "- **fortsæt** – fortsæt, hvor du slap\n"
     "- **mine** – se dine fagområder og hvor langt du er\n"
@@ -423,6 +427,123 @@ def missing_before_submit(*, mangler: list[str]) -> str:
         f"{_antal(antal, 'system mangler', 'systemer mangler')} svar: {navne}. "
         "Mangler et svar, bruger KOMBIT mindre præcise data. Vil du indsende alligevel?"
     )
+
+
+# --- Forslag på systemejerens kort: sidste rundes svar eller KITOS', bekræftet med et tryk ---
+# The coordinator's side of suggestions (opsæt, forslag, tildel, status) has its own block.
+_FORSLAG_FRA: dict[Kilde, str] = {Kilde.SIDSTE_RUNDE: "Sidste runde", Kilde.KITOS: "KITOS"}
+_BEKRAEFTET_FRA: dict[Kilde, str] = {
+    Kilde.SIDSTE_RUNDE: "bekræftet fra sidste runde",
+    Kilde.KITOS: "bekræftet fra KITOS",
+}
+
+
+def forslag_title(*, kilde: Kilde, kilde_navn: str, system: str) -> str:
+    """Where a card's suggestion comes from, with the source's own name for the system when
+    it is another ("Sidste runde («Acadre CM»)")."""
+    title = _FORSLAG_FRA.get(kilde, str(kilde))
+    if normalise(kilde_navn) != normalise(system):
+        title += f" («{kilde_navn}»)"
+    return title
+
+
+def forslag_value(*, kilde: Kilde, anvendelse: Anvendelse, bemaerkning: str | None) -> str:
+    """The suggestion itself: last round's answer as given, KITOS' as what it suggests."""
+    if kilde is Kilde.KITOS:
+        return with_remark(f"foreslået {anvendelse_label(anvendelse)}", bemaerkning)
+    return with_remark(anvendelse_label(anvendelse), bemaerkning)
+
+
+def forslag_line(
+    *, kilde: Kilde, kilde_navn: str, system: str, anvendelse: Anvendelse, bemaerkning: str | None
+) -> str:
+    """ "Sidste runde: Anvender — «bemærkning»", where a card has no fact table (the form)."""
+    title = forslag_title(kilde=kilde, kilde_navn=kilde_navn, system=system)
+    value = forslag_value(kilde=kilde, anvendelse=anvendelse, bemaerkning=bemaerkning)
+    return f"{title}: {value}"
+
+
+def bekraeftet_fra(kilde: Kilde) -> str | None:
+    """How an answer's source is named in summaries, ændringer and the change report; None
+    for an answer typed or pressed."""
+    return _BEKRAEFTET_FRA.get(kilde)
+
+
+def with_kilde(text: str, kilde: Kilde) -> str:
+    """An answer's text with its source after it, when it confirmed a suggestion."""
+    fra = bekraeftet_fra(kilde)
+    return f"{text} · {fra}" if fra else text
+
+
+UAENDRET = "Uændret"
+BEKRAEFT_ALLE_SIDSTE_RUNDE = "Bekræft alle som sidste runde"
+BEKRAEFT_ALLE_FORSLAG = "Bekræft alle forslag"
+
+
+def bekraeft_alle_intro(*, antal: int, nye: int) -> str:
+    nye_tekst = (
+        f" {_antal(nye, 'system er nyt eller uden forslag', 'systemer er nye eller uden forslag')}"
+        " – dem spørger jeg om bagefter."
+        if nye
+        else ""
+    )
+    return (
+        f"{_antal(antal, 'system har', 'systemer har')} et forslag. Er intet ændret, så "
+        f"bekræft dem alle med ét tryk – du ser dem på oversigten bagefter.{nye_tekst}"
+    )
+
+
+def bekraeftet_alle(*, antal: int) -> str:
+    return f"✓ {_antal(antal, 'svar', 'svar')} bekræftet som foreslået."
+
+
+FORSLAG_FINDES_IKKE = (
+    "Der er ikke længere et forslag til det system, så jeg har ikke gemt noget. Vælg et af "
+    "de tre svar:"
+)
+
+
+def summary_bekraeftede(*, sidste_runde: int, kitos: int) -> str:
+    dele = []
+    if sidste_runde:
+        dele.append(f"{_antal(sidste_runde, 'svar', 'svar')} bekræftet fra sidste runde")
+    if kitos:
+        dele.append(f"{_antal(kitos, 'svar', 'svar')} bekræftet fra KITOS")
+    return "✓ " + " og ".join(dele) + "."
+
+
+SUMMARY_NYE = "Nye i denne runde"
+SUMMARY_UDGAAEDE = "Ikke længere på KOMBITs liste"
+
+
+def summary_udgaaet(*, navn: str, anvendelse: Anvendelse | None) -> str:
+    svar = f" (sidste runde: {anvendelse_label(anvendelse)})" if anvendelse else ""
+    return f"{navn}{svar}"
+
+
+SUMMARY_FORESLAAEDE = "Foreslåede tilføjelser"
+SUMMARY_FORESLAAEDE_HINT = (
+    "Bruger I stadig disse systemer? Tilføj dem – og vælg, hvilket system på listen de svarer til."
+)
+
+
+def foreslaaet_tilfoejelse(
+    *,
+    navn: str,
+    kilde: Kilde,
+    anvendelse: Anvendelse | None,
+    leverandoer: str | None,
+    bemaerkning: str | None,
+) -> str:
+    fra = "sidste runde" if kilde is Kilde.SIDSTE_RUNDE else "KITOS"
+    svar = tilfoejet_answer(
+        anvendelse=anvendelse, leverandoer=leverandoer, svarer_til=None, bemaerkning=bemaerkning
+    )
+    return f"{navn}: {svar} (fra {fra})"
+
+
+def foreslaaet_tilfoej(*, navn: str) -> str:
+    return f"Tilføj {navn}"
 
 
 def submitted(*, fagomraade: str, besvaret: int, antal: int) -> str:
@@ -1474,7 +1595,9 @@ def change_line(change: Change, zone: tzinfo) -> str:
             f"{_svar(change.after, change.after_bemaerkning)}"
         )
     hvem = change.by or "?"
-    return f"{hvor}: {hvad} ({hvem}, {tidspunkt(change.at, zone)})"
+    fra = bekraeftet_fra(change.kilde) if change.kilde is not None else None
+    kilde = f", {fra}" if fra else ""
+    return f"{hvor}: {hvad} ({hvem}, {tidspunkt(change.at, zone)}{kilde})"
 
 
 # modtaget

@@ -33,7 +33,7 @@ from storage.domain.archive import (
     StoredFile,
     VersionReason,
 )
-from storage.domain.model import Anvendelse, NoKortlaegning, Person
+from storage.domain.model import Anvendelse, Kilde, NoKortlaegning, Person
 from storage.models import (
     AnswerRow,
     AuditRow,
@@ -636,6 +636,7 @@ def _change_entry(
             at=audit.at,
             before_bemaerkning=before_note,
             after_bemaerkning=after_note,
+            kilde=Kilde(audit.kilde) if audit.kilde else None,
         )
     if added is None or added_area is None:
         return None

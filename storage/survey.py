@@ -13,15 +13,37 @@ import functools
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    String,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import CompoundSelect
 
 from storage.db import dialect_of, insert_for
 from storage.domain.answer_rules import check_may_answer, decide_answer, describe
 from storage.domain.answers import normalise
+from storage.domain.forslag import (
+    SOURCE_ORDER,
+    Afgjort,
+    ForeslaaetTilfoejelse,
+    Forslag,
+    UdgaaetSystem,
+    preferred,
+)
 from storage.domain.model import (
     AlreadySubmitted,
     Answer,
@@ -41,6 +63,9 @@ from storage.models import (
     AnswerRow,
     AuditRow,
     FagomraadeRow,
+    ForslagRow,
+    ForslagTilfoejelseRow,
+    ForslagUdgaaetRow,
     ItSystemRow,
     KortlaegningRow,
     SurveyPlaceRow,
@@ -530,22 +555,62 @@ _ANSWER_COLUMNS = (
     AnswerRow.answered_at,
     AnswerRow.kilde,
 )
-_LINES = (
-    select(
-        ItSystemRow.id,
-        ItSystemRow.fagomraade_id,
-        ItSystemRow.navn,
-        ItSystemRow.leverandoer,
-        ItSystemRow.beskrivelse,
-        ItSystemRow.position,
-        *_ANSWER_COLUMNS,
+_SUGGESTED = {kilde: aliased(ForslagRow, name=f"forslag_{kilde.value}") for kilde in SOURCE_ORDER}
+"""One alias per source: (it_system_id, kilde) is unique, so each joins at most one row."""
+
+
+def _shown_forslag(kilde: Kilde) -> Any:
+    """The system's suggestion from one source when systemejere see it (is_shown in SQL)."""
+    row = _SUGGESTED[kilde]
+    return (
+        (row.it_system_id == ItSystemRow.id)
+        & (row.kilde == kilde.value)
+        & row.anvendelse.is_not(None)
+        & or_(
+            row.afgjort == Afgjort.ACCEPTERET.value,
+            row.sikker.is_(True) & or_(row.afgjort.is_(None), row.afgjort != Afgjort.AFVIST.value),
+        )
     )
-    .outerjoin(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
-    .where(ItSystemRow.fagomraade_id == bindparam("area"))
-    .order_by(ItSystemRow.position)
-)
-_ADDED = (
+
+
+def _forslag_columns(kilde: Kilde) -> list[Any]:
+    row = _SUGGESTED[kilde]
+    return [
+        getattr(row, column).label(f"{kilde.value}_{column}")
+        for column in ("id", "anvendelse", "bemaerkning", "kilde_navn")
+    ]
+
+
+# Each line carries its shown suggestions in the same statement: the survey's area read
+# stays one query for the systems, with or without suggestions.
+_LINES = select(
+    ItSystemRow.id,
+    ItSystemRow.fagomraade_id,
+    ItSystemRow.navn,
+    ItSystemRow.leverandoer,
+    ItSystemRow.beskrivelse,
+    ItSystemRow.position,
+    *_ANSWER_COLUMNS,
+    *(column for kilde in SOURCE_ORDER for column in _forslag_columns(kilde)),
+).outerjoin(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
+for _kilde in SOURCE_ORDER:
+    _LINES = _LINES.outerjoin(_SUGGESTED[_kilde], _shown_forslag(_kilde))
+_LINES = _LINES.where(ItSystemRow.fagomraade_id == bindparam("area")).order_by(ItSystemRow.position)
+
+
+class _Extra(StrEnum):
+    """What a row of _ADDED is: an added system, an accepted suggested addition, or a system
+    gone since last round."""
+
+    TILFOEJET = "tilfoejet"
+    FORESLAAET = "foreslaaet"
+    UDGAAET = "udgaaet"
+
+
+# The area's added systems with the suggestions a summary lists, in one statement.
+_ADDED: CompoundSelect = union_all(
     select(
+        literal(_Extra.TILFOEJET.value).label("art"),
         TilfoejetSystemRow.id,
         TilfoejetSystemRow.fagomraade_id,
         TilfoejetSystemRow.navn,
@@ -553,13 +618,37 @@ _ADDED = (
         TilfoejetSystemRow.svarer_til,
         TilfoejetSystemRow.anvendelse,
         TilfoejetSystemRow.bemaerkning,
-    )
-    .where(
+        literal(None, String).label("kilde"),
+    ).where(
         TilfoejetSystemRow.fagomraade_id == bindparam("area"),
         TilfoejetSystemRow.removed_at.is_(None),
-    )
-    .order_by(TilfoejetSystemRow.id)
-)
+    ),
+    select(
+        literal(_Extra.FORESLAAET.value),
+        ForslagTilfoejelseRow.id,
+        ForslagTilfoejelseRow.fagomraade_id,
+        ForslagTilfoejelseRow.navn,
+        ForslagTilfoejelseRow.leverandoer,
+        literal(None, String),
+        ForslagTilfoejelseRow.anvendelse,
+        ForslagTilfoejelseRow.bemaerkning,
+        ForslagTilfoejelseRow.kilde,
+    ).where(
+        ForslagTilfoejelseRow.fagomraade_id == bindparam("area"),
+        ForslagTilfoejelseRow.afgjort == Afgjort.ACCEPTERET.value,
+    ),
+    select(
+        literal(_Extra.UDGAAET.value),
+        ForslagUdgaaetRow.id,
+        ForslagUdgaaetRow.fagomraade_id,
+        ForslagUdgaaetRow.navn,
+        ForslagUdgaaetRow.leverandoer,
+        literal(None, String),
+        ForslagUdgaaetRow.anvendelse,
+        ForslagUdgaaetRow.bemaerkning,
+        literal(None, String),
+    ).where(ForslagUdgaaetRow.fagomraade_id == bindparam("area")),
+).order_by("art", "id")
 _STORED_ANSWERS = (
     select(*_ANSWER_COLUMNS)
     .where(AnswerRow.it_system_id.in_(bindparam("systems", expanding=True)))
@@ -748,10 +837,15 @@ async def _overview(
                 position=row.position,
             ),
             answer=_to_answer(row) if row.it_system_id is not None else None,
+            forslag=preferred(_to_forslag(row, kilde) for kilde in SOURCE_ORDER),
         )
         for row in await session.execute(_LINES, parameters)
     )
-    added = await session.execute(_ADDED, parameters)
+    extras: dict[_Extra, list[Any]] = {art: [] for art in _Extra}
+    for row in await session.execute(_ADDED, parameters):
+        extras[_Extra(row.art)].append(row)
+    added = [_to_tilfoejet(row) for row in extras[_Extra.TILFOEJET]]
+    present = {normalise(t.navn) for t in added}
     return FagomraadeOverview(
         fagomraade=Fagomraade(
             id=area.id,
@@ -763,12 +857,49 @@ async def _overview(
         kortlaegning_id=area.kortlaegning_id,
         slutdato=area.slutdato,
         systemer=lines,
-        tilfoejede=tuple(_to_tilfoejet(row) for row in added),
+        tilfoejede=tuple(added),
+        foreslaaede=tuple(
+            _to_foreslaaet(row)
+            for row in extras[_Extra.FORESLAAET]
+            if normalise(row.navn) not in present
+        ),
+        udgaaede=tuple(
+            UdgaaetSystem(row.navn, row.leverandoer, row.anvendelse, row.bemaerkning)
+            for row in extras[_Extra.UDGAAET]
+        ),
     )
 
 
 def _clean(text: str | None) -> str | None:
     return (text or "").strip() or None
+
+
+def _to_forslag(row: Any, kilde: Kilde) -> Forslag | None:
+    mapping = row._mapping
+    forslag_id = mapping[f"{kilde.value}_id"]
+    if forslag_id is None:
+        return None
+    return Forslag(
+        id=forslag_id,
+        it_system_id=row.id,
+        kilde=kilde,
+        anvendelse=mapping[f"{kilde.value}_anvendelse"],
+        bemaerkning=mapping[f"{kilde.value}_bemaerkning"],
+        kilde_navn=mapping[f"{kilde.value}_kilde_navn"],
+    )
+
+
+def _to_foreslaaet(row: Any) -> ForeslaaetTilfoejelse:
+    return ForeslaaetTilfoejelse(
+        id=row.id,
+        navn=row.navn,
+        leverandoer=row.leverandoer,
+        anvendelse=row.anvendelse,
+        kilde=Kilde(row.kilde),
+        afgjort=Afgjort.ACCEPTERET,
+        bemaerkning=row.bemaerkning,
+        fagomraade_id=row.fagomraade_id,
+    )
 
 
 def _to_tilfoejet(row: Any) -> TilfoejetSystem:

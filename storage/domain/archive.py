@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from storage.domain.model import Anvendelse
+from storage.domain.model import Anvendelse, Kilde
 
 
 class FileKind(StrEnum):
@@ -108,6 +108,8 @@ class ChangeEntry:
     at: datetime
     before_bemaerkning: str | None = None
     after_bemaerkning: str | None = None
+    kilde: Kilde | None = None
+    """An answer's source (typed/pressed or a confirmed suggestion); None for additions."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,9 @@ class Change:
     at: datetime
     before_bemaerkning: str | None = None
     after_bemaerkning: str | None = None
+    kilde: Kilde | None = None
+    """The last edit's source: shown as "bekræftet fra sidste runde" in ændringer and the
+    change report."""
 
 
 def net_changes(entries: Iterable[ChangeEntry]) -> list[Change]:
@@ -158,6 +163,7 @@ def net_changes(entries: Iterable[ChangeEntry]) -> list[Change]:
                 at=end.at,
                 before_bemaerkning=start.before_bemaerkning,
                 after_bemaerkning=end.after_bemaerkning,
+                kilde=end.kilde,
             )
         )
     return sorted(changes, key=lambda c: (c.fagomraade, c.system))

@@ -30,6 +30,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # storage.domain.forslag builds on this module; annotations only here
+    from storage.domain.forslag import ForeslaaetTilfoejelse, Forslag, UdgaaetSystem
 
 
 class Anvendelse(StrEnum):
@@ -164,6 +168,8 @@ class SystemAnswer:
 
     system: ItSystem
     answer: Answer | None
+    forslag: Forslag | None = None
+    """The suggestion its card shows (last round's before KITOS'), if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +181,10 @@ class FagomraadeOverview:
     slutdato: date
     systemer: tuple[SystemAnswer, ...]
     tilfoejede: tuple[TilfoejetSystem, ...]
+    foreslaaede: tuple[ForeslaaetTilfoejelse, ...] = ()
+    """Additions the coordinator accepted for this area and nobody has added yet."""
+    udgaaede: tuple[UdgaaetSystem, ...] = ()
+    """Last round's systems no longer on the list: left out, and listed on the summary."""
 
     @property
     def answered(self) -> int:
@@ -191,14 +201,39 @@ class FagomraadeOverview:
     def line(self, system_id: int) -> SystemAnswer | None:
         return next((line for line in self.systemer if line.system.id == system_id), None)
 
+    @property
+    def nye(self) -> tuple[ItSystem, ...]:
+        """Systems without last round's answer to show, in an area that has last round's
+        answers: new on the list this round (or matched too unsurely to suggest)."""
+        from_last_round = [
+            line
+            for line in self.systemer
+            if line.forslag and line.forslag.kilde == Kilde.SIDSTE_RUNDE
+        ]
+        if not from_last_round and not self.udgaaede:
+            return ()
+        return tuple(
+            line.system
+            for line in self.systemer
+            if not (line.forslag and line.forslag.kilde == Kilde.SIDSTE_RUNDE)
+        )
+
+    def bekraeftede(self, kilde: Kilde) -> int:
+        """Answers that confirmed a suggestion from this source."""
+        return sum(1 for line in self.systemer if line.answer and line.answer.kilde == kilde)
+
+    @property
+    def to_confirm(self) -> tuple[SystemAnswer, ...]:
+        """Unanswered systems whose card shows a suggestion: what "Bekræft alle" answers."""
+        return tuple(line for line in self.systemer if line.answer is None and line.forslag)
+
     def with_answers(self, answers: Iterable[Answer]) -> FagomraadeOverview:
         """The area as it is once these answers are stored, without reading it again."""
         new = {answer.it_system_id: answer for answer in answers}
         if not new:
             return self
         lines = tuple(
-            SystemAnswer(line.system, new.get(line.system.id, line.answer))
-            for line in self.systemer
+            replace(line, answer=new.get(line.system.id, line.answer)) for line in self.systemer
         )
         return replace(self, systemer=lines)
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.coordination import CoordinationRepository
 from storage.domain.forslag import Afgjort, Kilde
-from storage.domain.model import Anvendelse, CatalogueFagomraade
+from storage.domain.model import Anvendelse, CatalogueFagomraade, FagomraadeOverview
 from storage.domain.suggestions import SourcePerson, SourceSystem
 from storage.migrate import alembic_config
 from storage.models import AnswerRow, AuditRow, ForslagRow
@@ -335,3 +335,77 @@ async def _migrate(engine: AsyncEngine, revision: str) -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(run)
+
+
+async def test_the_area_read_carries_each_system_s_shown_suggestion_and_the_summary_s_lists(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await set_up_small(sessions)
+    forslag = await _store(sessions, world)
+    survey = SurveyRepository(sessions)
+
+    esdh = await survey.overview(world.esdh.id, world.anne.id)
+    skole = await survey.overview(world.skole.id, world.anne.id)
+
+    def shown(overview: FagomraadeOverview) -> dict[str, tuple[object, ...] | None]:
+        return {
+            line.system.navn: (
+                (
+                    line.forslag.kilde,
+                    line.forslag.anvendelse,
+                    line.forslag.bemaerkning,
+                    line.forslag.kilde_navn,
+                )
+                if line.forslag
+                else None
+            )
+            for line in overview.systemer
+        }
+
+    # Last round wins over KITOS (SBSYS, Aula); Acadre's uncertain match waits for the
+    # coordinator; Meebook's KITOS life cycle was undecided.
+    assert shown(esdh) == {
+        "SBSYS": (Kilde.SIDSTE_RUNDE, Anvendelse.ANVENDER, "hovedsystem", "SBSYS"),
+        "Acadre": None,
+        "=SUM(A1)": None,
+    }
+    assert shown(skole) == {
+        "Aula": (Kilde.SIDSTE_RUNDE, Anvendelse.SEKUNDAER, None, "Aula"),
+        "Meebook": None,
+    }
+    assert [u.navn for u in esdh.udgaaede] == ["Captia"]
+    assert esdh.udgaaede[0].anvendelse is Anvendelse.ANVENDER
+    # Suggested additions reach the summary only once the coordinator accepted them.
+    assert esdh.foreslaaede == () and skole.foreslaaede == ()
+    assert [line.system.navn for line in esdh.to_confirm] == ["SBSYS"]
+
+    review = await forslag.oversigt(TENANT)
+    [acadre] = review.fagomraader[0].usikre
+    [eget] = review.fagomraader[0].tilfoejelser
+    [sbsys_last_round] = [line.forslag for line in esdh.systemer if line.forslag]
+    assert await forslag.decide(TENANT, acadre.id, accept=True)
+    assert await forslag.decide(TENANT, sbsys_last_round.id, accept=False)
+    assert await forslag.decide_tilfoejelse(TENANT, eget.id, accept=True)
+
+    after = await survey.overview(world.esdh.id, world.anne.id)
+    # SBSYS rejected from last round: KITOS' suggestion shows instead.
+    assert shown(after) == {
+        "SBSYS": (Kilde.KITOS, Anvendelse.ANVENDER_IKKE, None, "SBSYS"),
+        "Acadre": (Kilde.SIDSTE_RUNDE, Anvendelse.ANVENDER_IKKE, None, "Acadre CM"),
+        "=SUM(A1)": None,
+    }
+    assert [(t.navn, t.anvendelse, t.kilde) for t in after.foreslaaede] == [
+        ("Eget fagsystem", Anvendelse.ANVENDER, Kilde.SIDSTE_RUNDE)
+    ]
+    await survey.add_tilfoejet(
+        world.anne.id,
+        world.esdh.id,
+        navn="eget  fagsystem",
+        leverandoer=None,
+        svarer_til="SBSYS",
+        anvendelse=Anvendelse.ANVENDER,
+        bemaerkning=None,
+    )
+    added = await survey.overview(world.esdh.id, world.anne.id)
+    assert [t.navn for t in added.tilfoejede] == ["eget  fagsystem"]
+    assert added.foreslaaede == ()
