@@ -18,9 +18,12 @@ from storage.domain.kitos import KitosError, KitosErrorKind
 from storage.domain.model import Anvendelse
 from storage.models import (
     AnswerRow,
+    AuditRow,
     FagomraadeRow,
     ForslagRow,
     ForslagTilfoejelseRow,
+    ItSystemRow,
+    KortlaegningRow,
     TildelingRow,
 )
 from storage.survey import SurveyRepository
@@ -215,6 +218,68 @@ async def test_tildel_offers_last_rounds_systemejere_and_one_press_assigns_them(
     # The overview used is updated: every area has its owner, nothing left to suggest.
     refreshed = card_text(card_of(connector.updates()[-1]))
     assert texts.TILDEL_FORSLAG not in refreshed
+
+
+async def test_a_systemejer_whose_systems_did_not_change_finishes_an_area_with_two_presses(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    """The issue's "Done when": round 1 delivered, round 2 set up with last round's answers
+    as suggestions, last round's systemejere accepted on tildel, start, and Anne confirms an
+    unchanged area with "Bekræft alle som sidste runde" and Indsend."""
+    world = await round_one_delivered(db)
+    esdh = world.areas[0]
+    await set_up_second_round(bot, activities, connector)
+    await press(
+        bot,
+        activities,
+        KIM,
+        card_titled(connector, KIM, texts.FORSLAG_KILDE_TITLE),
+        texts.FORSLAG_SIDSTE_RUNDE,
+    )
+    await bot.post(activities.message(KIM, "tildel"))
+    await press(bot, activities, KIM, last_card(connector, KIM), texts.TILDEL_ACCEPT_SUGGESTED)
+    await bot.post(activities.message(KIM, "start"))
+    assert any(
+        t.startswith("Invitationerne er sendt til 1 systemejer")
+        for t in connector.texts(KIM.personal_conversation)
+    )
+    assert await count(db, AnswerRow) == 0  # nothing is answered before a person presses
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": esdh.id}))
+
+    first = last_card(connector, ANNE)
+    await press(bot, activities, ANNE, first, texts.BEKRAEFT_ALLE_SIDSTE_RUNDE)  # press 1
+    summary = last_card(connector, ANNE)
+    await press(bot, activities, ANNE, summary, texts.SUBMIT)  # press 2
+
+    async with db() as session:
+        area = await session.get_one(FagomraadeRow, esdh.id)
+        round_two = await session.get_one(KortlaegningRow, area.kortlaegning_id)
+        answers = (
+            await session.execute(
+                select(ItSystemRow.navn, AnswerRow.anvendelse, AnswerRow.kilde)
+                .join(ItSystemRow, ItSystemRow.id == AnswerRow.it_system_id)
+                .where(ItSystemRow.fagomraade_id == esdh.id)
+            )
+        ).all()
+        audit = (
+            await session.execute(
+                select(AuditRow.it_system_id, AuditRow.kilde).where(
+                    AuditRow.it_system_id.in_(list(esdh.systems.values())),
+                    AuditRow.at >= round_two.created_at,
+                )
+            )
+        ).all()
+    assert area.indsendt_at is not None
+    assert sorted((navn, anvendelse) for navn, anvendelse, _ in answers) == sorted(
+        (navn, world.expected[esdh.navn, navn]) for navn in esdh.systems
+    )
+    assert {kilde for _, _, kilde in answers} == {Kilde.SIDSTE_RUNDE.value}
+    assert sorted(system_id for system_id, _ in audit) == sorted(esdh.systems.values())
+    assert {kilde for _, kilde in audit} == {Kilde.SIDSTE_RUNDE.value}
 
 
 async def test_status_counts_confirmed_and_changed_suggestions_per_area(
