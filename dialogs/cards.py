@@ -1251,6 +1251,8 @@ def build_reminder_card(
 FORSLAG_ROWS_SHOWN = 15
 """Uncertain matches and additions with buttons per review card: each decision updates the
 card in place and brings the next ones, and the card stays far below Teams' message size."""
+_AREA_CHOICES_SHOWN = 5
+"""Additions no area claims carry a drop-down of every fagområde: fewer of them at a time."""
 
 
 def forslag_kilde_card(*, sidste_runde: str | None, kitos: bool, valgt: str | None = None) -> Card:
@@ -1364,7 +1366,8 @@ def forslag_card(oversigt: ForslagOversigt) -> Card:
         shown += 1
     if len(open_usikre) > FORSLAG_ROWS_SHOWN:
         body.append(_text(texts.forslag_flere(antal=len(open_usikre) - shown), isSubtle=True))
-    for area, usikker in usikre:
+    decided_usikre = [(area, u) for area, u in usikre if u.afgjort is not None]
+    for area, usikker in decided_usikre[:FORSLAG_ROWS_SHOWN]:
         if usikker.afgjort is not None:
             line = texts.forslag_usikkert(
                 system=usikker.navn,
@@ -1382,13 +1385,18 @@ def forslag_card(oversigt: ForslagOversigt) -> Card:
                     size="Small",
                 )
             )
+    if len(decided_usikre) > FORSLAG_ROWS_SHOWN:
+        body.append(_text(texts.forslag_afgjorte(antal=len(decided_usikre) - FORSLAG_ROWS_SHOWN)))
     tilfoejelser = _tilfoejelser_by_system(oversigt)
     if tilfoejelser:
         body.append(_text(texts.FORSLAG_TILFOEJELSER_HEADING, weight="Bolder", separator=True))
     choices = [{"title": navn, "value": str(area_id)} for area_id, navn in areas.items()]
     room = max(FORSLAG_ROWS_SHOWN - shown, 3)
     open_items = [t for t in tilfoejelser if t[0].afgjort is None]
-    for tilfoejelse, area_ids in open_items[:room]:
+    with_area = [t for t in open_items if t[1]]
+    to_place = [t for t in open_items if not t[1]]
+    offered = (with_area + to_place[:_AREA_CHOICES_SHOWN])[:room]
+    for tilfoejelse, area_ids in offered:
         text = texts.forslag_tilfoejelse(
             navn=tilfoejelse.navn,
             leverandoer=tilfoejelse.leverandoer,
@@ -1423,9 +1431,10 @@ def forslag_card(oversigt: ForslagOversigt) -> Card:
                 texts.FORSLAG_AFVIS,
             )
         )
-    if len(open_items) > room:
-        body.append(_text(texts.forslag_flere(antal=len(open_items) - room), isSubtle=True))
-    for tilfoejelse, _ in tilfoejelser:
+    if len(open_items) > len(offered):
+        body.append(_text(texts.forslag_flere(antal=len(open_items) - len(offered)), isSubtle=True))
+    decided = [(t, areas_of) for t, areas_of in tilfoejelser if t.afgjort is not None]
+    for tilfoejelse, _ in decided[:FORSLAG_ROWS_SHOWN]:
         if tilfoejelse.afgjort is not None:
             text = texts.forslag_tilfoejelse(
                 navn=tilfoejelse.navn,
@@ -1442,6 +1451,8 @@ def forslag_card(oversigt: ForslagOversigt) -> Card:
                     size="Small",
                 )
             )
+    if len(decided) > FORSLAG_ROWS_SHOWN:
+        body.append(_text(texts.forslag_afgjorte(antal=len(decided) - FORSLAG_ROWS_SHOWN)))
     body.append(_text(texts.FORSLAG_MORE_SOURCES, separator=True))
     return _card(body)
 

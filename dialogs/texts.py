@@ -2195,6 +2195,10 @@ def forslag_flere(*, antal: int) -> str:
     return f"… og {_antal(antal, 'mere', 'flere')}, som kommer frem, når du har afgjort disse."
 
 
+def forslag_afgjorte(*, antal: int) -> str:
+    return f"… og {_antal(antal, 'afgjort mere', 'afgjorte mere')}."
+
+
 def forslag_ejer(*, navn: str, email: str | None, systemer: int, kilde: str | None) -> str:
     """A suggested systemejer, on the review card and the tildel overview."""
     hvor = f"{kilde_label(kilde)}, " if kilde else ""
