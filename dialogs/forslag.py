@@ -118,6 +118,10 @@ class ForslagDialog(ComponentDialog):
 
     async def _offer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         options = dict(step.options or {})
+        if isinstance(step.options, dict):
+            # Last round's systems are kept once, with the prompt: the dialog state is read
+            # and written on every turn of this conversation while the card waits.
+            step.options.pop("sidste_runde", None)
         tenant_id = caller_of(step.context).tenant_id
         if "sidste_runde" not in options:
             options.update(await self.last_round_options(tenant_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -13,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
 from dialogs import texts
+from storage.catalogue.reference import load_reference_bilag1
+from storage.coordination import CoordinationRepository
 from storage.domain.forslag import Afgjort, Kilde
 from storage.domain.kitos import KitosError, KitosErrorKind
-from storage.domain.model import Anvendelse
+from storage.domain.model import Anvendelse, CatalogueFagomraade, CatalogueSystem
 from storage.models import (
     AnswerRow,
     AuditRow,
@@ -37,7 +40,7 @@ from tests.protocol.conftest import (
 )
 from tests.support.activities import Activities, TeamsUser
 from tests.support.connector import BotConnector
-from tests.support.delivery import DeliveryWorld, set_up_answered
+from tests.support.delivery import TENANT, DeliveryWorld, reference_catalogue, set_up_answered
 from tests.support.kitos_api import ORGANISATION, TOKEN, Failure, KitosStandIn, usage
 from tests.support.kitos_export import Usage, build_kitos_export
 from tests.support.rounds import deliver_round
@@ -188,6 +191,66 @@ async def test_a_new_round_offers_last_rounds_answers_and_answers_nothing(
     updated = connector.updates()[-1]
     assert buttons(card_of(updated)) == []
     assert await count(db, ForslagRow) == systemer
+    assert await count(db, AnswerRow) == 0
+
+
+async def test_a_renamed_and_a_removed_system_are_shown_for_review_in_the_next_round(
+    bot: RunningBot,
+    activities: Activities,
+    connector: BotConnector,
+    roster: None,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    """Round 2 has a new slutdato, the ESDH area renamed, WorkZone renamed and SBSYS gone."""
+    world = await round_one_delivered(db)
+    catalogue = list(reference_catalogue())
+    esdh = catalogue[0]
+    catalogue[0] = CatalogueFagomraade(
+        "Sags- og dokumentstyring (ESDH)",
+        (
+            CatalogueSystem("WorkZone 2027", "KMD"),
+            *(s for s in esdh.systemer[1:] if s.navn != "SBSYS"),
+        ),
+    )
+    result = await CoordinationRepository(db).set_up(
+        TENANT,
+        kommunekode="751",
+        slutdato=date(2100, 8, 31),
+        catalogue=catalogue,
+        template=load_reference_bilag1(),
+        template_filename="reference-bilag1.xlsx",
+        template_is_reference=True,
+        by_person_id=world.kim.id,
+    )
+    assert result.ny_runde
+
+    await bot.post(activities.message(KIM, "forslag"))
+    await press(bot, activities, KIM, last_card(connector, KIM), texts.FORSLAG_SIDSTE_RUNDE)
+
+    review = last_card(connector, KIM)
+    text = card_text(card_of(review))
+    assert (
+        texts.forslag_udgaaede(fagomraade="Sags- og dokumentstyring (ESDH)", navne=["SBSYS"])
+        in text
+    )
+    assert (
+        texts.forslag_usikkert(
+            system="WorkZone 2027",
+            kilde_navn="WorkZone",
+            kilde="sidste_runde",
+            anvendelse=world.expected[esdh.navn, "WorkZone"],
+            fagomraade="Sags- og dokumentstyring (ESDH)",
+        )
+        in text
+    )
+    await press(bot, activities, KIM, review, texts.FORSLAG_SAMME)
+    async with db() as session:
+        accepted = (
+            await session.scalars(
+                select(ForslagRow.kilde_navn).where(ForslagRow.afgjort == Afgjort.ACCEPTERET.value)
+            )
+        ).all()
+    assert accepted == ["WorkZone"]
     assert await count(db, AnswerRow) == 0
 
 
