@@ -1251,8 +1251,8 @@ def build_reminder_card(
 FORSLAG_ROWS_SHOWN = 15
 """Uncertain matches and additions with buttons per review card: each decision updates the
 card in place and brings the next ones, and the card stays far below Teams' message size."""
+# Additions no area claims carry a drop-down of every area: fewer of them at a time.
 _AREA_CHOICES_SHOWN = 5
-"""Additions no area claims carry a drop-down of every fagområde: fewer of them at a time."""
 
 
 def forslag_kilde_card(*, sidste_runde: str | None, kitos: bool, valgt: str | None = None) -> Card:
