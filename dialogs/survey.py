@@ -392,8 +392,9 @@ class Survey:
             system = _current_system(place, overview)
             if system is None:
                 return await self._show(turn, place.at(Phase.SUMMARY))
-            # The area's first card offers to confirm every suggestion at once.
-            first = not place.correcting and overview.next_unanswered() == system
+            # The area's first card, before anything is answered, offers to confirm every
+            # suggestion at once; once someone answers one by one, it would only be in the way.
+            first = not place.correcting and overview.answered == 0
             turn.replies.card(
                 cards.system_card(overview, system, bekraeft_alle=first), on_screen=True
             )

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.domain.forslag import Forslag, Kilde, is_shown, preferred
-from storage.domain.model import Person
+from storage.domain.forslag import Forslag, Kilde, forslag_counts, is_shown, preferred
+from storage.domain.model import Answer, Person
 from storage.domain.progress import FagomraadeFacts
 from storage.models import (
     AnswerRow,
@@ -110,13 +110,15 @@ async def fagomraade_facts(session: AsyncSession, kortlaegning_id: int) -> list[
 
 async def _changed_suggestions(session: AsyncSession, area_ids: list[int]) -> dict[int, int]:
     """Per area, the typed or pressed answers that differ from their system's shown suggestion."""
-    answers: dict[int, tuple[int, str]] = {}
+    answers: dict[int, tuple[int, Answer]] = {}
     suggested: dict[int, list[Forslag]] = defaultdict(list)
     for row in await session.execute(
         select(
             ItSystemRow.fagomraade_id,
             AnswerRow.it_system_id,
             AnswerRow.anvendelse.label("svar"),
+            AnswerRow.answered_by,
+            AnswerRow.answered_at,
             ForslagRow.id,
             ForslagRow.kilde,
             ForslagRow.anvendelse,
@@ -132,19 +134,23 @@ async def _changed_suggestions(session: AsyncSession, area_ids: list[int]) -> di
             ForslagRow.anvendelse.is_not(None),
         )
     ):
-        answers[row.it_system_id] = (row.fagomraade_id, row.svar)
+        answer = Answer(row.it_system_id, row.svar, None, row.answered_by, row.answered_at)
+        answers[row.it_system_id] = (row.fagomraade_id, answer)
         if is_shown(sikker=row.sikker, afgjort=row.afgjort):
             suggested[row.it_system_id].append(
                 Forslag(
                     row.id, row.it_system_id, Kilde(row.kilde), row.anvendelse, None, row.kilde_navn
                 )
             )
-    counts: dict[int, int] = defaultdict(int)
-    for system_id, (area_id, svar) in answers.items():
-        forslag = preferred(suggested[system_id])
-        if forslag is not None and forslag.anvendelse != svar:
-            counts[area_id] += 1
-    return counts
+    shown = {
+        system_id: forslag
+        for system_id, candidates in suggested.items()
+        if (forslag := preferred(candidates)) is not None
+    }
+    by_area: dict[int, list[Answer]] = defaultdict(list)
+    for area_id, answer in answers.values():
+        by_area[area_id].append(answer)
+    return {area_id: forslag_counts(given, shown)[1] for area_id, given in by_area.items()}
 
 
 def _latest(*moments: datetime | None) -> datetime | None:

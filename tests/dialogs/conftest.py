@@ -129,6 +129,19 @@ class NoLinks:
         return None
 
 
+class CardIdAdapter(TestAdapter):
+    """botbuilder's TestAdapter, with each sent activity given the id it answers with, so a
+    test can press a card that is no longer the live one (reply_to_id)."""
+
+    async def send_activities(self, context: TurnContext, activities: list[Activity]) -> Any:
+        responses = await super().send_activities(context, activities)
+        for activity, response in zip(
+            [a for a in activities if a.type != "trace"], responses, strict=True
+        ):
+            activity.id = response.id
+        return responses
+
+
 @dataclass
 class Conversation:
     adapter: TestAdapter
@@ -137,13 +150,19 @@ class Conversation:
     sessions: async_sessionmaker[AsyncSession]
 
     async def say(
-        self, text: str | None = None, value: dict[str, Any] | None = None
+        self,
+        text: str | None = None,
+        value: dict[str, Any] | None = None,
+        *,
+        reply_to: str | None = None,
     ) -> list[Activity]:
-        """Send one message (text or card submit) and return what the bot sent back."""
+        """Send one message (text or card submit, pressed on the card `reply_to` when given)
+        and return what the bot sent back."""
         activity = Activity(
             type=ActivityTypes.message,
             text=text,
             value=value,
+            reply_to_id=reply_to,
             from_property=ChannelAccount(id="29:aad-anne", name="Anne Systemejer"),
         )
         await self.adapter.receive_activity(activity)
@@ -196,5 +215,5 @@ async def conversation(tmp_path: Path) -> AsyncIterator[Conversation]:
         await router.on_message(context)
         await conversation_state.save_changes(context)
 
-    yield Conversation(TestAdapter(logic), messenger, world, sessions)
+    yield Conversation(CardIdAdapter(logic), messenger, world, sessions)
     await engine.dispose()

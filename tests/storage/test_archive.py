@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from bot.settings import Settings
 from dialogs import texts
 from storage.archive import ArchiveRepository
 from storage.domain.archive import ChangeKind, SendStatus, VersionReason, net_changes
-from storage.domain.model import Anvendelse
+from storage.domain.model import Anvendelse, Kilde
 from storage.models import Bilag1VersionRow
 from storage.survey import SurveyRepository
 from tests.support.delivery import TENANT, DeliveryWorld, answers_in, set_up_answered
@@ -135,6 +136,33 @@ async def test_changes_after_a_version_come_from_the_audit_and_net_out(
         ),
         (ChangeKind.ADDED, "WorkZone", None, Anvendelse.ANVENDER, None, "Anne Systemejer"),
     ]
+
+
+async def test_a_change_keeps_its_source_in_aendringer_and_the_change_report(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await set_up_answered(sessions)
+    archive = ArchiveRepository(sessions)
+    survey = SurveyRepository(sessions)
+    snapshot = await archive.snapshot(TENANT)
+    area = world.areas[0]
+    (first, first_id), (second, second_id) = list(area.systems.items())[:2]
+
+    def another(system: str) -> Anvendelse:
+        return next(a for a in Anvendelse if a is not world.expected[area.navn, system])
+
+    await survey.record_answer(
+        world.anne.id, first_id, another(first), correcting=True, kilde=Kilde.KITOS
+    )
+    await survey.record_answer(world.anne.id, second_id, another(second), "x", correcting=True)
+
+    changes = net_changes(await archive.change_entries(snapshot.kortlaegning_id, snapshot.taken_at))
+
+    zone = ZoneInfo("Europe/Copenhagen")
+    lines = {c.system: texts.change_line(c, zone) for c in changes}
+    assert {c.system: c.kilde for c in changes} == {first: Kilde.KITOS, second: Kilde.SVAR}
+    assert lines[first].endswith(", bekræftet fra KITOS)")
+    assert "bekræftet" not in lines[second]
 
 
 def _args(kommune: str, out: Path, *, draft: bool) -> argparse.Namespace:
