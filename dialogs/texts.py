@@ -483,7 +483,7 @@ BEKRAEFT_ALLE_FORSLAG = "Bekræft alle forslag"
 def bekraeft_alle_intro(*, antal: int, nye: int) -> str:
     nye_tekst = (
         f" {_antal(nye, 'system er nyt eller uden forslag', 'systemer er nye eller uden forslag')}"
-        " – dem spørger jeg om bagefter."
+        f" – {'det' if nye == 1 else 'dem'} spørger jeg om bagefter."
         if nye
         else ""
     )
