@@ -26,6 +26,7 @@ from bot.download import DownloadEndpoint, SignedLinks
 from bot.files import HttpFiles
 from bot.graph import GraphClient, GraphTokens
 from bot.housekeeping import purge_claims
+from bot.kitos import KitosReader
 from bot.log_context import request_id
 from bot.mail import SmtpMailer
 from bot.outbox import OutboxMessenger, OutboxWorker, utc_now
@@ -39,6 +40,7 @@ from bot.teams_bot import KortlaegningBot, tenant_of
 from bot.throttle import RetryPolicy, Throttle
 from dialogs.coordinator import KoordinatorConfig
 from dialogs.delivery import Delivery, DeliveryConfig
+from dialogs.forslag import ForslagSources
 from dialogs.router import Router
 from storage.archive import ArchiveRepository
 from storage.claims import ActivityClaims
@@ -50,6 +52,8 @@ from storage.outbox import OutboxRepository
 from storage.reminders import ReminderRepository
 from storage.rosters import RosterRepository
 from storage.state_store import StateStore
+from storage.suggestions.rounds import RoundsRepository
+from storage.suggestions.store import ForslagRepository
 from storage.survey import SurveyRepository
 from storage.unit_of_work import UnitOfWork
 
@@ -146,6 +150,9 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
         if settings.graph_enabled
         else None
     )
+    kitos = (
+        KitosReader(settings.kitos_url, settings.kitos_token) if settings.kitos_enabled else None
+    )
     rosters = RosterRepository(sessions)
     roster = TeamsRoster(rosters, directory=graph)
     reacher = TeamsReach(
@@ -166,6 +173,7 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
         delivery,
         units,
         reacher=reacher,
+        forslag=ForslagSources(ForslagRepository(sessions), RoundsRepository(sessions), kitos),
     )
     bot = KortlaegningBot(
         TurnStates(storage, conversation_state),
@@ -212,6 +220,8 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     await sender.close()
     if graph is not None:
         await graph.close()
+    if kitos is not None:
+        await kitos.close()
     await adapter.close()
     await engine.dispose()
 

@@ -11,14 +11,20 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import aiohttp
 
 from bot.connector import parse_retry_after
 from storage.domain.answers import normalise
-from storage.domain.kitos import SYSTEMEJER_ROLE, KitosPerson, KitosSystem, parse_livscyklus
+from storage.domain.kitos import (
+    SYSTEMEJER_ROLE,
+    KitosError,
+    KitosErrorKind,
+    KitosPerson,
+    KitosSystem,
+    parse_livscyklus,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,31 +34,6 @@ PAGE_SIZE = 250
 _CONCURRENT_LOOKUPS = 4
 _RETRYABLE = frozenset({429, 502, 503, 504})
 _TIMEOUT = aiohttp.ClientTimeout(total=30)
-
-
-class KitosErrorKind(StrEnum):
-    UNAUTHORIZED = "unauthorized"
-    """401: KITOS_TOKEN is wrong or expired (KITOS tokens last 24 hours)."""
-    FORBIDDEN = "forbidden"
-    """403: the API user may not read the organisation's systems."""
-    NO_ORGANISATION = "no_organisation"
-    """The API user is a member of no organisation, or of several and none is the kommune."""
-    UNAVAILABLE = "unavailable"
-    """No connection, a 5xx, or KITOS asks us to wait longer than a person would."""
-    BAD_RESPONSE = "bad_response"
-    """An answer that is not the JSON API v2 documents."""
-
-
-class KitosError(Exception):
-    """Why KITOS could not be read. Carries data; dialogs/texts.py words it for the user."""
-
-    def __init__(
-        self, kind: KitosErrorKind, *, status: int | None = None, retry_after: float | None = None
-    ) -> None:
-        super().__init__(f"kitos: {kind.value}" + (f" (HTTP {status})" if status else ""))
-        self.kind = kind
-        self.status = status
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,3 +231,30 @@ def _list(row: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
         raise KitosError(KitosErrorKind.BAD_RESPONSE)
     return value
+
+
+class KitosReader:
+    """The dialogs' KitosSource (dialogs.ports): one kommune's systems from KITOS' API.
+
+    Owns its HTTP session, opened on first use. It is read inside the coordinator's turn,
+    which Teams redelivers when it is not answered within 15 s: fewer attempts and a shorter
+    wait than the client's defaults, and the coordinator is told to try again instead.
+    """
+
+    def __init__(self, base_url: str, token: str, **client_options: Any) -> None:
+        self._base_url = base_url
+        self._token = token
+        self._options = {"attempts": 3, "max_wait": 5.0, **client_options}
+        self._session: aiohttp.ClientSession | None = None
+
+    async def system_usages(self, kommune: str) -> list[KitosSystem]:
+        """Every system the kommune's organisation uses; KitosError when KITOS cannot be read."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        client = KitosClient(self._session, self._base_url, self._token, **self._options)
+        organisation = await client.organisation_for(kommune)
+        return await client.system_usages(organisation.uuid)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()

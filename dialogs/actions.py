@@ -45,9 +45,27 @@ class KoordinatorAction(StrEnum):
     STATUS_FAGOMRAADE = "status_fagomraade"
     START_NU = "start_nu"
     START_TILDEL_FOERST = "start_tildel_foerst"
+    # Where suggestions come from (the source card): kilde=ForslagKilde.
+    FORSLAG_KILDE = "forslag_kilde"
+    # An uncertain match accepted or rejected: forslag_id, accept.
+    FORSLAG_AFGOER = "forslag_afgoer"
+    # A suggested addition offered or rejected: tilfoejelse_id, accept (and an area).
+    TILFOEJELSE_AFGOER = "tilfoejelse_afgoer"
+    # Accept every suggested systemejer of the areas nobody has yet.
+    TILDEL_FORSLAG = "tildel_forslag"
 
 
 KOORDINATOR_ACTIONS = frozenset(KoordinatorAction)
+
+
+class ForslagKilde(StrEnum):
+    """The choices on the source card."""
+
+    SIDSTE_RUNDE = "sidste_runde"
+    UPLOAD_BILAG1 = "upload_bilag1"
+    UPLOAD_KITOS = "upload_kitos"
+    HENT_KITOS = "hent_kitos"
+    INGEN = "ingen"
 
 
 class DeliveryAction(StrEnum):

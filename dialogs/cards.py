@@ -15,12 +15,12 @@ from botbuilder.schema.teams import FileConsentCard, FileInfoCard, FileUploadInf
 from botbuilder.schema.teams.additional_properties import ContentType
 
 from dialogs import texts
-from dialogs.actions import ACTION_KEY, Action, DeliveryAction, KoordinatorAction
+from dialogs.actions import ACTION_KEY, Action, DeliveryAction, ForslagKilde, KoordinatorAction
 from dialogs.ports import Link, Mail, Member
 from storage.bilag1.columns import Role, column_letter
 from storage.bilag1.layout import SheetReading
 from storage.domain.archive import Bilag1Version
-from storage.domain.forslag import ForeslaaetTilfoejelse
+from storage.domain.forslag import Afgjort, ForeslaaetTilfoejelse, ForslagOversigt
 from storage.domain.model import (
     Anvendelse,
     Fagomraade,
@@ -806,10 +806,12 @@ def tildel_card(
     members: Sequence[Member],
     *,
     notes: Sequence[str] = (),
+    forslag: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> Card:
     """Every fagområde with its owners, and a form to assign one to anyone the bot knows.
 
-    notes: one line per owner who cannot be reached, with the fix.
+    notes: one line per owner who cannot be reached, with the fix. forslag: the suggested
+    systemejere (last round's, KITOS') of each area nobody has yet, accepted with one press.
     """
     body: list[dict[str, Any]] = [
         _text(texts.TILDEL_CARD_TITLE, size="Large", weight="Bolder"),
@@ -820,6 +822,24 @@ def tildel_card(
             ]
         ),
         *(_text(note, color="Attention") for note in notes),
+    ]
+    if forslag:
+        body += [
+            _text(texts.TILDEL_FORSLAG, weight="Bolder", separator=True),
+            *(
+                _text(texts.tildel_suggested_line(fagomraade=navn, navne=navne), spacing="None")
+                for navn, navne in forslag
+            ),
+            {
+                "type": "ActionSet",
+                "actions": [
+                    _koordinator_submit(
+                        texts.TILDEL_ACCEPT_SUGGESTED, KoordinatorAction.TILDEL_FORSLAG
+                    )
+                ],
+            },
+        ]
+    body += [
         {
             "type": "Input.ChoiceSet",
             "id": "fagomraade_id",
@@ -895,6 +915,10 @@ def status_card(
             antal=area.total,
             indsendt=area.submitted,
         )
+        if area.bekraeftede_forslag or area.aendrede_forslag:
+            line += " · " + texts.status_forslag(
+                bekraeftet=area.bekraeftede_forslag, aendret=area.aendrede_forslag
+            )
         if area.last_activity:
             line += " · " + texts.status_last_activity(
                 tidspunkt=texts.tidspunkt(area.last_activity, zone)
@@ -1219,3 +1243,226 @@ def build_reminder_card(
         ],
         _area_actions(fagomraade_id, begun=unanswered < total),
     )
+
+
+# --- Forslag: koordinatorens kort (kilde, gennemsyn) ------------------------------------------
+# The systemejer's suggestion cards have their own block.
+
+FORSLAG_ROWS_SHOWN = 15
+"""Uncertain matches and additions with buttons per review card: each decision updates the
+card in place and brings the next ones, and the card stays far below Teams' message size."""
+# Additions no area claims carry a drop-down of every area: fewer of them at a time.
+_AREA_CHOICES_SHOWN = 5
+
+
+def forslag_kilde_card(*, sidste_runde: str | None, kitos: bool, valgt: str | None = None) -> Card:
+    """Where suggestions may come from: last round (archived or uploaded), KITOS, or none.
+
+    sidste_runde: the archived workbook's description, when the archive has one; kitos:
+    whether the bot may read KITOS' API. valgt: the choice made, shown without buttons.
+    """
+    body: list[dict[str, Any]] = [
+        _text(texts.FORSLAG_KILDE_TITLE, size="Medium", weight="Bolder"),
+    ]
+    if valgt is not None:
+        body.append(_text(texts.forslag_kilde_used(valg=valgt), isSubtle=True))
+        return _card(body)
+    body.append(_text(texts.FORSLAG_KILDE_INTRO))
+    if sidste_runde:
+        body.append(_text(sidste_runde, isSubtle=True))
+    choices = [
+        (texts.FORSLAG_SIDSTE_RUNDE, ForslagKilde.SIDSTE_RUNDE, bool(sidste_runde)),
+        (texts.FORSLAG_UPLOAD_BILAG1, ForslagKilde.UPLOAD_BILAG1, True),
+        (texts.FORSLAG_UPLOAD_KITOS, ForslagKilde.UPLOAD_KITOS, True),
+        (texts.FORSLAG_HENT_KITOS, ForslagKilde.HENT_KITOS, kitos),
+        (texts.FORSLAG_INGEN, ForslagKilde.INGEN, True),
+    ]
+    actions = []
+    for title, kilde, offered in choices:
+        if not offered:
+            continue
+        submit = _koordinator_submit(title, KoordinatorAction.FORSLAG_KILDE, kilde=kilde.value)
+        if kilde is not ForslagKilde.SIDSTE_RUNDE:
+            submit.pop("style")
+        actions.append(submit)
+    # Five choices do not fit a row of buttons in Teams: they go under each other.
+    body.append({"type": "ActionSet", "actions": actions})
+    return _card(body)
+
+
+def _afgoer_actions(
+    action: KoordinatorAction, key: str, item_id: int, yes: str, no: str, **extra: Any
+) -> dict[str, Any]:
+    accept = _koordinator_submit(yes, action, **{key: item_id, "accept": True}, **extra)
+    reject = _koordinator_submit(no, action, **{key: item_id, "accept": False}, **extra)
+    reject.pop("style")
+    return {"type": "ActionSet", "actions": [accept, reject]}
+
+
+def forslag_card(oversigt: ForslagOversigt) -> Card:
+    """The coordinator's review: per fagområde what is suggested, and the decisions to make.
+
+    Undecided uncertain matches and additions come first with a button pair each, at most
+    FORSLAG_ROWS_SHOWN at a time; decided ones are listed with the decision.
+    """
+    body: list[dict[str, Any]] = [
+        _text(texts.FORSLAG_CARD_TITLE, size="Large", weight="Bolder"),
+        _text(texts.FORSLAG_CARD_NOTE, isSubtle=True),
+    ]
+    if oversigt.tom:
+        body.append(_text(texts.FORSLAG_NONE))
+        return _card(body)
+    areas = {area.fagomraade_id: area.navn for area in oversigt.fagomraader}
+    for area in oversigt.fagomraader:
+        if area.tom:
+            continue
+        body.append(
+            _text(
+                texts.forslag_area_line(
+                    fagomraade=area.navn,
+                    med_forslag=area.med_forslag,
+                    usikre=sum(1 for u in area.usikre if u.afgjort is None),
+                    tilfoejelser=len(area.tilfoejelser),
+                    ejere=[p.navn for p in area.ejere],
+                ),
+                separator=True,
+                spacing="Small",
+            )
+        )
+        if area.udgaaede:
+            body.append(
+                _text(
+                    texts.forslag_udgaaede(fagomraade=area.navn, navne=area.udgaaede),
+                    isSubtle=True,
+                    size="Small",
+                )
+            )
+    shown = 0
+    usikre = [(area, u) for area in oversigt.fagomraader for u in area.usikre]
+    open_usikre = [(area, u) for area, u in usikre if u.afgjort is None]
+    if usikre:
+        body.append(_text(texts.FORSLAG_USIKRE_HEADING, weight="Bolder", separator=True))
+    for area, usikker in open_usikre[:FORSLAG_ROWS_SHOWN]:
+        body.append(
+            _text(
+                texts.forslag_usikkert(
+                    system=usikker.navn,
+                    kilde_navn=usikker.kilde_navn,
+                    kilde=usikker.kilde,
+                    anvendelse=usikker.anvendelse,
+                    fagomraade=area.navn,
+                )
+            )
+        )
+        body.append(
+            _afgoer_actions(
+                KoordinatorAction.FORSLAG_AFGOER,
+                "forslag_id",
+                usikker.id,
+                texts.FORSLAG_SAMME,
+                texts.FORSLAG_IKKE_SAMME,
+            )
+        )
+        shown += 1
+    if len(open_usikre) > FORSLAG_ROWS_SHOWN:
+        body.append(_text(texts.forslag_flere(antal=len(open_usikre) - shown), isSubtle=True))
+    decided_usikre = [(area, u) for area, u in usikre if u.afgjort is not None]
+    for area, usikker in decided_usikre[:FORSLAG_ROWS_SHOWN]:
+        if usikker.afgjort is not None:
+            line = texts.forslag_usikkert(
+                system=usikker.navn,
+                kilde_navn=usikker.kilde_navn,
+                kilde=usikker.kilde,
+                anvendelse=usikker.anvendelse,
+                fagomraade=area.navn,
+            )
+            body.append(
+                _text(
+                    texts.forslag_decided(
+                        text=line, accepteret=usikker.afgjort == Afgjort.ACCEPTERET
+                    ),
+                    isSubtle=True,
+                    size="Small",
+                )
+            )
+    if len(decided_usikre) > FORSLAG_ROWS_SHOWN:
+        body.append(_text(texts.forslag_afgjorte(antal=len(decided_usikre) - FORSLAG_ROWS_SHOWN)))
+    tilfoejelser = _tilfoejelser_by_system(oversigt)
+    if tilfoejelser:
+        body.append(_text(texts.FORSLAG_TILFOEJELSER_HEADING, weight="Bolder", separator=True))
+    choices = [{"title": navn, "value": str(area_id)} for area_id, navn in areas.items()]
+    room = max(FORSLAG_ROWS_SHOWN - shown, 3)
+    open_items = [t for t in tilfoejelser if t[0].afgjort is None]
+    with_area = [t for t in open_items if t[1]]
+    to_place = [t for t in open_items if not t[1]]
+    offered = (with_area + to_place[:_AREA_CHOICES_SHOWN])[:room]
+    for tilfoejelse, area_ids in offered:
+        text = texts.forslag_tilfoejelse(
+            navn=tilfoejelse.navn,
+            leverandoer=tilfoejelse.leverandoer,
+            kilde=tilfoejelse.kilde,
+            anvendelse=tilfoejelse.anvendelse,
+        )
+        body.append(_text(text))
+        if area_ids:
+            body.append(
+                _text(
+                    texts.forslag_tilfoejelse_i(fagomraader=[areas[a] for a in area_ids]),
+                    isSubtle=True,
+                    size="Small",
+                )
+            )
+        else:
+            body.append(
+                {
+                    "type": "Input.ChoiceSet",
+                    "id": f"omraade_{tilfoejelse.id}",
+                    "label": texts.FORSLAG_OMRAADE_LABEL,
+                    "style": "compact",
+                    "choices": choices,
+                }
+            )
+        body.append(
+            _afgoer_actions(
+                KoordinatorAction.TILFOEJELSE_AFGOER,
+                "tilfoejelse_id",
+                tilfoejelse.id,
+                texts.FORSLAG_TILBYD,
+                texts.FORSLAG_AFVIS,
+            )
+        )
+    if len(open_items) > len(offered):
+        body.append(_text(texts.forslag_flere(antal=len(open_items) - len(offered)), isSubtle=True))
+    decided = [(t, areas_of) for t, areas_of in tilfoejelser if t.afgjort is not None]
+    for tilfoejelse, _ in decided[:FORSLAG_ROWS_SHOWN]:
+        if tilfoejelse.afgjort is not None:
+            text = texts.forslag_tilfoejelse(
+                navn=tilfoejelse.navn,
+                leverandoer=tilfoejelse.leverandoer,
+                kilde=tilfoejelse.kilde,
+                anvendelse=tilfoejelse.anvendelse,
+            )
+            body.append(
+                _text(
+                    texts.forslag_decided(
+                        text=text, accepteret=tilfoejelse.afgjort == Afgjort.ACCEPTERET
+                    ),
+                    isSubtle=True,
+                    size="Small",
+                )
+            )
+    if len(decided) > FORSLAG_ROWS_SHOWN:
+        body.append(_text(texts.forslag_afgjorte(antal=len(decided) - FORSLAG_ROWS_SHOWN)))
+    body.append(_text(texts.FORSLAG_MORE_SOURCES, separator=True))
+    return _card(body)
+
+
+def _tilfoejelser_by_system(
+    oversigt: ForslagOversigt,
+) -> list[tuple[ForeslaaetTilfoejelse, tuple[int, ...]]]:
+    """Each suggested addition once, with the areas it is offered in (none: to choose)."""
+    items: list[tuple[ForeslaaetTilfoejelse, tuple[int, ...]]] = [
+        (t, (area.fagomraade_id,)) for area in oversigt.fagomraader for t in area.tilfoejelser
+    ]
+    items += [(t, ()) for t in oversigt.uden_omraade]
+    return items

@@ -31,20 +31,23 @@ class Command(StrEnum):
     MODTAGET = "modtaget"
     HISTORIK = "historik"
     AENDRINGER = "aendringer"
+    FORSLAG = "forslag"
 
 
 # Teams shows one command menu per scope, at most 10 commands each (manifest schema 1.22).
 # The bot answers every command wherever it is typed; the menus only decide what is offered.
 # Personal chat: the systemejer's three first, then the coordinator's everyday commands.
+# forslag is here, not påmind (which the team menu offers): its uploads reach the bot only in
+# personal scope, and reminders go out by themselves.
 PERSONAL_MENU: tuple[Command, ...] = (
     Command.HJAELP,
     Command.FORTSAET,
     Command.MINE,
     Command.STATUS,
     Command.OPSAET,
+    Command.FORSLAG,
     Command.TILDEL,
     Command.START,
-    Command.PAAMIND,
     Command.UDKAST,
     Command.SEND,
 )

@@ -45,6 +45,8 @@ from storage.domain.model import (
 )
 from storage.domain.progress import compute_progress
 from storage.domain.schedule import danish_holidays
+from storage.domain.suggestions import SourcePerson
+from storage.suggestions.store import ForslagRepository
 from storage.survey import SurveyRepository
 
 logger = logging.getLogger(__name__)
@@ -94,7 +96,9 @@ class KoordinatorCommands:
         *,
         reacher: Reacher,
         delivery: Delivery | None = None,
+        forslag: ForslagRepository | None = None,
     ) -> None:
+        self._forslag = forslag
         self._coordination = coordination
         self._survey = survey
         self._messenger = messenger
@@ -173,6 +177,8 @@ class KoordinatorCommands:
                 person = await self._person_of(caller, member)
                 await self._assign(context, caller, areas[area_id], person)
                 await self._refresh_tildel_card(context, list(areas.values()))
+            elif value[ACTION_KEY] == KoordinatorAction.TILDEL_FORSLAG:
+                await self._accept_suggested_owners(context, caller)
             elif value[ACTION_KEY] == KoordinatorAction.START_NU:
                 await self._start(context, caller, confirmed=True)
             elif value[ACTION_KEY] == KoordinatorAction.START_TILDEL_FOERST:
@@ -309,7 +315,92 @@ class KoordinatorCommands:
             if r.reason is not None
         ]
         members = await self._roster.members(context)
-        return cards.tildel_card(owners, members, notes=notes)
+        forslag = [
+            (area.navn, [texts.kilde_person(navn=p.navn, email=p.email) for p in people])
+            for area, people in await self._suggested_owners(caller.tenant_id, areas)
+        ]
+        return cards.tildel_card(owners, members, notes=notes, forslag=forslag)
+
+    async def _suggested_owners(
+        self, tenant_id: str, areas: Sequence[Fagomraade]
+    ) -> list[tuple[Fagomraade, tuple[SourcePerson, ...]]]:
+        """The people to assign to each area nobody has: last round's systemejere, else the
+        KITOS Systemejer of most of the area's systems."""
+        if self._forslag is None:
+            return []
+        suggested = await self._forslag.owners(tenant_id)
+        facts = {f.fagomraade.id: f for f in await self._coordination.status_facts(tenant_id)}
+        chosen = []
+        for area in areas:
+            people = suggested.get(area.id, ())
+            if not people or facts[area.id].owners:
+                continue
+            last_round = tuple(p for p in people if p.person_id is not None)
+            chosen.append((area, last_round or people[:1]))
+        return chosen
+
+    async def _accept_suggested_owners(self, context: TurnContext, caller: Caller) -> None:
+        """One press: assign every suggested systemejer of the areas nobody has yet."""
+        areas = await self._coordination.fagomraader(caller.tenant_id)
+        started = await self._coordination.is_started(caller.tenant_id)
+        found: dict[str, Person | None] = {}
+        tildelt: list[tuple[str, str]] = []
+        ikke_fundet: list[str] = []
+        cannot: dict[int, str] = {}
+        new: list[tuple[Fagomraade, Person]] = []
+        for area, people in await self._suggested_owners(caller.tenant_id, areas):
+            for source in people:
+                if source.key not in found:
+                    found[source.key] = await self._suggested_person(context, caller, source)
+                    if found[source.key] is None:
+                        ikke_fundet.append(texts.kilde_person(navn=source.navn, email=source.email))
+                person = found[source.key]
+                if person is None or person.id in cannot:
+                    continue
+                if started:
+                    # Invited at once, as tildel does: only those the invitation can reach.
+                    reach = await self._reacher.prepare(caller.tenant_id, person)
+                    if reach.reason is not None:
+                        cannot[person.id] = texts.unreachable_person(
+                            navn=person.navn, reason=reach.reason
+                        )
+                        continue
+                if await self._coordination.assign(
+                    area.id, person.id, by_person_id=caller.person_id
+                ):
+                    tildelt.append((area.navn, person.navn or person.email or "?"))
+                    new.append((area, person))
+        logger.info(
+            "suggested owners accepted: %d assigned, %d not found", len(new), len(ikke_fundet)
+        )
+        sent = await self._invite(context, caller, new) if started and new else None
+        await context.send_activity(
+            texts.tildel_suggested_done(
+                tildelt=tildelt, ikke_fundet=ikke_fundet, inviteret=bool(sent and sent.reached)
+            )
+        )
+        if sent is not None:
+            await _tell_how_it_went(context, sent)
+        if cannot:
+            await context.send_activity("\n\n".join(cannot.values()))
+        await self._refresh_tildel_card(context, areas)
+
+    async def _suggested_person(
+        self, context: TurnContext, caller: Caller, source: SourcePerson
+    ) -> Person | None:
+        """The person a suggestion names: last round's by id, KITOS' by e-mail (the bot's
+        people, then every team and chat it is in and the directory), else by a unique name."""
+        if source.person_id is not None:
+            return await self._coordination.person(source.person_id)
+        query = source.email or source.navn
+        if source.email:
+            known = await self._coordination.find_person(caller.tenant_id, source.email)
+            if len(known) == 1:
+                return known[0]
+        lookup = await self._roster.find(context, query)
+        if len(lookup.members) == 1 and not lookup.problem:
+            return await self._person_of(caller, lookup.members[0])
+        return None
 
     async def _resolve_person(
         self, context: TurnContext, caller: Caller, query: str

@@ -31,14 +31,16 @@ from dialogs import cards, texts
 from dialogs.actions import ACTION_KEY, KoordinatorAction
 from dialogs.context import caller_of
 from dialogs.coordinator import KoordinatorConfig
+from dialogs.forslag import FORSLAG_DIALOG_ID, ForslagDialog, sources_from_plain
 from dialogs.ports import FileAddressRefused, Files, FileTooLarge, FileUnavailable
 from dialogs.prompts import InputPrompt
 from dialogs.survey_words import SurveyWord, recognise_survey_word
+from dialogs.uploads import read_bilag1_off_loop, uploaded_file
 from storage.bilag1.columns import Role
-from storage.bilag1.errors import Bilag1Error, Bilag1ErrorKind
+from storage.bilag1.errors import Bilag1Error
 from storage.bilag1.layout import Bilag1, SheetMapping
 from storage.bilag1.mapping import mapping_from_json, mapping_to_json
-from storage.bilag1.reader import TIME_LIMIT_SECONDS, read_bilag1
+from storage.bilag1.reader import read_bilag1
 from storage.catalogue.kommuner import load_kommuner
 from storage.catalogue.reference import load_reference_bilag1
 from storage.coordination import CoordinationRepository
@@ -57,22 +59,23 @@ _SLUTDATO_PROMPT = "opsaet.slutdato"
 _SKABELON_PROMPT = "opsaet.skabelon"
 _KOLONNER_PROMPT = "opsaet.kolonner"
 _ROLE_VALUES = frozenset(role.value for role in Role)
-# The worker thread stops itself at the reader's time limit; this is the turn's own backstop.
-_READ_TIMEOUT_SECONDS = TIME_LIMIT_SECONDS + 2
-
-FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 
 
 class OpsaetDialog(ComponentDialog):
     """Kommune → slutdato → Bilag 1, each step re-asking with a specific message until valid."""
 
     def __init__(
-        self, coordination: CoordinationRepository, files: Files, config: KoordinatorConfig
+        self,
+        coordination: CoordinationRepository,
+        files: Files,
+        config: KoordinatorConfig,
+        forslag: ForslagDialog,
     ) -> None:
         super().__init__(OPSAET_DIALOG_ID)
         self._coordination = coordination
         self._files = files
         self._config = config
+        self._forslag = forslag
         self.add_dialog(InputPrompt(_CONFIRM_PROMPT, self._confirm_is_answered))
         self.add_dialog(InputPrompt(_KOMMUNE_PROMPT, self._kommune_is_known))
         self.add_dialog(InputPrompt(_SLUTDATO_PROMPT, self._slutdato_is_valid))
@@ -100,8 +103,10 @@ class OpsaetDialog(ComponentDialog):
             "confirmed"
         ):
             return await step.next(True)
+        ny_runde = await self._coordination.round_delivered(caller.tenant_id)
+        question = texts.OPSAET_NY_RUNDE if ny_runde else texts.OPSAET_RERUN
         return await step.prompt(
-            _CONFIRM_PROMPT, PromptOptions(prompt=MessageFactory.text(texts.OPSAET_RERUN))
+            _CONFIRM_PROMPT, PromptOptions(prompt=MessageFactory.text(question))
         )
 
     async def _ask_kommune_step(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -188,6 +193,9 @@ class OpsaetDialog(ComponentDialog):
         caller = caller_of(step.context)
         kommune = _kommune(step.values["kommune"])
         slutdato = date.fromisoformat(step.values["slutdato"])
+        first = await self._coordination.kortlaegning(caller.tenant_id) is None
+        # Last round's owners are this round's assignments, which a new round clears.
+        forslag_options = await self._forslag.last_round_options(caller.tenant_id)
         result = await self._coordination.set_up(
             caller.tenant_id,
             kommunekode=kommune.kode,
@@ -210,7 +218,23 @@ class OpsaetDialog(ComponentDialog):
                 fjernet=result.answers_dropped,
             )
         )
-        return await step.end_dialog()
+        forslag = self._forslag.sources.forslag
+        if result.ny_runde:
+            # Last round's suggestions were for last round's answers.
+            await forslag.clear(caller.tenant_id)
+            owners = {
+                person.key
+                for source in sources_from_plain(forslag_options["sidste_runde"] or [])
+                for person in source.systemejere
+            }
+            await step.context.send_activity(texts.opsaet_ny_runde_done(tildelinger=len(owners)))
+        elif not first and not (await forslag.oversigt(caller.tenant_id)).tom:
+            # Correcting the template keeps the suggestions already loaded.
+            await step.context.send_activity(texts.OPSAET_FORSLAG_KEPT)
+            return await step.end_dialog()
+        # The router begins the suggestions' dialog on its own, so that it waits only for
+        # its card or a file and a coordinator's other messages pass by it.
+        return await step.end_dialog({FORSLAG_DIALOG_ID: forslag_options})
 
     # --- validators: each explains what is wrong, specifically -----------------------------
     async def _confirm_is_answered(self, prompt: PromptValidatorContext) -> bool:
@@ -220,7 +244,8 @@ class OpsaetDialog(ComponentDialog):
             return True
         answer = parse_anvendelse(text)  # "ja"/"nej" share the anvendelse spellings
         if answer is None:
-            await prompt.context.send_activity(texts.OPSAET_RERUN)
+            question = prompt.options.prompt.text if prompt.options.prompt else None
+            await prompt.context.send_activity(question or texts.OPSAET_RERUN)
             return False
         prompt.recognized.value = answer.value == "anvender"
         return True
@@ -287,14 +312,14 @@ class OpsaetDialog(ComponentDialog):
         if normalise(received.get("text", "")) in {"eksempel", "eksempellisten", "standard"}:
             prompt.recognized.value = None
             return True
-        attachment = _uploaded_file(prompt.context)
+        attachment = uploaded_file(prompt.context)
         if attachment is None:
             await prompt.context.send_activity(texts.OPSAET_SKABELON_HELP)
             return False
         filename, url = attachment
         try:
             data = await self._files.download(url, max_bytes=self._config.max_upload_bytes)
-            bilag1 = await _read_off_loop(
+            bilag1 = await read_bilag1_off_loop(
                 data, filename=filename, max_bytes=self._config.max_upload_bytes
             )
         except FileTooLarge as exc:
@@ -343,7 +368,7 @@ class OpsaetDialog(ComponentDialog):
             return False
         mapping = mapping_from_json(json.dumps(confirmed)) or {}
         try:
-            bilag1 = await _read_off_loop(
+            bilag1 = await read_bilag1_off_loop(
                 upload["data"],
                 filename=upload["filename"],
                 max_bytes=self._config.max_upload_bytes,
@@ -378,26 +403,6 @@ async def _close_opsaet_card(context: TurnContext, answers: dict[str, str]) -> N
 
 def _kommune(kode: str) -> Kommune:
     return next(k for k in load_kommuner() if k.kode == kode)
-
-
-async def _read_off_loop(
-    data: bytes,
-    *,
-    filename: str,
-    max_bytes: int,
-    mapping: dict[str, SheetMapping] | None = None,
-) -> Bilag1:
-    """Read an upload in a worker thread, so /healthz and other turns keep being answered."""
-    try:
-        return await asyncio.wait_for(
-            asyncio.to_thread(
-                read_bilag1, data, filename=filename, max_bytes=max_bytes, mapping=mapping
-            ),
-            timeout=_READ_TIMEOUT_SECONDS,
-        )
-    except TimeoutError as exc:
-        logger.warning("reading an uploaded template timed out")
-        raise Bilag1Error(Bilag1ErrorKind.TOO_SLOW, filename=filename) from exc
 
 
 def _upload(
@@ -473,12 +478,3 @@ def _catalogue_of(bilag1: Bilag1) -> tuple[CatalogueFagomraade, ...]:
         )
         for f in bilag1.fagomraader
     )
-
-
-def _uploaded_file(context: TurnContext) -> tuple[str, str] | None:
-    for attachment in context.activity.attachments or []:
-        if attachment.content_type == FILE_DOWNLOAD_INFO and isinstance(attachment.content, dict):
-            url = attachment.content.get("downloadUrl")
-            if url:
-                return attachment.name or "bilag1.xlsx", str(url)
-    return None

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from storage.domain.delivery import FailureReason
+from storage.domain.kitos import KitosSystem
 from storage.domain.model import Person
 from storage.outbox import Undelivered
 from storage.unit_of_work import UnitOfWork
@@ -269,4 +270,15 @@ class DeliveryHooks(Protocol):
     ) -> OutgoingMessage | None:
         """An answer or an added system changed: the coordinators' notice, if the workbook
         was sent already and they have not heard yet; to send after the turn commits."""
+        ...
+
+
+class KitosSource(Protocol):
+    """KITOS' API, when KITOS_URL and KITOS_TOKEN are set (bot.kitos.KitosReader)."""
+
+    async def system_usages(self, kommune: str) -> list[KitosSystem]:
+        """The systems the kommune uses, as KITOS has them.
+
+        Raises storage.domain.kitos.KitosError (401, 429 beyond the wait, no organisation ...).
+        """
         ...

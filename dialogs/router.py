@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from botbuilder.core import ConversationState, MessageFactory, TurnContext
-from botbuilder.dialogs import DialogSet
+from botbuilder.dialogs import DialogSet, DialogTurnResult, DialogTurnStatus
 from botbuilder.schema.teams import FileConsentCardResponse
 
 from dialogs import cards, texts
@@ -30,11 +30,13 @@ from dialogs.coordinator import (
     recognise_koordinator_add,
 )
 from dialogs.delivery import DELIVERY_COMMANDS, Delivery, recognise_bilag1
+from dialogs.forslag import FORSLAG_DIALOG_ID, ForslagDialog, ForslagReview, ForslagSources
 from dialogs.opsaet import OPSAET_DIALOG_ID, OpsaetDialog, opsaet_options
 from dialogs.ports import Files, Messenger, Reacher, Roster
 from dialogs.submits import is_well_formed
 from dialogs.survey import Survey, Units
 from storage.coordination import CoordinationRepository
+from storage.domain.model import NoKortlaegning
 from storage.survey import SurveyRepository
 
 logger = logging.getLogger(__name__)
@@ -56,15 +58,26 @@ class Router:
         units: Units,
         *,
         reacher: Reacher,
+        forslag: ForslagSources,
     ) -> None:
         self._survey = survey
         self._delivery = delivery
         self._koordinator = KoordinatorCommands(
-            coordination, survey, messenger, roster, config, delivery=delivery, reacher=reacher
+            coordination,
+            survey,
+            messenger,
+            roster,
+            config,
+            delivery=delivery,
+            reacher=reacher,
+            forslag=forslag.forslag,
         )
         self._systemejer = Survey(survey, coordination, messenger, delivery, units)
+        self._review = ForslagReview(forslag.forslag)
         self._dialogs = DialogSet(conversation_state.create_property("dialog_state"))
-        self._dialogs.add(OpsaetDialog(coordination, files, config))
+        forslag_dialog = ForslagDialog(forslag, coordination, files, config)
+        self._dialogs.add(OpsaetDialog(coordination, files, config, forslag_dialog))
+        self._dialogs.add(forslag_dialog)
 
     async def on_message(self, context: TurnContext) -> None:
         value = context.activity.value
@@ -97,7 +110,12 @@ class Router:
             if await self._koordinator.allowed(context, may_claim=True):
                 dialog_context = await self._dialogs.create_context(context)
                 await dialog_context.cancel_all_dialogs()
-                await dialog_context.begin_dialog(OPSAET_DIALOG_ID, opsaet_options())
+                await self._then_forslag(
+                    context, await dialog_context.begin_dialog(OPSAET_DIALOG_ID, opsaet_options())
+                )
+        elif command is Command.FORSLAG:
+            if await self._koordinator.allowed(context, may_claim=False):
+                await self._begin_forslag(context, {"vis": True})
         elif command in _KOORDINATOR_COMMANDS:
             if await self._koordinator.allowed(context, may_claim=False):
                 await self._koordinator.run(context, command, text)
@@ -114,13 +132,27 @@ class Router:
             await self._show_mine(context)
 
     async def _on_other_text(self, context: TurnContext, text: str) -> None:
-        """Text that is no command: for the dialog waiting for it, else for the survey."""
+        """Text that is no command: for the dialog waiting for it, else for the survey.
+
+        The source card of suggestions waits only for a file or "ingen": a coordinator who
+        also answers for an area goes on answering meanwhile.
+        """
         dialog_context = await self._dialogs.create_context(context)
-        if dialog_context.active_dialog is None:
+        active = dialog_context.active_dialog
+        if active is None or (
+            active.id == FORSLAG_DIALOG_ID and not ForslagDialog.wants(context, text)
+        ):
             await self._systemejer.on_text(context, text)
             return
         if await claim_of(context).is_new():
-            await dialog_context.continue_dialog()
+            await self._then_forslag(context, await dialog_context.continue_dialog())
+
+    async def _then_forslag(self, context: TurnContext, result: DialogTurnResult) -> None:
+        """opsæt ends by offering suggestions: begin that dialog with what opsæt read."""
+        if result.status is DialogTurnStatus.Complete and isinstance(result.result, dict):
+            options = result.result.get(FORSLAG_DIALOG_ID)
+            if isinstance(options, dict):
+                await self._begin_forslag(context, options)
 
     async def welcome(self, context: TurnContext) -> None:
         """Greet the person who installed the bot: a coordinator gets the five steps of a round."""
@@ -152,8 +184,33 @@ class Router:
         logger.warning("card submit with unknown action ignored")
         await context.send_activity(texts.NOT_UNDERSTOOD)
 
+    async def _begin_forslag(self, context: TurnContext, options: dict[str, Any]) -> None:
+        dialog_context = await self._dialogs.create_context(context)
+        await dialog_context.cancel_all_dialogs()
+        try:
+            await dialog_context.begin_dialog(FORSLAG_DIALOG_ID, options)
+        except NoKortlaegning:
+            await dialog_context.cancel_all_dialogs()
+            await context.send_activity(texts.NO_KORTLAEGNING)
+
     async def _on_koordinator_card(self, context: TurnContext, value: dict[str, Any]) -> None:
         if not await self._koordinator.allowed(context, may_claim=False):
+            return
+        action = value[ACTION_KEY]
+        if action in (KoordinatorAction.FORSLAG_AFGOER, KoordinatorAction.TILFOEJELSE_AFGOER):
+            try:
+                await self._review.on_card(context, value)
+            except NoKortlaegning:
+                await context.send_activity(texts.NO_KORTLAEGNING)
+            return
+        if action == KoordinatorAction.FORSLAG_KILDE:
+            dialog_context = await self._dialogs.create_context(context)
+            active = dialog_context.active_dialog
+            if active is not None and active.id == FORSLAG_DIALOG_ID:
+                await dialog_context.continue_dialog()
+                return
+            # A source card pressed after its dialog ended (a restart, another command).
+            await self._begin_forslag(context, {"card": value})
             return
         if value[ACTION_KEY] != KoordinatorAction.OPSAET:
             await self._koordinator.on_card(context, value)
@@ -161,10 +218,13 @@ class Router:
         dialog_context = await self._dialogs.create_context(context)
         active = dialog_context.active_dialog
         if active is not None and active.id == OPSAET_DIALOG_ID:
-            await dialog_context.continue_dialog()
+            await self._then_forslag(context, await dialog_context.continue_dialog())
             return
         await dialog_context.cancel_all_dialogs()
-        await dialog_context.begin_dialog(OPSAET_DIALOG_ID, opsaet_options(card=value))
+        await self._then_forslag(
+            context,
+            await dialog_context.begin_dialog(OPSAET_DIALOG_ID, opsaet_options(card=value)),
+        )
 
     async def _show_mine(self, context: TurnContext) -> None:
         overviews = await self._survey.my_fagomraader(caller_of(context).person_id)

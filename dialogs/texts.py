@@ -19,7 +19,9 @@ from storage.domain.answers import normalise
 from storage.domain.archive import Bilag1Version, Change, ChangeKind, SendStatus, VersionReason
 from storage.domain.dates import MAANEDER
 from storage.domain.delivery import FailureReason
+from storage.domain.kitos import KitosError, KitosErrorKind
 from storage.domain.model import Anvendelse, Kilde
+from storage.suggestions.kitos_layout import KitosExportError, KitosExportErrorKind
 
 ANVENDELSE_LABELS: dict[Anvendelse, str] = {
     Anvendelse.ANVENDER: "Anvender",
@@ -93,6 +95,7 @@ COMMAND_WORDS: dict[Command, str] = {
     Command.MODTAGET: "modtaget",
     Command.HISTORIK: "historik",
     Command.AENDRINGER: "ændringer",
+    Command.FORSLAG: "forslag",
 }
 
 COMMAND_DESCRIPTIONS: dict[Command, str] = {
@@ -109,6 +112,7 @@ COMMAND_DESCRIPTIONS: dict[Command, str] = {
     Command.MODTAGET: "Registrér at KOMBIT har bekræftet modtagelsen",
     Command.HISTORIK: "Se de versioner af Bilag 1, der er sendt",
     Command.AENDRINGER: "Se ændringer siden Bilag 1 sidst blev sendt",
+    Command.FORSLAG: "Forslag til svar fra sidste runde eller KITOS: se og godkend dem",
 }
 
 
@@ -141,6 +145,8 @@ KOORDINATOR_HELP = (
     "- **start** – send invitationerne til systemejerne\n"
     "- **status** – fremdriften pr. fagområde og hvem der er bagud; *status ESDH* viser "
     "svarene i ét fagområde\n"
+    "- **forslag** – forslag til svarene fra sidste runde eller KITOS: hent dem, og godkend "
+    "de usikre, før systemejerne ser dem\n"
     "- **påmind** – påmind nu alle, der mangler at svare\n"
     "- **udkast** – hent Bilag 1 med svarene indtil nu\n"
     "- **bilag1** – hent det færdige Bilag 1\n"
@@ -1941,3 +1947,300 @@ def reminder_forsinket(
     if unreachable:
         parts.append(unreachable_summary(lines=unreachable))
     return "\n\n".join(parts)
+
+
+# --- Forslag fra sidste runde og KITOS: koordinatorens side (opsæt, forslag, tildel, status) ---
+# The systemejer's side of suggestions (system cards, "Bekræft alle") has its own block.
+
+_KILDE_LABELS: dict[str, str] = {"sidste_runde": "sidste runde", "kitos": "KITOS"}
+
+
+def kilde_label(kilde: str) -> str:
+    """Where a suggestion comes from, as the coordinator reads it: sidste runde, KITOS."""
+    return _KILDE_LABELS.get(str(kilde), str(kilde))
+
+
+OPSAET_NY_RUNDE = (
+    "Bilag 1 er sendt til KOMBIT, så en ny opsætning begynder **en ny runde**: svar, "
+    "tilføjede systemer, indsendelser og tildelinger fra sidste runde ryddes (det sendte "
+    "Bilag 1 ligger stadig i **historik**), og du kan bruge sidste rundes svar som forslag. "
+    "Vil du sætte en ny runde op? Svar **ja** eller **nej**."
+)
+
+
+def opsaet_ny_runde_done(*, tildelinger: int) -> str:
+    """Said after opsæt began a new round."""
+    return "Det er en ny runde: sidste rundes svar, indsendelser og tildelinger er ryddet." + (
+        f" Sidste rundes {_antal(tildelinger, 'systemejer', 'systemejere')} foreslås "
+        "igen på **tildel**, hvis du bruger sidste rundes svar som forslag."
+        if tildelinger
+        else ""
+    )
+
+
+OPSAET_FORSLAG_KEPT = (
+    "Forslagene til svarene er bevaret. Skriv **forslag** for at se dem eller hente nye."
+)
+FORSLAG_KILDE_TITLE = "Forslag til svarene"
+FORSLAG_KILDE_INTRO = (
+    "Jeg kan give systemejerne forslag til svarene – fra sidste runde eller fra KITOS – så et "
+    "uændret fagområde kan bekræftes med få tryk. Et forslag er aldrig et svar: systemejeren "
+    "bekræfter hvert ét selv, og du ser forslagene først."
+)
+
+
+def forslag_sidste_runde_arkiv(*, version: int, sendt: str | None) -> str:
+    """The archived workbook the first choice uses."""
+    when = f", sendt til KOMBIT {sendt}" if sendt else ""
+    return f"Sidste runde: Bilag 1 version {version}{when}."
+
+
+FORSLAG_SIDSTE_RUNDE = "Brug sidste rundes svar som forslag"
+FORSLAG_UPLOAD_BILAG1 = "Upload sidste rundes Bilag 1"
+FORSLAG_UPLOAD_KITOS = "Upload KITOS-eksport"
+FORSLAG_HENT_KITOS = "Hent fra KITOS"
+FORSLAG_INGEN = "Ingen forslag"
+FORSLAG_ASK = (
+    "Vælg på kortet «Forslag til svarene», send en fil her i chatten (sidste rundes udfyldte "
+    "Bilag 1 eller KITOS' eksport), eller skriv **ingen**."
+)
+FORSLAG_SEND_BILAG1 = (
+    "Send sidste rundes udfyldte Bilag 1 (.xlsx) her i chatten – den fil, kommunen sendte til "
+    "KOMBIT."
+)
+FORSLAG_SEND_KITOS = (
+    "Eksportér fra KITOS: **IT Systemer → Overblik → Eksportér** (gerne med alle kolonner, så "
+    "*Livscyklus* og *Systemejer* kommer med), og send filen her i chatten."
+)
+FORSLAG_NO_LAST_ROUND = (
+    "Der er ikke sendt et Bilag 1 til KOMBIT fra botten endnu, så der er ingen sidste runde i "
+    "arkivet. Send sidste rundes udfyldte Bilag 1 her i chatten i stedet."
+)
+FORSLAG_NO_KITOS = (
+    "Botten er ikke sat op til at læse KITOS (KITOS_URL og KITOS_TOKEN). Upload KITOS' "
+    "eksport i stedet, eller bed IT-driften sætte adgangen op (se README)."
+)
+FORSLAG_INGEN_DONE = (
+    "Fint – ingen forslag. Systemejerne svarer på alle systemer selv. Skriv **forslag**, hvis "
+    "du vil hente forslag senere. Næste skridt: **tildel** fagområderne, og skriv **start**."
+)
+FORSLAG_KITOS_FETCHING = "Jeg henter kommunens it-systemer fra KITOS …"
+
+
+def forslag_kilde_used(*, valg: str) -> str:
+    """The source card once answered, without buttons."""
+    return f"✓ {valg}"
+
+
+def forslag_loaded(*, kilde: str, systemer: int, usikre: int, tilfoejelser: int) -> str:
+    tekst = (
+        f"Forslagene fra {kilde_label(kilde)} er indlæst: "
+        f"{_antal(systemer, 'system har', 'systemer har')} et forslag"
+    )
+    if usikre:
+        tekst += f", og {_antal(usikre, 'match er usikkert', 'match er usikre')}"
+    if tilfoejelser:
+        tekst += f"; {_antal(tilfoejelser, 'system', 'systemer')} kan tilbydes som tilføjelse"
+    return (
+        tekst + ". Tjek dem på kortet nedenfor – ingen ser et usikkert forslag, før du har "
+        "godkendt det."
+    )
+
+
+def forslag_kitos_columns_missing(*, livscyklus: bool, systemejer: bool) -> str:
+    """The export lacked the columns that suggest answers or owners."""
+    mangler = []
+    if not livscyklus:
+        mangler.append("«Livscyklus» (uden den foreslås ingen svar)")
+    if not systemejer:
+        mangler.append("«Systemejer» (uden den foreslås ingen systemejere)")
+    return (
+        "KITOS-eksporten mangler kolonnen "
+        + " og ".join(mangler)
+        + ". Vis kolonnen i KITOS' overblik, eksportér igen, og send filen – eller brug "
+        "forslagene, som de er."
+    )
+
+
+def kitos_export_error(err: KitosExportError) -> str:
+    """Why an uploaded file is not a KITOS export the bot can read."""
+    where = f'Filen "{err.filename}"'
+    match err.kind:
+        case KitosExportErrorKind.NOT_XLSX:
+            return f"{where} er ikke en Excel-fil (.xlsx). Eksportér igen fra KITOS' overblik."
+        case KitosExportErrorKind.LEGACY_XLS:
+            return f"{where} er en gammel Excel-fil (.xls). Gem den som .xlsx og prøv igen."
+        case KitosExportErrorKind.ENCRYPTED:
+            return f"{where} er beskyttet med adgangskode. Fjern den i Excel, og prøv igen."
+        case KitosExportErrorKind.TOO_LARGE:
+            return f"{where} er for stor (over {_megabytes(err.limit)}). Er det den rigtige fil?"
+        case KitosExportErrorKind.TOO_MANY_ROWS:
+            return f"{where} har for mange rækker til at være KITOS' overblik over it-systemer."
+        case KitosExportErrorKind.NO_HEADER:
+            return (
+                f"{where} ligner ikke KITOS' eksport: jeg fandt ingen kolonne «IT System» i de "
+                "første 30 rækker. Eksportér fra **IT Systemer → Overblik → Eksportér**."
+            )
+        case KitosExportErrorKind.NO_SYSTEMS:
+            return f"{where} har kolonnen «IT System», men ingen systemer under den."
+        case _:
+            assert_never(err.kind)
+
+
+def kitos_error(err: KitosError, *, kommune: str) -> str:
+    """Why KITOS' API could not be read, and what the coordinator can do instead."""
+    instead = " Du kan også uploade KITOS' eksport i stedet."
+    match err.kind:
+        case KitosErrorKind.UNAUTHORIZED:
+            return (
+                "KITOS afviste bottens adgang (401): KITOS_TOKEN er forkert eller udløbet – en "
+                "token fra KITOS gælder kun 24 timer. Bed IT-driften om en ny token til "
+                "KITOS' API-bruger." + instead
+            )
+        case KitosErrorKind.FORBIDDEN:
+            return (
+                "KITOS' API-bruger må ikke læse kommunens it-systemer (403). Bed kommunens "
+                "lokale KITOS-administrator give API-brugeren læseadgang." + instead
+            )
+        case KitosErrorKind.NO_ORGANISATION:
+            return (
+                f"Jeg kunne ikke finde {kommune} blandt de organisationer, KITOS' API-bruger "
+                "er medlem af. Bed KITOS-administratoren gøre API-brugeren til medlem af "
+                "kommunens organisation." + instead
+            )
+        case KitosErrorKind.UNAVAILABLE:
+            if err.retry_after:
+                return (
+                    "KITOS har for travlt og bad mig vente "
+                    f"{_antal(round(err.retry_after), 'sekund', 'sekunder')} (429). Prøv igen "
+                    "om lidt." + instead
+                )
+            return "KITOS svarer ikke lige nu. Prøv igen om lidt." + instead
+        case KitosErrorKind.BAD_RESPONSE:
+            return "KITOS svarede med noget, jeg ikke kunne læse. Prøv igen senere." + instead
+        case _:
+            assert_never(err.kind)
+
+
+# The review card: what the suggestions hold, per fagområde, before anyone sees them.
+FORSLAG_CARD_TITLE = "Forslag til svarene"
+FORSLAG_CARD_NOTE = (
+    "Et forslag er ikke et svar: hver systemejer ser forslaget på systemets kort og bekræfter "
+    "det selv med et tryk. Et usikkert match vises ikke for nogen, før du har godkendt det."
+)
+FORSLAG_NONE = (
+    "Der er ingen forslag. Skriv **forslag** for at hente dem fra sidste runde eller KITOS."
+)
+FORSLAG_USIKRE_HEADING = "Usikre match – er det samme system?"
+FORSLAG_SAMME = "Samme system"
+FORSLAG_IKKE_SAMME = "Ikke samme"
+FORSLAG_TILFOEJELSER_HEADING = "Ikke på listen – tilbyd som tilføjet system?"
+FORSLAG_TILBYD = "Tilbyd"
+FORSLAG_AFVIS = "Afvis"
+FORSLAG_OMRAADE_LABEL = "Fagområde"
+FORSLAG_VAELG_OMRAADE = (
+    "Vælg fagområdet, systemet skal tilbydes i, og tryk **Tilbyd** igen – eller **Afvis**."
+)
+FORSLAG_ACCEPTERET = "✓ godkendt"
+FORSLAG_AFVIST = "✗ afvist"
+FORSLAG_STALE = "Det forslag findes ikke længere – her er forslagene, som de er nu:"
+FORSLAG_MORE_SOURCES = (
+    "Skriv **forslag** for at hente flere forslag (sidste runde eller KITOS). Næste skridt: "
+    "**tildel** – de foreslåede systemejere kan tildeles med ét tryk."
+)
+
+
+def forslag_area_line(
+    *, fagomraade: str, med_forslag: int, usikre: int, tilfoejelser: int, ejere: Sequence[str]
+) -> str:
+    """One fagområde on the review card."""
+    parts = [f"**{fagomraade}**: {_antal(med_forslag, 'forslag', 'forslag')}"]
+    if usikre:
+        parts.append(_antal(usikre, "usikkert match", "usikre match"))
+    if tilfoejelser:
+        parts.append(_antal(tilfoejelser, "tilføjelse", "tilføjelser"))
+    if ejere:
+        parts.append("systemejer: " + ", ".join(ejere))
+    return " · ".join(parts)
+
+
+def forslag_usikkert(
+    *, system: str, kilde_navn: str, kilde: str, anvendelse: Anvendelse | None, fagomraade: str
+) -> str:
+    svar = f" ({anvendelse_label(anvendelse)})" if anvendelse else ""
+    return f"**{system}** ({fagomraade}) = «{kilde_navn}» fra {kilde_label(kilde)}{svar}?"
+
+
+def forslag_tilfoejelse(
+    *, navn: str, leverandoer: str | None, kilde: str, anvendelse: Anvendelse | None
+) -> str:
+    hvem = f" ({leverandoer})" if leverandoer else ""
+    svar = f": {anvendelse_label(anvendelse)}" if anvendelse else ""
+    return f"**{navn}**{hvem} – {kilde_label(kilde)}{svar}"
+
+
+def forslag_tilfoejelse_i(*, fagomraader: Sequence[str]) -> str:
+    return "Tilbydes i " + ", ".join(fagomraader)
+
+
+def forslag_decided(*, text: str, accepteret: bool) -> str:
+    return f"{text} – {FORSLAG_ACCEPTERET if accepteret else FORSLAG_AFVIST}"
+
+
+def forslag_udgaaede(*, fagomraade: str, navne: Sequence[str]) -> str:
+    return f"Ikke længere på KOMBITs liste i **{fagomraade}**: " + ", ".join(navne)
+
+
+def forslag_flere(*, antal: int) -> str:
+    return f"… og {_antal(antal, 'mere', 'flere')}, som kommer frem, når du har afgjort disse."
+
+
+def forslag_afgjorte(*, antal: int) -> str:
+    return f"… og {_antal(antal, 'afgjort mere', 'afgjorte mere')}."
+
+
+def forslag_ejer(*, navn: str, email: str | None, systemer: int, kilde: str | None) -> str:
+    """A suggested systemejer, on the review card and the tildel overview."""
+    hvor = f"{kilde_label(kilde)}, " if kilde else ""
+    mail = f" ({email})" if email else ""
+    return f"{navn}{mail} – {hvor}{_antal(systemer, 'system', 'systemer')}"
+
+
+# tildel: the suggested owners, one press to accept them all.
+TILDEL_FORSLAG = "Foreslåede systemejere (fagområder uden systemejer)"
+TILDEL_ACCEPT_SUGGESTED = "Tildel de foreslåede"
+
+
+def kilde_person(*, navn: str, email: str | None) -> str:
+    """A suggested person as the source names them."""
+    return f"{navn} ({email})" if email else navn
+
+
+def tildel_suggested_line(*, fagomraade: str, navne: Sequence[str]) -> str:
+    return f"**{fagomraade}** → " + ", ".join(navne)
+
+
+def tildel_suggested_done(
+    *, tildelt: Sequence[tuple[str, str]], ikke_fundet: Sequence[str], inviteret: bool
+) -> str:
+    """What pressing "Tildel de foreslåede" did."""
+    if not tildelt and not ikke_fundet:
+        return "Der er ingen foreslåede systemejere til fagområder, der mangler en."
+    parts = []
+    if tildelt:
+        parts.append(
+            f"✓ {_antal(len(tildelt), 'fagområde er', 'fagområder er')} tildelt: "
+            + "; ".join(f"**{area}** → {navn}" for area, navn in tildelt)
+            + ("." + (" Invitationerne er sendt." if inviteret else ""))
+        )
+    if ikke_fundet:
+        parts.append(
+            "Disse kunne jeg ikke finde i Teams, så deres fagområder er ikke tildelt – brug "
+            "**tildel <fagområde> <e-mail>**: " + ", ".join(ikke_fundet)
+        )
+    return "\n\n".join(parts)
+
+
+# status: how many answers were confirmed suggestions, and how many were changed.
+def status_forslag(*, bekraeftet: int, aendret: int) -> str:
+    return f"forslag: {bekraeftet} bekræftet, {aendret} ændret"

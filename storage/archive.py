@@ -260,8 +260,13 @@ class ArchiveRepository:
         return versions[0] if versions else None
 
     async def last_delivered(self, tenant_id: str) -> Bilag1Version | None:
-        """The newest version sent to KOMBIT (by SMTP or handed over as .eml), or None."""
-        return next((v for v in await self.versions(tenant_id) if v.send_status.delivered), None)
+        """This round's newest version sent to KOMBIT (by SMTP or as .eml), or None.
+
+        Last round's delivery is no base for this round's changes: a new round is sent anew.
+        """
+        async with self._sessions() as session:
+            row = await session.scalar(_NEWEST_DELIVERED, {"tenant": tenant_id})
+            return await _to_version(session, row) if row else None
 
     # --- sending ----------------------------------------------------------------------------
     async def claim_send(self, tenant_id: str, version_id: int, *, now: datetime) -> bool:
@@ -354,6 +359,7 @@ class ArchiveRepository:
                 .where(
                     Bilag1VersionRow.kortlaegning_id == kortlaegning.id,
                     Bilag1VersionRow.send_status.in_([SendStatus.SENT.value, SendStatus.EML.value]),
+                    Bilag1VersionRow.created_at >= kortlaegning.created_at,
                 )
                 .order_by(Bilag1VersionRow.nummer.desc())
                 .limit(1)
@@ -375,7 +381,8 @@ class ArchiveRepository:
                 return None
             return await session.scalar(
                 select(func.min(Bilag1VersionRow.modtaget_at)).where(
-                    Bilag1VersionRow.kortlaegning_id == kortlaegning.id
+                    Bilag1VersionRow.kortlaegning_id == kortlaegning.id,
+                    Bilag1VersionRow.created_at >= kortlaegning.created_at,
                 )
             )
 
@@ -452,11 +459,13 @@ _NEWEST_DELIVERED = (
     .where(
         KortlaegningRow.tenant_id == bindparam("tenant"),
         Bilag1VersionRow.send_status.in_([SendStatus.SENT.value, SendStatus.EML.value]),
+        # This round's: a new round (storage.coordination.set_up) begins at created_at.
+        Bilag1VersionRow.created_at >= KortlaegningRow.created_at,
     )
     .order_by(Bilag1VersionRow.nummer.desc())
     .limit(1)
 )
-"""The tenant's newest version that went to KOMBIT, by e-mail or as an .eml file."""
+"""The tenant's newest version of this round that went to KOMBIT, by e-mail or as .eml."""
 
 
 async def _kortlaegning_row(

@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.domain.answers import normalise
+from storage.domain.archive import SendStatus
 from storage.domain.model import (
     CatalogueFagomraade,
     Fagomraade,
@@ -23,11 +24,14 @@ from storage.domain.model import (
 from storage.domain.progress import FagomraadeFacts
 from storage.models import (
     AnswerRow,
+    Bilag1VersionRow,
     FagomraadeRow,
     ItSystemRow,
     KortlaegningRow,
     PersonRow,
+    SurveyPlaceRow,
     TildelingRow,
+    TilfoejetSystemRow,
 )
 from storage.people import coordinators, fagomraade_facts, is_coordinator
 from storage.rows import to_fagomraade, to_person
@@ -41,6 +45,9 @@ class SetUpResult:
     systemer: int
     answers_kept: int
     answers_dropped: int
+    ny_runde: bool = False
+    """Last round reached KOMBIT, so this set-up began a new round: answers, additions,
+    submissions and assignments of the last one were cleared (the archive and audit keep them)."""
 
 
 class CoordinationRepository:
@@ -129,6 +136,12 @@ class CoordinationRepository:
             row = await _kortlaegning_row(session, tenant_id)
             return _to_kortlaegning(row) if row else None
 
+    async def round_delivered(self, tenant_id: str) -> bool:
+        """Whether this round's Bilag 1 reached KOMBIT: the next set_up begins a new round."""
+        async with self._sessions() as session:
+            row = await _kortlaegning_row(session, tenant_id)
+            return row is not None and await _delivered_this_round(session, row)
+
     async def set_up(
         self,
         tenant_id: str,
@@ -146,13 +159,23 @@ class CoordinationRepository:
 
         Fagområder and systems are matched by normalised name, so a corrected template keeps
         every answer that still has a place to go, and assignments stay with their area.
+
+        Once this round's Bilag 1 has reached KOMBIT, the next set-up is the next round
+        instead: the last round's answers, additions, submissions, survey places and
+        assignments are cleared and the round begins anew (created_at). The delivered workbook
+        stays in the archive and who answered what in the audit; read what last round
+        suggests (storage.suggestions.rounds) before calling this.
         """
         now = datetime.now(UTC)
         async with self._sessions() as session, session.begin():
             row = await _kortlaegning_row(session, tenant_id)
+            ny_runde = row is not None and await _delivered_this_round(session, row)
             if row is None:
                 row = KortlaegningRow(tenant_id=tenant_id, created_at=now)
                 session.add(row)
+            elif ny_runde:
+                await _clear_round(session, row.id)
+                row.created_at, row.started_at = now, None
             row.kommunekode = kommunekode
             row.slutdato = slutdato
             row.template = template
@@ -235,6 +258,7 @@ class CoordinationRepository:
                 systemer=system_count,
                 answers_kept=answers_kept,
                 answers_dropped=answers_dropped,
+                ny_runde=ny_runde,
             )
 
     async def fagomraader(self, tenant_id: str) -> list[Fagomraade]:
@@ -353,6 +377,39 @@ async def _person_row(
 async def _kortlaegning_row(session: AsyncSession, tenant_id: str) -> KortlaegningRow | None:
     return await session.scalar(
         select(KortlaegningRow).where(KortlaegningRow.tenant_id == tenant_id)
+    )
+
+
+async def _delivered_this_round(session: AsyncSession, row: KortlaegningRow) -> bool:
+    """Whether a workbook made in this round (since created_at) went to KOMBIT."""
+    found = await session.scalar(
+        select(Bilag1VersionRow.id)
+        .where(
+            Bilag1VersionRow.kortlaegning_id == row.id,
+            Bilag1VersionRow.send_status.in_([s.value for s in SendStatus if s.delivered]),
+            Bilag1VersionRow.created_at >= KortlaegningRow.created_at,
+            KortlaegningRow.id == row.id,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def _clear_round(session: AsyncSession, kortlaegning_id: int) -> None:
+    """Clear what people did in the last round, keeping its areas and systems to match."""
+    areas = select(FagomraadeRow.id).where(FagomraadeRow.kortlaegning_id == kortlaegning_id)
+    systems = select(ItSystemRow.id).where(ItSystemRow.fagomraade_id.in_(areas))
+    await session.execute(delete(AnswerRow).where(AnswerRow.it_system_id.in_(systems)))
+    await session.execute(
+        delete(TilfoejetSystemRow).where(TilfoejetSystemRow.fagomraade_id.in_(areas))
+    )
+    await session.execute(delete(SurveyPlaceRow).where(SurveyPlaceRow.fagomraade_id.in_(areas)))
+    await session.execute(delete(TildelingRow).where(TildelingRow.fagomraade_id.in_(areas)))
+    await session.execute(
+        update(FagomraadeRow)
+        .where(FagomraadeRow.kortlaegning_id == kortlaegning_id)
+        .values(indsendt_at=None, indsendt_by=None)
+        .execution_options(synchronize_session=False)
     )
 
 

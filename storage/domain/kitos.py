@@ -98,3 +98,29 @@ class KitosSystem:
             bemaerkning=None,
             systemejere=tuple(SourcePerson(navn=p.navn, email=p.email) for p in self.systemejere),
         )
+
+
+class KitosErrorKind(StrEnum):
+    UNAUTHORIZED = "unauthorized"
+    """401: KITOS_TOKEN is wrong or expired (KITOS tokens last 24 hours)."""
+    FORBIDDEN = "forbidden"
+    """403: the API user may not read the organisation's systems."""
+    NO_ORGANISATION = "no_organisation"
+    """The API user is a member of no organisation, or of several and none is the kommune."""
+    UNAVAILABLE = "unavailable"
+    """No connection, a 5xx, or KITOS asks us to wait longer than a person would."""
+    BAD_RESPONSE = "bad_response"
+    """An answer that is not the JSON API v2 documents."""
+
+
+class KitosError(Exception):
+    """Why KITOS' API could not be read (bot.kitos raises it). Carries data; dialogs/texts.py
+    words it for the user."""
+
+    def __init__(
+        self, kind: KitosErrorKind, *, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(f"kitos: {kind.value}" + (f" (HTTP {status})" if status else ""))
+        self.kind = kind
+        self.status = status
+        self.retry_after = retry_after

@@ -43,6 +43,8 @@ class FagomraadeProgress:
     owners: tuple[Person, ...]
     last_activity: datetime | None
     late: bool
+    bekraeftede_forslag: int = 0
+    aendrede_forslag: int = 0
 
     @property
     def total(self) -> int:
@@ -105,6 +107,8 @@ def compute_progress(
             owners=fact.owners,
             last_activity=fact.last_activity,
             late=deadline_near_or_past and fact.fagomraade.indsendt_at is None,
+            bekraeftede_forslag=fact.bekraeftede_forslag,
+            aendrede_forslag=fact.aendrede_forslag,
         )
         for fact in facts
     )

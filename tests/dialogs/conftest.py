@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from dialogs.context import CALLER_KEY, CLAIM_KEY, Caller
 from dialogs.coordinator import KoordinatorConfig
 from dialogs.delivery import Delivery, DeliveryConfig
+from dialogs.forslag import ForslagSources
 from dialogs.ports import (
     DeliveryReport,
     Link,
@@ -36,6 +37,8 @@ from storage.db import create_engine_for, make_sessionmaker
 from storage.domain.model import Person
 from storage.migrate import upgrade_head
 from storage.outbox import Undelivered
+from storage.suggestions.rounds import RoundsRepository
+from storage.suggestions.store import ForslagRepository
 from storage.survey import SurveyRepository
 from storage.unit_of_work import UnitOfWork
 from tests.support.fixtures import TENANT, SetUp, set_up_small
@@ -203,6 +206,7 @@ async def conversation(tmp_path: Path) -> AsyncIterator[Conversation]:
         delivery,
         functools.partial(UnitOfWork, sessions),
         reacher=ChatsOnly(),
+        forslag=ForslagSources(ForslagRepository(sessions), RoundsRepository(sessions)),
     )
 
     async def logic(context: TurnContext) -> None:

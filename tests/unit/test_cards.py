@@ -7,6 +7,14 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from dialogs import cards, texts
+from storage.domain.forslag import (
+    Afgjort,
+    FagomraadeForslag,
+    ForeslaaetTilfoejelse,
+    ForslagOversigt,
+    Kilde,
+    UsikkertForslag,
+)
 from storage.domain.model import (
     Answer,
     Anvendelse,
@@ -17,6 +25,7 @@ from storage.domain.model import (
     SystemAnswer,
 )
 from storage.domain.progress import FagomraadeFacts, compute_progress
+from storage.domain.suggestions import SourcePerson
 
 TEAMS_MESSAGE_LIMIT = 28 * 1024
 """Teams refuses bot messages over about 28 KB, card JSON included."""
@@ -131,3 +140,86 @@ def test_ret_et_svar_is_offered_once_per_summary() -> None:
     card = cards.summary_card(_overview(3, answered=3))
 
     assert json.dumps(card, ensure_ascii=False).count(f'"title": "{texts.CORRECT}"') == 1
+
+
+def _oversigt_with_many_decisions(
+    areas: int, per_area: int, afgjort: Afgjort | None = None
+) -> ForslagOversigt:
+    return ForslagOversigt(
+        fagomraader=tuple(
+            FagomraadeForslag(
+                fagomraade_id=a,
+                navn=f"Et fagområde med et langt navn nummer {a}",
+                med_forslag=40,
+                usikre=tuple(
+                    UsikkertForslag(
+                        id=a * 1000 + i,
+                        navn=f"Et langt systemnavn nummer {i} " + "x" * 40,
+                        kilde_navn=f"Et lignende navn i KITOS nummer {i} " + "y" * 40,
+                        anvendelse=Anvendelse.ANVENDER,
+                        kilde=Kilde.KITOS,
+                        afgjort=afgjort,
+                    )
+                    for i in range(per_area)
+                ),
+                tilfoejelser=tuple(
+                    ForeslaaetTilfoejelse(
+                        id=a * 1000 + 500 + i,
+                        navn=f"Et system, der ikke er på listen, nummer {i}",
+                        leverandoer="En leverandør A/S",
+                        anvendelse=Anvendelse.ANVENDER,
+                        kilde=Kilde.KITOS,
+                        afgjort=afgjort,
+                    )
+                    for i in range(per_area)
+                ),
+                ejere=(SourcePerson("Anne Jensen", "anne@kommune.dk"),),
+                udgaaede=("SBSYS",),
+            )
+            for a in range(14)
+        )[:areas],
+        uden_omraade=tuple(
+            ForeslaaetTilfoejelse(
+                id=90_000 + i,
+                navn=f"Zoom {i}",
+                leverandoer=None,
+                anvendelse=None,
+                kilde=Kilde.KITOS,
+                afgjort=None,
+            )
+            for i in range(30)
+        ),
+    )
+
+
+def test_the_review_card_offers_a_bounded_number_of_decisions_and_stays_under_teams_limit() -> None:
+    card = cards.forslag_card(_oversigt_with_many_decisions(areas=14, per_area=20))
+
+    presses = [
+        action["data"]
+        for node in card["body"]
+        if node.get("type") == "ActionSet"
+        for action in node["actions"]
+        if action["data"].get("accept") is True
+    ]
+    assert len(presses) == cards.FORSLAG_ROWS_SHOWN + 3
+    assert texts.forslag_flere(antal=14 * 20 - cards.FORSLAG_ROWS_SHOWN) in json.dumps(
+        card, ensure_ascii=False
+    )
+    assert len(json.dumps(card).encode()) < TEAMS_MESSAGE_LIMIT
+
+
+def test_a_review_with_everything_decided_lists_a_bounded_number_of_decisions() -> None:
+    card = cards.forslag_card(
+        _oversigt_with_many_decisions(areas=14, per_area=20, afgjort=Afgjort.ACCEPTERET)
+    )
+
+    text = json.dumps(card, ensure_ascii=False)
+    assert texts.forslag_afgjorte(antal=14 * 20 - cards.FORSLAG_ROWS_SHOWN) in text
+    assert len(json.dumps(card).encode()) < TEAMS_MESSAGE_LIMIT
+
+
+def test_a_review_with_nothing_suggested_says_how_to_load_suggestions() -> None:
+    card = cards.forslag_card(ForslagOversigt((), ()))
+
+    assert [block["text"] for block in card["body"]][-1] == texts.FORSLAG_NONE

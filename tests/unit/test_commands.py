@@ -31,6 +31,7 @@ def test_the_danish_words_are_the_ones_users_type() -> None:
         "modtaget",
         "historik",
         "ændringer",
+        "forslag",
     ]
 
 
