@@ -186,6 +186,9 @@ def build_adapter(
     conversation_state: ConversationState,
     throttle: Throttle,
     retry: RetryPolicy,
+    *,
+    sleep: Sleep = asyncio.sleep,
+    rng: random.Random | None = None,
 ) -> ReplyingAdapter:
     """Build the adapter; with no app id botbuilder skips JWT validation (local trial)."""
     patch_msrest_retry_policy()
@@ -194,6 +197,8 @@ def build_adapter(
         settings.app_id,
         throttle,
         retry,
+        sleep=sleep,
+        rng=rng,
     )
 
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
