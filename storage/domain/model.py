@@ -157,6 +157,9 @@ class FagomraadeOverview:
     slutdato: date
     systemer: tuple[SystemAnswer, ...]
     tilfoejede: tuple[TilfoejetSystem, ...]
+    change_unannounced: bool = True
+    """A delivered Bilag 1 may wait for the notice that its answers changed (False: none
+    was delivered, or its notice went out), as of the read."""
 
     @property
     def answered(self) -> int:
