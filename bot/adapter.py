@@ -49,7 +49,8 @@ class ReplyingAdapter(CloudAdapter):
     replies together: msrest validates and re-serialises the activity, then ``requests``
     sends it from a worker thread on a new connection. These are the same requests with the
     same token (BotTokens, from this adapter's authentication), over one aiohttp session;
-    everything else (authentication, the turn, TeamsInfo's calls) stays botbuilder's.
+    everything else (authentication, the turn, TeamsInfo's calls) stays botbuilder's, with
+    botbuilder's own clients built only when a turn uses them (process_activity).
 
     Replies count against the same throttle as the outbox's messages (one per process, per
     tenant and per conversation) and are retried by the same policy (429/412/502/504,

@@ -69,6 +69,8 @@ async def _wire_up(app: web.Application) -> AsyncIterator[None]:
             storage.engine.dialect.name,
             settings.graph_enabled,
         )
+        if not settings.public_url:
+            logger.warning("PUBLIC_URL is not set: files are offered without a download link")
         if settings.auth_enabled and not settings.tilladte_tenants:
             logger.warning(
                 "TILLADTE_TENANTS is empty: any tenant that installs the app is served; "

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import logging
 import random
 import time
 from collections.abc import AsyncIterator, Callable
@@ -51,8 +50,6 @@ from storage.rosters import RosterRepository
 from storage.state_store import StateStore
 from storage.survey import SurveyRepository
 from storage.unit_of_work import UnitOfWork
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +145,7 @@ class Wiring:
     download_key: str
     downloads: DownloadEndpoint
     graph: GraphClient | None
-    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False, repr=False)
 
     def start(self) -> None:
         """Start the background work: the outbox lanes, the claim purge, the reminders."""
@@ -227,8 +224,6 @@ def wire(
     messenger = ports.messenger or outbox_messenger
     files = ports.files or HttpFiles(public_only=settings.auth_enabled)
     download_key = download_signing_key(settings.signing_key)
-    if not settings.public_url and ports.links is None:
-        logger.warning("PUBLIC_URL is not set: files are offered without a download link")
 
     def today() -> date:
         return clock.now().astimezone(settings.zone).date()
