@@ -10,16 +10,17 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from botbuilder.core import ConversationState, TurnContext
+from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
 from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
-from botframework.connector.auth import BotFrameworkAuthentication
+from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.connector import BotTokens, ConnectorError, ConnectorHttp, Outcome, classify, model_json
+from bot.lazy_clients import LazyConnectorClient, LazyUserTokenClient
 from bot.settings import Settings
 from bot.teams_bot import tenant_of
 from bot.throttle import IN_TURN_MAX_WAIT, Permit, RetryPolicy, Sleep, Throttle
@@ -48,7 +49,8 @@ class ReplyingAdapter(CloudAdapter):
     replies together: msrest validates and re-serialises the activity, then ``requests``
     sends it from a worker thread on a new connection. These are the same requests with the
     same token (BotTokens, from this adapter's authentication), over one aiohttp session;
-    everything else (authentication, the turn, TeamsInfo's calls) stays botbuilder's.
+    everything else (authentication, the turn, TeamsInfo's calls) stays botbuilder's, with
+    botbuilder's own clients built only when a turn uses them (process_activity).
 
     Replies count against the same throttle as the outbox's messages (one per process, per
     tenant and per conversation) and are retried by the same policy (429/412/502/504,
@@ -77,6 +79,43 @@ class ReplyingAdapter(CloudAdapter):
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._hand_over: HandOver | None = None
+
+    async def process_activity(
+        self,
+        auth_header_or_authenticate_request_result: str | AuthenticateRequestResult,
+        activity: Activity,
+        logic: Callable[[TurnContext], Awaitable],
+    ) -> InvokeResponse | None:
+        """botbuilder's own process_activity, but its ConnectorClient and UserTokenClient
+        are built on first use (bot.lazy_clients): most turns use neither."""
+        auth = auth_header_or_authenticate_request_result
+        result = (
+            await self.bot_framework_authentication.authenticate_request(activity, auth)
+            if isinstance(auth, str)
+            else auth
+        )
+        activity.caller_id = result.caller_id
+        factory = result.connector_factory
+        if factory is None:
+            raise ValueError("the authentication gave no connector factory")
+        context = self._create_turn_context(
+            activity,
+            result.claims_identity,
+            result.audience,
+            LazyConnectorClient(
+                functools.partial(factory.create, activity.service_url, result.audience)
+            ),
+            LazyUserTokenClient(
+                functools.partial(
+                    self.bot_framework_authentication.create_user_token_client,
+                    result.claims_identity,
+                )
+            ),
+            logic,
+            factory,
+        )
+        await self.run_pipeline(context, logic)
+        return self._process_turn_results(context)
 
     def hand_replies_over_to(self, hand_over: HandOver) -> None:
         """Where replies go that cannot be sent within max_wait (the outbox, in bot.app)."""
@@ -186,6 +225,9 @@ def build_adapter(
     conversation_state: ConversationState,
     throttle: Throttle,
     retry: RetryPolicy,
+    *,
+    sleep: Sleep = asyncio.sleep,
+    rng: random.Random | None = None,
 ) -> ReplyingAdapter:
     """Build the adapter; with no app id botbuilder skips JWT validation (local trial)."""
     patch_msrest_retry_policy()
@@ -194,6 +236,8 @@ def build_adapter(
         settings.app_id,
         throttle,
         retry,
+        sleep=sleep,
+        rng=rng,
     )
 
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
@@ -225,11 +269,12 @@ def build_adapter(
 def patch_msrest_retry_policy() -> None:
     """Make msrest's retry policy cheap to build; the policy itself stays the same.
 
-    CloudAdapter builds a ConnectorClient and a UserTokenClient for every turn, and each
-    builds a ClientRetryPolicy, whose __init__ tests 999 status codes for membership in a
-    502-item *list*: about 5 ms of CPU each, two thirds of an echo turn. As a frozenset the
-    same codes give the same retry list at once. msrest, like botbuilder 4.17.1, gets no
-    more releases, so the fix has to live here.
+    CloudAdapter as shipped builds a ConnectorClient and a UserTokenClient for every turn
+    (ReplyingAdapter only when a turn uses one, as in a roster look-up; the echo bot in
+    bench/ on every turn), and each builds a ClientRetryPolicy, whose __init__ tests 999
+    status codes for membership in a 502-item *list*: about 5 ms of CPU each, two thirds of
+    an echo turn. As a frozenset the same codes give the same retry list at once. msrest,
+    like botbuilder 4.17.1, gets no more releases, so the fix has to live here.
     """
     if not isinstance(ClientRetryPolicy.safe_codes, frozenset):
         ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]

@@ -1,61 +1,27 @@
-"""Composition root: builds the aiohttp application from Settings."""
+"""The HTTP app: routes, request checks and the turn; the parts come from bot.bootstrap."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import functools
 import json
 import logging
 import time
 import urllib.parse
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 
 from aiohttp import hdrs, web
-from botbuilder.core import ConversationState, serializer_helper
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.core import serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 
-from bot.adapter import build_adapter
-from bot.connector import ConnectorHttp
-from bot.dialog_state import SqlStorage, TurnStates
-from bot.download import DownloadEndpoint, SignedLinks
-from bot.files import HttpFiles
-from bot.graph import GraphClient, GraphTokens
-from bot.housekeeping import purge_claims
-from bot.kitos import KitosReader
+from bot.bootstrap import open_storage, wire
+from bot.download import DownloadEndpoint
 from bot.log_context import request_id
-from bot.mail import SmtpMailer
-from bot.outbox import OutboxMessenger, OutboxWorker, utc_now
-from bot.proactive import ProactiveSender
-from bot.reach import TeamsReach
-from bot.reminders import REMINDER_KINDS, ReminderRunner
-from bot.roster import TeamsRoster
+from bot.outbox import OutboxMessenger
 from bot.settings import Settings
-from bot.signing import download_signing_key
 from bot.teams_bot import KortlaegningBot, tenant_of
-from bot.throttle import RetryPolicy, Throttle
-from dialogs.coordinator import KoordinatorConfig
-from dialogs.delivery import Delivery, DeliveryConfig
-from dialogs.forslag import ForslagSources
-from dialogs.router import Router
-from storage.archive import ArchiveRepository
-from storage.claims import ActivityClaims
-from storage.conversations import ConversationRepository
-from storage.coordination import CoordinationRepository
-from storage.db import create_engine_for, database_answers, make_sessionmaker
-from storage.migrate import upgrade_head
-from storage.outbox import OutboxRepository
-from storage.reminders import ReminderRepository
-from storage.rosters import RosterRepository
-from storage.state_store import StateStore
-from storage.suggestions.rounds import RoundsRepository
-from storage.suggestions.store import ForslagRepository
-from storage.survey import SurveyRepository
-from storage.unit_of_work import UnitOfWork
+from storage.db import database_answers
 
 logger = logging.getLogger(__name__)
 
@@ -88,170 +54,32 @@ def create_app(settings: Settings) -> web.Application:
 
 async def _wire_up(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    engine = create_engine_for(settings.database_url)
-    await upgrade_head(engine)
-    sessions = make_sessionmaker(engine)
-    units = functools.partial(UnitOfWork, sessions)
-    storage = SqlStorage(StateStore(sessions))
-    conversation_state = ConversationState(storage)
-    conversations = ConversationRepository(sessions)
-    claims = ActivityClaims(sessions)
-    coordination = CoordinationRepository(sessions)
-    survey = SurveyRepository(sessions)
-    archive = ArchiveRepository(sessions)
-    # One throttle and one retry policy for every request to the Bot Connector, in-turn
-    # replies and the outbox alike: Teams counts them all against the same limits.
-    throttle = Throttle(settings.conversation_send_limits, settings.tenant_requests_per_second)
-    retry = retry_policy(settings)
-    adapter = build_adapter(settings, conversation_state, throttle, retry)
-    outbox = OutboxRepository(sessions)
-    sender, worker = build_delivery(
-        settings,
-        conversations,
-        outbox,
-        http=adapter.connector_http,
-        throttle=throttle,
-        retry=retry,
-    )
-    messenger = OutboxMessenger(outbox, worker, coordination, settings.koordinatorer)
-    worker.report_failures_to(messenger.tell_coordinators_of_failure)
-    adapter.hand_replies_over_to(messenger.hand_over_reply)
-    files = HttpFiles(public_only=settings.auth_enabled)
-    download_key = download_signing_key(settings.signing_key)
-    if not settings.public_url:
-        logger.warning("PUBLIC_URL is not set: files are offered without a download link")
-    config = KoordinatorConfig(
-        koordinatorer=settings.koordinatorer,
-        auth_enabled=settings.auth_enabled,
-        max_upload_bytes=settings.max_upload_bytes,
-        zone=settings.zone,
-        today=lambda: datetime.now(settings.zone).date(),
-    )
-    delivery = Delivery(
-        archive,
-        coordination,
-        messenger,
-        files,
-        SmtpMailer(settings),
-        SignedLinks(
-            settings.public_url,
-            download_key,
-            ttl=timedelta(hours=settings.download_link_hours),
-        ),
-        DeliveryConfig(
-            kombit_email=settings.kombit_email,
-            zone=settings.zone,
-            today=lambda: datetime.now(settings.zone).date(),
-            now=lambda: datetime.now(UTC),
-        ),
-    )
-    graph = (
-        GraphClient(settings.graph_url, GraphTokens(settings.app_id, settings.app_password))
-        if settings.graph_enabled
-        else None
-    )
-    kitos = (
-        KitosReader(settings.kitos_url, settings.kitos_token) if settings.kitos_enabled else None
-    )
-    rosters = RosterRepository(sessions)
-    roster = TeamsRoster(rosters, directory=graph)
-    reacher = TeamsReach(
-        roster,
-        conversations,
-        outbox,
-        graph=graph,
-        catalog_app_id=settings.teams_catalog_app_id,
-    )
-    router = Router(
-        conversation_state,
-        survey,
-        coordination,
-        messenger,
-        roster,
-        files,
-        config,
-        delivery,
-        units,
-        reacher=reacher,
-        forslag=ForslagSources(ForslagRepository(sessions), RoundsRepository(sessions), kitos),
-    )
-    bot = KortlaegningBot(
-        TurnStates(storage, conversation_state),
-        claims,
-        units,
-        conversations,
-        coordination,
-        router,
-        roster,
-        rosters,
-    )
-    app[ENGINE] = engine
-    app[BOT] = bot
-    app[ADAPTER] = adapter
-    app[DOWNLOAD_KEY] = download_key
-    app[DOWNLOADS] = DownloadEndpoint(archive, download_key)
-    app[MESSENGER] = messenger
-    background = [
-        asyncio.create_task(worker.run(), name=f"outbox-{lane}") for lane in range(worker.lanes)
-    ]
-    background.append(asyncio.create_task(purge_claims(claims), name="claims"))
-    runner = ReminderRunner(ReminderRepository(sessions), outbox, settings, on_enqueued=worker.wake)
-    # Also with the runner off: reminders another process planned are built when sent.
-    worker.render_when_sent(REMINDER_KINDS, runner.render_when_sent)
-    if settings.reminders_enabled:
-        background.append(asyncio.create_task(runner.run(), name="reminders"))
-    logger.info(
-        "bot ready: auth=%s database=%s graph=%s",
-        settings.auth_enabled,
-        engine.dialect.name,
-        settings.graph_enabled,
-    )
-    if settings.auth_enabled and not settings.tilladte_tenants:
-        logger.warning(
-            "TILLADTE_TENANTS is empty: any tenant that installs the app is served; "
-            "set it to the municipality's tenant id"
+    async with open_storage(settings.database_url) as storage:
+        wiring = wire(settings, storage)
+        app[ENGINE] = storage.engine
+        app[BOT] = wiring.bot
+        app[ADAPTER] = wiring.adapter
+        app[DOWNLOAD_KEY] = wiring.download_key
+        app[DOWNLOADS] = wiring.downloads
+        app[MESSENGER] = wiring.messenger
+        wiring.start()
+        logger.info(
+            "bot ready: auth=%s database=%s graph=%s",
+            settings.auth_enabled,
+            storage.engine.dialect.name,
+            settings.graph_enabled,
         )
-    yield
-    for task in background:
-        task.cancel()
-    for task in background:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    await sender.close()
-    if graph is not None:
-        await graph.close()
-    if kitos is not None:
-        await kitos.close()
-    await adapter.close()
-    await engine.dispose()
-
-
-def build_delivery(
-    settings: Settings,
-    conversations: ConversationRepository,
-    outbox: OutboxRepository,
-    *,
-    http: ConnectorHttp | None = None,
-    throttle: Throttle | None = None,
-    retry: RetryPolicy | None = None,
-    now: Callable[[], datetime] = utc_now,
-) -> tuple[ProactiveSender, OutboxWorker]:
-    """The proactive sender and outbox worker, with Teams' limits from settings. http,
-    throttle and retry are the adapter's to share; without them the sender has its own."""
-    sender = ProactiveSender(
-        ConfigurationBotFrameworkAuthentication(settings.bot_auth()),
-        conversations,
-        throttle
-        or Throttle(settings.conversation_send_limits, settings.tenant_requests_per_second),
-        app_id=settings.app_id,
-        http=http,
-    )
-    worker = OutboxWorker(outbox, sender, retry=retry or retry_policy(settings), now=now)
-    return sender, worker
-
-
-def retry_policy(settings: Settings) -> RetryPolicy:
-    return RetryPolicy(give_up_after=timedelta(seconds=settings.delivery_give_up_seconds))
+        if not settings.public_url:
+            logger.warning("PUBLIC_URL is not set: files are offered without a download link")
+        if settings.auth_enabled and not settings.tilladte_tenants:
+            logger.warning(
+                "TILLADTE_TENANTS is empty: any tenant that installs the app is served; "
+                "set it to the municipality's tenant id"
+            )
+        try:
+            yield
+        finally:
+            await wiring.close()
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:

@@ -177,47 +177,34 @@ def _remind(args: argparse.Namespace) -> int:
 
 
 async def _remind_at(settings: Settings, now: datetime, *, dry_run: bool) -> int:
-    from bot.app import build_delivery
-    from bot.reminders import REMINDER_KINDS, ReminderRunner
-    from storage.conversations import ConversationRepository
-    from storage.db import create_engine_for, make_sessionmaker
-    from storage.migrate import upgrade_head
-    from storage.outbox import OutboxRepository
-    from storage.reminders import ReminderRepository
+    from bot.bootstrap import open_storage, wire
 
-    engine = create_engine_for(settings.database_url)
-    try:
-        await upgrade_head(engine)
-        sessions = make_sessionmaker(engine)
-        outbox = OutboxRepository(sessions)
-        # The runner plans for `now`; what it enqueues is due at once, and the worker below
-        # keeps the real clock for its leases and backoff, so a running bot's worker and
-        # this one never disagree about whose lease is live.
-        runner = ReminderRunner(ReminderRepository(sessions), outbox, settings)
-        if dry_run:
-            planned = await runner.plan(now)
-            for item in planned:
-                print(_describe(item, done=item.already_claimed))
-            print(f"{len(planned)} reminder(s) due at {now.isoformat()} (dry run: none sent)")
-            return 0
-        enqueued = await runner.run_once(now)
-        for item in enqueued:
-            print(_describe(item, done=False))
-        sender, worker = build_delivery(settings, ConversationRepository(sessions), outbox)
-        worker.render_when_sent(REMINDER_KINDS, runner.render_when_sent)
+    async with open_storage(settings.database_url) as storage:
+        # The bot as the server builds it, without its background work. The runner plans for
+        # `now`; what it enqueues is due at once, and the worker keeps the real clock for its
+        # leases and backoff, so a running bot's worker and this one never disagree about
+        # whose lease is live.
+        wiring = wire(settings, storage)
         try:
+            if dry_run:
+                planned = await wiring.runner.plan(now)
+                for item in planned:
+                    print(_describe(item, done=item.already_claimed))
+                print(f"{len(planned)} reminder(s) due at {now.isoformat()} (dry run: none sent)")
+                return 0
+            enqueued = await wiring.runner.run_once(now)
+            for item in enqueued:
+                print(_describe(item, done=False))
             # Deliver what is due now, including messages a running bot left behind; the
             # leases keep this and the bot's own worker from sending the same message.
-            result = await worker.drain(until_idle=False)
+            result = await wiring.worker.drain(until_idle=False)
         finally:
-            await sender.close()
+            await wiring.close()
         print(
             f"{len(enqueued)} reminder(s) enqueued; delivered {result.delivered}, "
             f"retrying later {result.retrying}, failed {result.failed}"
         )
         return 0
-    finally:
-        await engine.dispose()
 
 
 def _describe(item: PlannedReminder, *, done: bool) -> str:

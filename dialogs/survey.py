@@ -576,6 +576,8 @@ class Survey:
 
     async def _changed(self, turn: Turn) -> None:
         """An answer or addition changed: the coordinators hear once if it was delivered."""
+        if turn.known_overview is not None and not turn.known_overview.change_unannounced:
+            return  # read with the area: no delivered version waits for the notice
         caller = turn.caller
         notice = await self._delivery.answers_changed(
             caller.tenant_id, navn=caller.navn, uow=turn.uow

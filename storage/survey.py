@@ -36,6 +36,7 @@ from sqlalchemy.sql.selectable import CompoundSelect
 from storage.db import dialect_of, insert_for
 from storage.domain.answer_rules import check_may_answer, decide_answer, describe
 from storage.domain.answers import normalise
+from storage.domain.archive import SendStatus
 from storage.domain.forslag import (
     SOURCE_ORDER,
     Afgjort,
@@ -62,6 +63,7 @@ from storage.domain.place import Phase, SurveyPlace
 from storage.models import (
     AnswerRow,
     AuditRow,
+    Bilag1VersionRow,
     FagomraadeRow,
     ForslagRow,
     ForslagTilfoejelseRow,
@@ -531,6 +533,21 @@ def _answer_values(answer: Answer) -> dict[str, object]:
 # cache key cost more Python than running it. Values go in as bound parameters. Rows are
 # plain columns, not entities (no identity map for 30-100 rows a turn), and are mapped to
 # domain objects by column label, never by position.
+_CHANGE_UNANNOUNCED = (
+    # Whether the newest delivered Bilag 1 still waits for the notice of a later change
+    # (NULL: nothing delivered). Read with the area, so that an answer turn asks the archive
+    # for the notice (ArchiveRepository.claim_change_notice) only when there is one to claim.
+    select(Bilag1VersionRow.change_noticed_at.is_(None))
+    .where(
+        Bilag1VersionRow.kortlaegning_id == FagomraadeRow.kortlaegning_id,
+        Bilag1VersionRow.send_status.in_(
+            [status.value for status in SendStatus if status.delivered]
+        ),
+    )
+    .order_by(Bilag1VersionRow.nummer.desc())
+    .limit(1)
+    .scalar_subquery()
+)
 _AREA_COLUMNS = select(
     FagomraadeRow.id,
     FagomraadeRow.navn,
@@ -538,6 +555,7 @@ _AREA_COLUMNS = select(
     FagomraadeRow.indsendt_at,
     FagomraadeRow.kortlaegning_id,
     KortlaegningRow.slutdato,
+    _CHANGE_UNANNOUNCED.label("change_unannounced"),
 ).join(KortlaegningRow, KortlaegningRow.id == FagomraadeRow.kortlaegning_id)
 _AREA = _AREA_COLUMNS.where(FagomraadeRow.id == bindparam("area"))
 _ASSIGNED_AREA = _AREA.join(
@@ -867,6 +885,7 @@ async def _overview(
             UdgaaetSystem(row.navn, row.leverandoer, row.anvendelse, row.bemaerkning)
             for row in extras[_Extra.UDGAAET]
         ),
+        change_unannounced=bool(area.change_unannounced),
     )
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.db import create_engine_for, make_sessionmaker
+from bot.bootstrap import Storage
+from storage.db import create_engine_for
 from storage.migrate import upgrade_head
 from tests.support.databases import fresh_postgres_database, postgres_reachable, skip_or_fail
 
@@ -46,8 +47,14 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return make_sessionmaker(engine)
+def storage(engine: AsyncEngine) -> Storage:
+    """The repositories over the test database, as bot.bootstrap gives them to the bot."""
+    return Storage.over(engine)
+
+
+@pytest.fixture
+def sessions(storage: Storage) -> async_sessionmaker[AsyncSession]:
+    return storage.sessions
 
 
 @pytest.fixture(autouse=True)

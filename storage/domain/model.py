@@ -185,6 +185,9 @@ class FagomraadeOverview:
     """Additions the coordinator accepted for this area and nobody has added yet."""
     udgaaede: tuple[UdgaaetSystem, ...] = ()
     """Last round's systems no longer on the list: left out, and listed on the summary."""
+    change_unannounced: bool = True
+    """A delivered Bilag 1 may wait for the notice that its answers changed (False: none
+    was delivered, or its notice went out), as of the read."""
 
     @property
     def answered(self) -> int:

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from botbuilder.core import ConversationState, MemoryStorage, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.bootstrap import Clock, Ports, open_storage, wire
+from bot.settings import Settings
 from dialogs.context import CALLER_KEY, CLAIM_KEY, Caller
-from dialogs.coordinator import KoordinatorConfig
-from dialogs.delivery import Delivery, DeliveryConfig
-from dialogs.forslag import ForslagSources
 from dialogs.ports import (
     DeliveryReport,
     Link,
@@ -30,16 +27,8 @@ from dialogs.ports import (
     Reachability,
     ReachStatus,
 )
-from dialogs.router import Router
-from storage.archive import ArchiveRepository
-from storage.coordination import CoordinationRepository
-from storage.db import create_engine_for, make_sessionmaker
 from storage.domain.model import Person
-from storage.migrate import upgrade_head
 from storage.outbox import Undelivered
-from storage.suggestions.rounds import RoundsRepository
-from storage.suggestions.store import ForslagRepository
-from storage.survey import SurveyRepository
 from storage.unit_of_work import UnitOfWork
 from tests.support.fixtures import TENANT, SetUp, set_up_small
 
@@ -171,49 +160,35 @@ class Conversation:
         return replies
 
 
+TODAY = datetime(2027, 6, 1, 10, tzinfo=UTC)
+"""The dialogs' clock: a day of the kortlægning set up by set_up_small."""
+
+
 @pytest.fixture
 async def conversation(tmp_path: Path) -> AsyncIterator[Conversation]:
-    engine = create_engine_for(f"sqlite+aiosqlite:///{tmp_path / 'dialogs.db'}")
-    await upgrade_head(engine)
-    sessions = make_sessionmaker(engine)
-    world = await set_up_small(sessions)
-    storage = MemoryStorage()
-    conversation_state = ConversationState(storage)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'dialogs.db'}"
     messenger = RecordingMessenger()
-    config = KoordinatorConfig(
-        (), False, 1024 * 1024, ZoneInfo("Europe/Copenhagen"), lambda: date(2027, 6, 1)
-    )
-    coordination = CoordinationRepository(sessions)
-    delivery = Delivery(
-        ArchiveRepository(sessions),
-        coordination,
-        messenger,
-        NoFiles(),
-        NoMail(),
-        NoLinks(),
-        DeliveryConfig(
-            "infrastruktur@kombit.dk", config.zone, config.today, lambda: datetime.now(UTC)
-        ),
-    )
-    router = Router(
-        conversation_state,
-        SurveyRepository(sessions),
-        coordination,
-        messenger,
-        NoRoster(),
-        NoFiles(),
-        config,
-        delivery,
-        functools.partial(UnitOfWork, sessions),
-        reacher=ChatsOnly(),
-        forslag=ForslagSources(ForslagRepository(sessions), RoundsRepository(sessions)),
-    )
+    async with open_storage(url) as storage:
+        world = await set_up_small(storage.sessions)
+        wiring = wire(
+            Settings(database_url=url, max_upload_bytes=1024 * 1024),
+            storage,
+            clock=Clock(now=lambda: TODAY),
+            ports=Ports(
+                messenger=messenger,
+                roster=NoRoster(),
+                reacher=ChatsOnly(),
+                files=NoFiles(),
+                mailer=NoMail(),
+                links=NoLinks(),
+            ),
+        )
 
-    async def logic(context: TurnContext) -> None:
-        context.turn_state[CALLER_KEY] = Caller(TENANT, world.anne.id, world.anne.navn)
-        context.turn_state[CLAIM_KEY] = Unguarded()
-        await router.on_message(context)
-        await conversation_state.save_changes(context)
+        async def logic(context: TurnContext) -> None:
+            context.turn_state[CALLER_KEY] = Caller(TENANT, world.anne.id, world.anne.navn)
+            context.turn_state[CLAIM_KEY] = Unguarded()
+            await wiring.router.on_message(context)
+            await wiring.conversation_state.save_changes(context)
 
-    yield Conversation(CardIdAdapter(logic), messenger, world, sessions)
-    await engine.dispose()
+        yield Conversation(CardIdAdapter(logic), messenger, world, storage.sessions)
+        await wiring.close()

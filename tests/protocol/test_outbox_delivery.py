@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.bootstrap import Storage
 from bot.settings import Settings
 from dialogs import texts
 from dialogs.ports import QUEUED, OutgoingMessage
@@ -47,9 +48,9 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def delivery(
-    sessions: async_sessionmaker[AsyncSession], clock: FakeClock
+    sessions: async_sessionmaker[AsyncSession], storage: Storage, clock: FakeClock
 ) -> AsyncIterator[Delivery]:
-    built = build_delivery(sessions, clock)
+    built = build_delivery(storage, clock)
     yield built
     await built.sender.close()
 
@@ -140,11 +141,12 @@ async def test_a_blocked_person_is_not_retried(
 
 async def test_throttling_that_never_ends_is_given_up_and_reported(
     sessions: async_sessionmaker[AsyncSession],
+    storage: Storage,
     people: dict[str, int],
     clock: FakeClock,
     connector: BotConnector,
 ) -> None:
-    delivery = build_delivery(sessions, clock, give_up_after=timedelta(minutes=5))
+    delivery = build_delivery(storage, clock, give_up_after=timedelta(minutes=5))
     connector.fail_next("send", *[Failure(429)] * 50, target=ANNE.personal_conversation)
     await enqueue(delivery, clock, people[ANNE.aad_object_id], "Hej")
 
@@ -256,6 +258,7 @@ async def test_the_messenger_leaves_a_throttled_message_to_the_worker(
 
 async def test_many_messages_to_one_chat_keep_teams_limits_without_a_single_429(
     sessions: async_sessionmaker[AsyncSession],
+    storage: Storage,
     connector_with_limits: BotConnector,
 ) -> None:
     # Real time, so the connector's own clock judges; windows scaled down to stay fast.
@@ -264,7 +267,7 @@ async def test_many_messages_to_one_chat_keep_teams_limits_without_a_single_429(
     ids = await seed_people(sessions, [ANNE])
     await seed_personal_chat(sessions, ANNE, connector_with_limits.url)
     clock = FakeClock(START)
-    delivery = build_delivery(sessions, clock, settings=settings, real_time_throttle=True)
+    delivery = build_delivery(storage, clock, settings=settings, real_time_throttle=True)
     for n in range(20):
         await enqueue(delivery, clock, ids[ANNE.aad_object_id], f"Besked {n}")
 
@@ -279,6 +282,7 @@ async def test_many_messages_to_one_chat_keep_teams_limits_without_a_single_429(
 async def test_the_bot_s_token_goes_with_every_connector_call_exactly_when_it_has_an_app_id(
     authenticated: bool,
     sessions: async_sessionmaker[AsyncSession],
+    storage: Storage,
     settings: Settings,
     authenticated_settings: Settings,
     token_issuer: ChannelTokenIssuer,
@@ -286,7 +290,7 @@ async def test_the_bot_s_token_goes_with_every_connector_call_exactly_when_it_ha
     connector: BotConnector,
 ) -> None:
     chosen = authenticated_settings if authenticated else settings
-    delivery = build_delivery(sessions, clock, settings=chosen)
+    delivery = build_delivery(storage, clock, settings=chosen)
     ids = await seed_people(sessions, [ANNE, BO])
     await seed_personal_chat(sessions, ANNE, connector.url)  # Bo's chat must be opened
     for user in (ANNE, BO):
@@ -316,13 +320,14 @@ async def connector_with_limits() -> AsyncIterator[BotConnector]:
 
 async def test_a_turn_never_waits_long_for_a_busy_chat_the_worker_sends_it_later(
     sessions: async_sessionmaker[AsyncSession],
+    storage: Storage,
     clock: FakeClock,
     connector: BotConnector,
     people: dict[str, int],
 ) -> None:
     # One message per 30 s in a chat: the second notice in a turn would wait 30 s, and Teams
     # redelivers a turn it has not seen answered within 15 s.
-    slow = build_delivery(sessions, clock, settings=Settings(conversation_send_limits=((1, 30.0),)))
+    slow = build_delivery(storage, clock, settings=Settings(conversation_send_limits=((1, 30.0),)))
     try:
         first = await slow.messenger.send_to_person(
             TENANT, people[ANNE.aad_object_id], OutgoingMessage(text="første", dedupe_key="t:1")
@@ -369,6 +374,7 @@ async def test_a_notice_to_the_coordinators_skips_the_one_who_acted(
 
 async def test_a_notice_to_a_busy_coordinator_waits_for_nothing_in_the_turn(
     sessions: async_sessionmaker[AsyncSession],
+    storage: Storage,
     clock: FakeClock,
     connector: BotConnector,
     people: dict[str, int],
@@ -376,7 +382,7 @@ async def test_a_notice_to_a_busy_coordinator_waits_for_nothing_in_the_turn(
     # The coordinator's chat takes one message per 1.5 s: a message to the person in the turn
     # would wait that long, a notice to a coordinator goes to the worker at once instead.
     await make_coordinator(sessions, people[ANNE.aad_object_id])
-    slow = build_delivery(sessions, clock, settings=Settings(conversation_send_limits=((1, 1.5),)))
+    slow = build_delivery(storage, clock, settings=Settings(conversation_send_limits=((1, 1.5),)))
     try:
         for n, text in enumerate(["Bo har indsendt ESDH", "Carl har indsendt Skole"]):
             notice = OutgoingMessage(text=text, kind="submitted", dedupe_key=f"submitted:{n}")
@@ -437,6 +443,7 @@ async def test_a_retried_message_is_not_overtaken_by_the_next_one_to_the_same_pe
 
 async def test_a_message_sent_in_a_turn_waits_behind_one_another_worker_holds(
     sessions: async_sessionmaker[AsyncSession],
+    storage: Storage,
     delivery: Delivery,
     people: dict[str, int],
     clock: FakeClock,
@@ -444,7 +451,7 @@ async def test_a_message_sent_in_a_turn_waits_behind_one_another_worker_holds(
 ) -> None:
     anne = people[ANNE.aad_object_id]
     await enqueue(delivery, clock, anne, "Bo har indsendt ESDH")
-    other_lane = build_delivery(sessions, clock, owner="other-lane")
+    other_lane = build_delivery(storage, clock, owner="other-lane")
     held = await other_lane.outbox.claim_due(
         "other-lane", now=clock.now(), lease=timedelta(minutes=2), limit=10
     )

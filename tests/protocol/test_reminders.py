@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.bootstrap import Storage
 from bot.reminders import REMINDER_KINDS, ReminderRunner
 from bot.settings import Settings
 from dialogs import texts
@@ -69,8 +70,10 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-async def delivery(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[Delivery]:
-    built = build_delivery(sessions, FakeClock(ONE_WEEK_BEFORE))
+async def delivery(
+    sessions: async_sessionmaker[AsyncSession], storage: Storage
+) -> AsyncIterator[Delivery]:
+    built = build_delivery(storage, FakeClock(ONE_WEEK_BEFORE))
     yield built
     await built.sender.close()
 
@@ -212,8 +215,8 @@ async def test_the_coordinator_is_told_who_is_late_and_that_the_deadline_is_at_r
 )
 async def test_the_summary_names_unassigned_areas_apart_and_counts_days_in_good_danish(
     sessions: async_sessionmaker[AsyncSession],
+    storage: Storage,
     settings: Settings,
-    delivery: Delivery,
     connector: BotConnector,
     now: datetime,
     deadline: str,
@@ -229,8 +232,11 @@ async def test_the_summary_names_unassigned_areas_apart_and_counts_days_in_good_
     for user in (ANNE, KIRSTEN):
         await seed_personal_chat(sessions, user, connector.url)
 
+    # A reminder is written as it reads when sent, so the sending process's clock says now.
+    delivery = build_delivery(storage, FakeClock(now))
     await runner_for(sessions, settings).run_once(now)
     await delivery.worker.drain()
+    await delivery.sender.close()
 
     [summary] = connector.texts(KIRSTEN.personal_conversation)
     reminded, unassigned, at_risk = summary.split("\n\n")[1:4]
@@ -290,12 +296,13 @@ async def test_two_instances_racing_send_every_reminder_exactly_once(
     instances = []
     for name in ("instance-a", "instance-b"):
         engine = create_engine_for(database_url)
-        sessions = make_sessionmaker(engine)
+        storage = Storage.over(engine)
+        sessions = storage.sessions
         instances.append(
             (
                 engine,
                 runner_for(sessions, settings),
-                build_delivery(sessions, FakeClock(ONE_WEEK_BEFORE), owner=name),
+                build_delivery(storage, FakeClock(ONE_WEEK_BEFORE), owner=name),
             )
         )
 
@@ -314,7 +321,8 @@ async def test_the_runner_and_the_remind_command_together_send_each_reminder_onc
 ) -> None:
     engine = create_engine_for(sqlite_url)
     await upgrade_head(engine)
-    sessions = make_sessionmaker(engine)
+    storage = Storage.over(engine)
+    sessions = storage.sessions
     await seed_kortlaegning(
         sessions, slutdato=SLUTDATO, started_at=STARTED, areas=AREAS, koordinatorer=(KIRSTEN,)
     )
@@ -323,7 +331,7 @@ async def test_the_runner_and_the_remind_command_together_send_each_reminder_onc
     settings = Settings(database_url=sqlite_url)
     # The command's worker keeps the real clock (its --now only plans); so does this one, so
     # that each sees the other's leases as live.
-    delivery = build_delivery(sessions, FakeClock(datetime.now(UTC)))
+    delivery = build_delivery(storage, FakeClock(datetime.now(UTC)))
 
     command = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -392,7 +400,8 @@ async def test_remind_now_sends_at_once_what_it_planned_for_that_moment(
 ) -> None:
     engine = create_engine_for(sqlite_url)
     await upgrade_head(engine)
-    sessions = make_sessionmaker(engine)
+    storage = Storage.over(engine)
+    sessions = storage.sessions
     await seed_kortlaegning(
         sessions, slutdato=SLUTDATO, started_at=STARTED, areas=AREAS, koordinatorer=(KIRSTEN,)
     )

@@ -93,6 +93,33 @@ async def test_receipt_and_the_change_notice_belong_to_the_newest_delivered_vers
     assert await archive.kombit_receipt(TENANT) is not None
 
 
+async def test_an_area_read_tells_whether_a_delivered_version_waits_for_its_change_notice(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await set_up_answered(sessions)
+    archive = ArchiveRepository(sessions)
+    survey = SurveyRepository(sessions)
+    area_id = world.last.id
+
+    assert not (await survey.read_overview(area_id)).change_unannounced
+    version_id = await archived(archive, world)
+    assert not (await survey.read_overview(area_id)).change_unannounced  # archived, not sent
+    await archive.mark_delivered(
+        version_id,
+        status=SendStatus.SENT,
+        by_person_id=world.kim.id,
+        at=datetime.now(UTC),
+        recipient="infrastruktur@kombit.dk",
+        subject="[Aarhus Kommune/kortlægning af it-systemer]",
+        mail_filename="mail.eml",
+        mail=b"From: x",
+        attempts=1,
+    )
+    assert (await survey.read_overview(area_id)).change_unannounced
+    assert await archive.claim_change_notice(TENANT) is not None
+    assert not (await survey.read_overview(area_id)).change_unannounced
+
+
 async def test_changes_after_a_version_come_from_the_audit_and_net_out(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:

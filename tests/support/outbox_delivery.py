@@ -1,20 +1,17 @@
-"""The delivery stack as the app builds it, with a fake clock and the local connector."""
+"""The delivery stack as the app builds it (bot.bootstrap), on a fake clock."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+from bot.bootstrap import Clock, Storage, wire
 from bot.outbox import OutboxMessenger, OutboxWorker
 from bot.proactive import ProactiveSender
 from bot.settings import Settings
-from bot.throttle import RetryPolicy, Throttle
-from storage.conversations import ConversationRepository
-from storage.coordination import CoordinationRepository
+from bot.throttle import Throttle
 from storage.outbox import OutboxRepository
 from tests.support.clock import FakeClock
 
@@ -28,7 +25,7 @@ class Delivery:
 
 
 def build_delivery(
-    sessions: async_sessionmaker[AsyncSession],
+    storage: Storage,
     clock: FakeClock,
     *,
     settings: Settings | None = None,
@@ -37,36 +34,19 @@ def build_delivery(
     real_time_throttle: bool = False,
 ) -> Delivery:
     """Build it; the throttle runs on the fake clock unless the connector's limits judge."""
-    settings = settings or Settings()
-    outbox = OutboxRepository(sessions)
-    throttle = (
-        Throttle(settings.conversation_send_limits, settings.tenant_requests_per_second)
-        if real_time_throttle
-        else Throttle(
-            settings.conversation_send_limits,
-            settings.tenant_requests_per_second,
-            clock=clock.monotonic,
-            sleep=clock.sleep,
-        )
+    settings = dataclasses.replace(
+        settings or Settings(), delivery_give_up_seconds=int(give_up_after.total_seconds())
     )
-    sender = ProactiveSender(
-        ConfigurationBotFrameworkAuthentication(settings.bot_auth()),
-        ConversationRepository(sessions),
-        throttle,
-        app_id=settings.app_id,
-    )
-    worker = OutboxWorker(
-        outbox,
-        sender,
-        retry=RetryPolicy(give_up_after=give_up_after),
-        now=clock.now,
-        sleep=clock.sleep,
+    wiring = wire(
+        settings,
+        storage,
+        clock=Clock(now=clock.now, monotonic=clock.monotonic, sleep=clock.sleep),
+        throttle=(
+            Throttle(settings.conversation_send_limits, settings.tenant_requests_per_second)
+            if real_time_throttle
+            else None
+        ),
         rng=random.Random(7),
         owner=owner,
     )
-    return Delivery(
-        outbox,
-        sender,
-        worker,
-        OutboxMessenger(outbox, worker, CoordinationRepository(sessions), now=clock.now),
-    )
+    return Delivery(storage.outbox, wiring.sender, wiring.worker, wiring.messenger)
