@@ -20,7 +20,13 @@ from dialogs.ports import Link, Mail, Member
 from storage.bilag1.columns import Role, column_letter
 from storage.bilag1.layout import SheetReading
 from storage.domain.archive import Bilag1Version
-from storage.domain.forslag import Afgjort, ForeslaaetTilfoejelse, ForslagOversigt
+from storage.domain.forslag import (
+    Afgjort,
+    FagomraadeForslag,
+    ForeslaaetTilfoejelse,
+    ForslagOversigt,
+    UsikkertForslag,
+)
 from storage.domain.model import (
     Anvendelse,
     Fagomraade,
@@ -1337,23 +1343,24 @@ def forslag_card(oversigt: ForslagOversigt) -> Card:
                     size="Small",
                 )
             )
-    shown = 0
     usikre = [(area, u) for area in oversigt.fagomraader for u in area.usikre]
-    open_usikre = [(area, u) for area, u in usikre if u.afgjort is None]
+    asked = _usikre_rows(body, usikre)
+    _tilfoejelse_rows(body, oversigt, areas, room=max(FORSLAG_ROWS_SHOWN - asked, 3))
+    body.append(_text(texts.FORSLAG_MORE_SOURCES, separator=True))
+    return _card(body)
+
+
+def _usikre_rows(
+    body: list[dict[str, Any]], usikre: Sequence[tuple[FagomraadeForslag, UsikkertForslag]]
+) -> int:
+    """Uncertain matches: the undecided with a button pair each, then the decided; how many
+    were asked."""
     if usikre:
         body.append(_text(texts.FORSLAG_USIKRE_HEADING, weight="Bolder", separator=True))
-    for area, usikker in open_usikre[:FORSLAG_ROWS_SHOWN]:
-        body.append(
-            _text(
-                texts.forslag_usikkert(
-                    system=usikker.navn,
-                    kilde_navn=usikker.kilde_navn,
-                    kilde=usikker.kilde,
-                    anvendelse=usikker.anvendelse,
-                    fagomraade=area.navn,
-                )
-            )
-        )
+    undecided = [(area, u) for area, u in usikre if u.afgjort is None]
+    asked = undecided[:FORSLAG_ROWS_SHOWN]
+    for area, usikker in asked:
+        body.append(_text(_usikker_line(area, usikker)))
         body.append(
             _afgoer_actions(
                 KoordinatorAction.FORSLAG_AFGOER,
@@ -1363,47 +1370,27 @@ def forslag_card(oversigt: ForslagOversigt) -> Card:
                 texts.FORSLAG_IKKE_SAMME,
             )
         )
-        shown += 1
-    if len(open_usikre) > FORSLAG_ROWS_SHOWN:
-        body.append(_text(texts.forslag_flere(antal=len(open_usikre) - shown), isSubtle=True))
-    decided_usikre = [(area, u) for area, u in usikre if u.afgjort is not None]
-    for area, usikker in decided_usikre[:FORSLAG_ROWS_SHOWN]:
-        if usikker.afgjort is not None:
-            line = texts.forslag_usikkert(
-                system=usikker.navn,
-                kilde_navn=usikker.kilde_navn,
-                kilde=usikker.kilde,
-                anvendelse=usikker.anvendelse,
-                fagomraade=area.navn,
-            )
-            body.append(
-                _text(
-                    texts.forslag_decided(
-                        text=line, accepteret=usikker.afgjort == Afgjort.ACCEPTERET
-                    ),
-                    isSubtle=True,
-                    size="Small",
-                )
-            )
-    if len(decided_usikre) > FORSLAG_ROWS_SHOWN:
-        body.append(_text(texts.forslag_afgjorte(antal=len(decided_usikre) - FORSLAG_ROWS_SHOWN)))
+    if len(undecided) > len(asked):
+        body.append(_text(texts.forslag_flere(antal=len(undecided) - len(asked)), isSubtle=True))
+    _decided_rows(body, [(_usikker_line(area, u), u.afgjort) for area, u in usikre if u.afgjort])
+    return len(asked)
+
+
+def _tilfoejelse_rows(
+    body: list[dict[str, Any]], oversigt: ForslagOversigt, areas: dict[int, str], *, room: int
+) -> None:
+    """Suggested additions: the undecided to offer or turn down (with an area to choose when
+    none claims them), at most room of them, then the decided."""
     tilfoejelser = _tilfoejelser_by_system(oversigt)
     if tilfoejelser:
         body.append(_text(texts.FORSLAG_TILFOEJELSER_HEADING, weight="Bolder", separator=True))
     choices = [{"title": navn, "value": str(area_id)} for area_id, navn in areas.items()]
-    room = max(FORSLAG_ROWS_SHOWN - shown, 3)
-    open_items = [t for t in tilfoejelser if t[0].afgjort is None]
-    with_area = [t for t in open_items if t[1]]
-    to_place = [t for t in open_items if not t[1]]
+    undecided = [t for t in tilfoejelser if t[0].afgjort is None]
+    with_area = [t for t in undecided if t[1]]
+    to_place = [t for t in undecided if not t[1]]
     offered = (with_area + to_place[:_AREA_CHOICES_SHOWN])[:room]
     for tilfoejelse, area_ids in offered:
-        text = texts.forslag_tilfoejelse(
-            navn=tilfoejelse.navn,
-            leverandoer=tilfoejelse.leverandoer,
-            kilde=tilfoejelse.kilde,
-            anvendelse=tilfoejelse.anvendelse,
-        )
-        body.append(_text(text))
+        body.append(_text(_tilfoejelse_line(tilfoejelse)))
         if area_ids:
             body.append(
                 _text(
@@ -1431,30 +1418,42 @@ def forslag_card(oversigt: ForslagOversigt) -> Card:
                 texts.FORSLAG_AFVIS,
             )
         )
-    if len(open_items) > len(offered):
-        body.append(_text(texts.forslag_flere(antal=len(open_items) - len(offered)), isSubtle=True))
-    decided = [(t, areas_of) for t, areas_of in tilfoejelser if t.afgjort is not None]
-    for tilfoejelse, _ in decided[:FORSLAG_ROWS_SHOWN]:
-        if tilfoejelse.afgjort is not None:
-            text = texts.forslag_tilfoejelse(
-                navn=tilfoejelse.navn,
-                leverandoer=tilfoejelse.leverandoer,
-                kilde=tilfoejelse.kilde,
-                anvendelse=tilfoejelse.anvendelse,
+    if len(undecided) > len(offered):
+        body.append(_text(texts.forslag_flere(antal=len(undecided) - len(offered)), isSubtle=True))
+    _decided_rows(body, [(_tilfoejelse_line(t), t.afgjort) for t, _ in tilfoejelser if t.afgjort])
+
+
+def _decided_rows(body: list[dict[str, Any]], decided: Sequence[tuple[str, Afgjort]]) -> None:
+    """The coordinator's decisions so far, subtle and bounded like the rest of the card."""
+    for line, afgjort in decided[:FORSLAG_ROWS_SHOWN]:
+        body.append(
+            _text(
+                texts.forslag_decided(text=line, accepteret=afgjort == Afgjort.ACCEPTERET),
+                isSubtle=True,
+                size="Small",
             )
-            body.append(
-                _text(
-                    texts.forslag_decided(
-                        text=text, accepteret=tilfoejelse.afgjort == Afgjort.ACCEPTERET
-                    ),
-                    isSubtle=True,
-                    size="Small",
-                )
-            )
+        )
     if len(decided) > FORSLAG_ROWS_SHOWN:
         body.append(_text(texts.forslag_afgjorte(antal=len(decided) - FORSLAG_ROWS_SHOWN)))
-    body.append(_text(texts.FORSLAG_MORE_SOURCES, separator=True))
-    return _card(body)
+
+
+def _usikker_line(area: FagomraadeForslag, usikker: UsikkertForslag) -> str:
+    return texts.forslag_usikkert(
+        system=usikker.navn,
+        kilde_navn=usikker.kilde_navn,
+        kilde=usikker.kilde,
+        anvendelse=usikker.anvendelse,
+        fagomraade=area.navn,
+    )
+
+
+def _tilfoejelse_line(tilfoejelse: ForeslaaetTilfoejelse) -> str:
+    return texts.forslag_tilfoejelse(
+        navn=tilfoejelse.navn,
+        leverandoer=tilfoejelse.leverandoer,
+        kilde=tilfoejelse.kilde,
+        anvendelse=tilfoejelse.anvendelse,
+    )
 
 
 def _tilfoejelser_by_system(
