@@ -158,11 +158,30 @@ dialog state, and the answers with their audit trail."""
 
 async def turn_rows(db: async_sessionmaker[AsyncSession]) -> dict[str, int]:
     """How many rows each table a turn writes to holds, by table name."""
+    return {table.__tablename__: await count(db, table) for table in TURN_TABLES}
+
+
+async def count(db: async_sessionmaker[AsyncSession], row: type) -> int:
+    """How many rows a table holds."""
     async with db() as session:
-        return {
-            table.__tablename__: await session.scalar(select(func.count()).select_from(table)) or 0
-            for table in TURN_TABLES
-        }
+        return int(await session.scalar(select(func.count()).select_from(row)) or 0)
+
+
+def in_team(activity: dict[str, Any], team_id: str) -> dict[str, Any]:
+    """The same message, written in a team's channel instead of the 1:1 chat."""
+    return {
+        **activity,
+        "conversation": {
+            "id": team_id,
+            "conversationType": "channel",
+            "tenantId": activity["conversation"]["tenantId"],
+        },
+        "channelData": {
+            **activity["channelData"],
+            "team": {"id": team_id},
+            "channel": {"id": team_id},
+        },
+    }
 
 
 def card_of(activity: dict[str, Any]) -> dict[str, Any]:

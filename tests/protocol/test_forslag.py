@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
@@ -36,6 +36,8 @@ from tests.protocol.conftest import (
     buttons,
     card_of,
     card_text,
+    count,
+    in_team,
     submit_data,
 )
 from tests.support.activities import Activities, TeamsUser
@@ -74,18 +76,6 @@ async def kitos() -> AsyncIterator[KitosStandIn]:
     await stand_in.close()
 
 
-def in_team(activity: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **activity,
-        "conversation": {
-            "id": TEAM_ID,
-            "conversationType": "channel",
-            "tenantId": activity["conversation"]["tenantId"],
-        },
-        "channelData": {**activity["channelData"], "team": {"id": TEAM_ID}},
-    }
-
-
 def last_card(connector: BotConnector, user: TeamsUser) -> dict[str, Any]:
     return [a for a in connector.sent(user.personal_conversation) if a.get("attachments")][-1]
 
@@ -111,26 +101,11 @@ async def press(
 
 
 def upload(activities: Activities, connector: BotConnector, name: str) -> dict[str, Any]:
-    return activities.message(
-        KIM,
-        "",
-        attachments=[
-            {
-                "contentType": "application/vnd.microsoft.teams.file.download.info",
-                "name": name,
-                "content": {"downloadUrl": f"{connector.url}/files/{name}", "fileType": "xlsx"},
-            }
-        ],
-    )
-
-
-async def count(db: async_sessionmaker[AsyncSession], row: type) -> int:
-    async with db() as session:
-        return int(await session.scalar(select(func.count()).select_from(row)) or 0)
+    return activities.file_upload(KIM, f"{connector.url}/files/{name}", name)
 
 
 async def set_up_first_round(bot: RunningBot, activities: Activities) -> None:
-    await bot.post(in_team(activities.message(KIM, "hjælp")))  # the bot is in the team
+    await bot.post(in_team(activities.message(KIM, "hjælp"), TEAM_ID))  # the bot is in the team
     for text in ("opsæt", "Århus", "31-08-2099", "eksempel"):
         await bot.post(activities.message(KIM, text))
 
@@ -138,7 +113,7 @@ async def set_up_first_round(bot: RunningBot, activities: Activities) -> None:
 async def set_up_second_round(
     bot: RunningBot, activities: Activities, connector: BotConnector
 ) -> None:
-    await bot.post(in_team(activities.message(KIM, "hjælp")))
+    await bot.post(in_team(activities.message(KIM, "hjælp"), TEAM_ID))
     await bot.post(activities.message(KIM, "opsæt"))
     assert connector.texts(KIM.personal_conversation)[-1] == texts.OPSAET_NY_RUNDE
     for text in ("ja", "Århus", "31-08-2100", "eksempel"):

@@ -22,6 +22,8 @@ from tests.protocol.conftest import (
     buttons,
     card_of,
     card_text,
+    count,
+    in_team,
     submit_data,
 )
 from tests.support.activities import Activities, TeamsUser
@@ -47,30 +49,8 @@ def roster(connector: BotConnector) -> None:
         connector.add_member(TEAM_ID, user.roster_entry())
 
 
-def in_team(activity: dict[str, Any]) -> dict[str, Any]:
-    """The same message, written in the team's channel instead of the 1:1 chat."""
-    return {
-        **activity,
-        "conversation": {
-            "id": TEAM_ID,
-            "conversationType": "channel",
-            "tenantId": activity["conversation"]["tenantId"],
-        },
-        "channelData": {
-            **activity["channelData"],
-            "team": {"id": TEAM_ID},
-            "channel": {"id": TEAM_ID},
-        },
-    }
-
-
 def last_card(connector: BotConnector, conversation: str) -> dict[str, Any]:
     return [a for a in connector.sent(conversation) if a.get("attachments")][-1]
-
-
-async def count(db: async_sessionmaker[AsyncSession], row: type) -> int:
-    async with db() as session:
-        return int(await session.scalar(select(func.count()).select_from(row)) or 0)
 
 
 async def set_up_by_text(
@@ -78,7 +58,7 @@ async def set_up_by_text(
 ) -> None:
     for text in ("opsæt", "Århus", slutdato, "eksempel"):
         await bot.post(activities.message(KIM, text))
-    await bot.post(in_team(activities.message(KIM, "hjælp")))  # the bot is in the team
+    await bot.post(in_team(activities.message(KIM, "hjælp"), TEAM_ID))  # the bot is in the team
 
 
 async def test_the_opsaet_card_once_sent_shows_its_choices_and_no_button(
@@ -202,17 +182,7 @@ def _one_area_workbook() -> bytes:
 
 
 def _upload(activities: Activities, connector: BotConnector, name: str) -> dict[str, Any]:
-    return activities.message(
-        KIM,
-        "",
-        attachments=[
-            {
-                "contentType": "application/vnd.microsoft.teams.file.download.info",
-                "name": name,
-                "content": {"downloadUrl": f"{connector.url}/files/{name}", "fileType": "xlsx"},
-            }
-        ],
-    )
+    return activities.file_upload(KIM, f"{connector.url}/files/{name}", name)
 
 
 async def test_a_systemejer_is_refused_coordinator_commands_politely(
@@ -282,7 +252,8 @@ async def test_assignment_by_email_mention_roster_card_and_mig(
                         "text": "<at>Bo Hansen</at>",
                     },
                 ],
-            )
+            ),
+            TEAM_ID,
         )
     )
     await bot.post(activities.message(KIM, "tildel beskæftigelse mig"))
@@ -527,7 +498,7 @@ async def test_every_coordinator_is_told_when_the_last_area_is_submitted(
 ) -> None:
     for text in ("opsæt", "Aarhus", "31/8-2099"):
         await bot.post(activities.message(KIM, text))
-    await bot.post(in_team(activities.message(KIM, "hjælp")))
+    await bot.post(in_team(activities.message(KIM, "hjælp"), TEAM_ID))
     connector.files["kombit.xlsx"] = _single_area_workbook()
     await bot.post(_upload(activities, connector, "kombit.xlsx"))
     await bot.post(activities.message(KIM, "tildel ESDH anne.jensen@kommune.dk"))
@@ -728,7 +699,7 @@ async def test_the_coordinator_who_submits_an_area_is_not_told_so_but_the_others
 ) -> None:
     for text in ("opsæt", "Aarhus", "31/8-2099"):
         await bot.post(activities.message(KIM, text))
-    await bot.post(in_team(activities.message(KIM, "hjælp")))
+    await bot.post(in_team(activities.message(KIM, "hjælp"), TEAM_ID))
     connector.files["kombit.xlsx"] = _single_area_workbook()
     await bot.post(_upload(activities, connector, "kombit.xlsx"))
     await bot.post(activities.message(KIM, "koordinator tilføj bo.hansen@kommune.dk"))

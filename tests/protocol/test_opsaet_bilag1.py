@@ -56,17 +56,7 @@ def unsure_workbook() -> bytes:
 
 
 def upload(activities: Activities, connector: BotConnector, name: str) -> dict[str, Any]:
-    return activities.message(
-        KIM,
-        "",
-        attachments=[
-            {
-                "contentType": "application/vnd.microsoft.teams.file.download.info",
-                "name": name,
-                "content": {"downloadUrl": f"{connector.url}/files/{name}", "fileType": "xlsx"},
-            }
-        ],
-    )
+    return activities.file_upload(KIM, f"{connector.url}/files/{name}", name)
 
 
 async def start_opsaet(bot: RunningBot, activities: Activities) -> None:

@@ -86,6 +86,15 @@ class Activities:
             extra["replyToId"] = reply_to
         return self._base(user, self.personal(user), type="message", **extra)
 
+    def file_upload(self, user: TeamsUser, download_url: str, name: str) -> dict[str, Any]:
+        """A file sent to the bot in the personal chat: Teams' file download info."""
+        attachment = {
+            "contentType": "application/vnd.microsoft.teams.file.download.info",
+            "name": name,
+            "content": {"downloadUrl": download_url, "fileType": name.rsplit(".", 1)[-1]},
+        }
+        return self.message(user, "", attachments=[attachment])
+
     def invoke(
         self, user: TeamsUser, name: str, value: dict[str, Any], reply_to: str | None = None
     ) -> dict[str, Any]:
