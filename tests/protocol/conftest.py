@@ -44,6 +44,7 @@ OUTGOING_TOKEN = "token-the-bot-got-from-entra-id"
 async def connector() -> AsyncIterator[BotConnector]:
     async for stub in running_connector():
         yield stub
+        assert not stub.invalid_cards, "\n".join(stub.invalid_cards)
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.support.adaptive_cards import activity_card_problems
+
 PERSONAL_PREFIX = "a:personal-"
 """How this stub names a 1:1 chat: the prefix, then the person's Teams or AAD id."""
 
@@ -85,6 +87,8 @@ class _Windows:
 class BotConnector:
     def __init__(self, limits: Limits | None = None) -> None:
         self.calls: list[Call] = []
+        self.invalid_cards: list[str] = []
+        """What in the Adaptive Cards sent or updated breaks the schema Teams renders."""
         self.limits = limits
         self.throttled = 0
         """How many requests broke a limit and were answered 429 (only with limits)."""
@@ -216,6 +220,8 @@ class BotConnector:
     async def _record(self, request: web.Request, body: Any = None) -> Any:
         if body is None and request.can_read_body:
             body = await request.json()
+        if isinstance(body, dict):
+            self.invalid_cards += activity_card_problems(body)
         async with self._changed:
             self.calls.append(
                 Call(request.method, request.path, body, request.headers.get("Authorization"))
