@@ -63,7 +63,8 @@ class Router:
             coordination, survey, messenger, roster, config, delivery=delivery, reacher=reacher
         )
         self._systemejer = Survey(survey, coordination, messenger, delivery, units)
-        self._dialogs = DialogSet(conversation_state.create_property("dialog_state"))
+        self._dialog_state = conversation_state.create_property("dialog_state")
+        self._dialogs = DialogSet(self._dialog_state)
         self._dialogs.add(OpsaetDialog(coordination, files, config))
 
     async def on_message(self, context: TurnContext) -> None:
@@ -115,6 +116,11 @@ class Router:
 
     async def _on_other_text(self, context: TurnContext, text: str) -> None:
         """Text that is no command: for the dialog waiting for it, else for the survey."""
+        if await self._dialog_state.get(context) is None:
+            # No dialog ever ran in this conversation (a systemejer's chat). Asked this way,
+            # unlike create_context, nothing is added to the state that would be written.
+            await self._systemejer.on_text(context, text)
+            return
         dialog_context = await self._dialogs.create_context(context)
         if dialog_context.active_dialog is None:
             await self._systemejer.on_text(context, text)
