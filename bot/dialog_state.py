@@ -68,6 +68,10 @@ class SqlStorage(Storage):
         await self._store.delete(keys)
 
 
+_NEVER_STORED = str(Pickler().flatten(None))
+"""The hash botbuilder gives a state read from storage that holds none (CachedBotState)."""
+
+
 def _e_tag_of(item: Any) -> str | None:
     tag = item.get("e_tag") if isinstance(item, dict) else getattr(item, "e_tag", None)
     return str(tag) if tag else None
@@ -97,6 +101,10 @@ class TurnStates:
             if cached is None:
                 continue
             flattened = Pickler().flatten(cached.state)
+            if not flattened and cached.hash == _NEVER_STORED:
+                # botbuilder would store the empty state of a conversation that has none; it
+                # reads back the same as nothing, so the turn leaves it unwritten.
+                continue
             if str(flattened) != cached.hash:
                 changed[state.get_storage_key(turn_context)] = (cached, flattened)
         if not changed:

@@ -74,7 +74,8 @@ class Router:
         )
         self._systemejer = Survey(survey, coordination, messenger, delivery, units)
         self._review = ForslagReview(forslag.forslag)
-        self._dialogs = DialogSet(conversation_state.create_property("dialog_state"))
+        self._dialog_state = conversation_state.create_property("dialog_state")
+        self._dialogs = DialogSet(self._dialog_state)
         forslag_dialog = ForslagDialog(forslag, coordination, files, config)
         self._dialogs.add(OpsaetDialog(coordination, files, config, forslag_dialog))
         self._dialogs.add(forslag_dialog)
@@ -137,6 +138,11 @@ class Router:
         The source card of suggestions waits only for a file or "ingen": a coordinator who
         also answers for an area goes on answering meanwhile.
         """
+        if await self._dialog_state.get(context) is None:
+            # No dialog ever ran in this conversation (a systemejer's chat). Asked this way,
+            # unlike create_context, nothing is added to the state that would be written.
+            await self._systemejer.on_text(context, text)
+            return
         dialog_context = await self._dialogs.create_context(context)
         active = dialog_context.active_dialog
         if active is None or (

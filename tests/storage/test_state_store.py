@@ -190,6 +190,19 @@ async def test_turn_states_write_nothing_when_nothing_changed(
     assert storage.writes == []
 
 
+async def test_a_conversation_without_state_gets_none_stored_by_a_turn_that_only_reads_it(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    storage, states, dialog, _position = _turn_states(sessions)
+    context = TurnContext(TestAdapter(), _message())
+
+    assert await dialog.get(context) is None  # a systemejer's text: is a dialog waiting?
+    await states.save_changes(context)
+
+    assert storage.writes == []
+    assert await storage.read(["test/conversations/c1", "test/users/u1"]) == {}
+
+
 def _message() -> Activity:
     return Activity(
         type="message",
