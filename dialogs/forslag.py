@@ -167,7 +167,7 @@ class ForslagDialog(ComponentDialog):
         return await step.end_dialog()
 
     async def last_round_options(self, tenant_id: str) -> dict[str, Any]:
-        """Last round's sources as the dialog keeps them; read before a new round clears it."""
+        """Last round's sources, with its owners as archived, as the dialog keeps them."""
         try:
             last = await self._sources.rounds.last_round(tenant_id)
         except Bilag1Error as exc:
@@ -280,10 +280,10 @@ class ForslagDialog(ComponentDialog):
             export.columns & {Column.LIVSCYKLUS, Column.SYSTEMEJER}
         )
         if venter == ForslagKilde.UPLOAD_KITOS or kitos_like:
-            if not isinstance(export, KitosExport):
-                assert isinstance(export, KitosExportError)
+            if isinstance(export, KitosExportError):
                 return texts.kitos_export_error(export)
-            return await self._store_export(tenant_id, export)
+            if isinstance(export, KitosExport):
+                return await self._store_export(tenant_id, export)
         try:
             bilag1 = await read_bilag1_off_loop(data, filename=filename, max_bytes=max_bytes)
         except Bilag1Error as exc:
