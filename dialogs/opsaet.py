@@ -194,7 +194,6 @@ class OpsaetDialog(ComponentDialog):
         kommune = _kommune(step.values["kommune"])
         slutdato = date.fromisoformat(step.values["slutdato"])
         first = await self._coordination.kortlaegning(caller.tenant_id) is None
-        # Last round's owners are this round's assignments, which a new round clears.
         forslag_options = await self._forslag.last_round_options(caller.tenant_id)
         result = await self._coordination.set_up(
             caller.tenant_id,

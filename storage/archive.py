@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -38,11 +38,13 @@ from storage.models import (
     AnswerRow,
     AuditRow,
     Bilag1VersionRow,
+    Bilag1VersionSystemejerRow,
     FagomraadeRow,
     ItSystemRow,
     KortlaegningRow,
     PersonRow,
     StoredFileRow,
+    TildelingRow,
     TilfoejetSystemRow,
 )
 from storage.rows import to_person
@@ -236,6 +238,15 @@ class ArchiveRepository:
             )
             session.add(row)
             await session.flush()
+            # Next round's suggested owners: kept with the version, as assignments are not.
+            await session.execute(
+                insert(Bilag1VersionSystemejerRow).from_select(
+                    ["version_id", "fagomraade", "person_id"],
+                    select(literal(row.id), FagomraadeRow.navn, TildelingRow.person_id)
+                    .join(TildelingRow, TildelingRow.fagomraade_id == FagomraadeRow.id)
+                    .where(FagomraadeRow.kortlaegning_id == kortlaegning_id),
+                )
+            )
             return await _to_version(session, row)
 
     async def versions(self, tenant_id: str) -> list[Bilag1Version]:

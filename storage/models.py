@@ -401,6 +401,21 @@ class Bilag1VersionRow(Base):
     change_noticed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class Bilag1VersionSystemejerRow(Base):
+    """Who owned each fagområde when a version was archived: last round's systemejere, kept
+    when a new round clears the assignments."""
+
+    __tablename__ = "bilag1_version_systemejer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("bilag1_version.id", ondelete="CASCADE"), index=True
+    )
+    fagomraade: Mapped[str] = mapped_column(String(255))
+    """The fagområde's name then: a new round may rename or drop the area."""
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+
+
 class OutboxMessageRow(Base):
     """A proactive message, stored before it is sent and marked sent once Teams accepted it.
 

@@ -30,12 +30,12 @@ from storage.domain.suggestions import (
 )
 from storage.models import (
     Bilag1VersionRow,
+    Bilag1VersionSystemejerRow,
     FagomraadeRow,
     ItSystemRow,
     KortlaegningRow,
     PersonRow,
     StoredFileRow,
-    TildelingRow,
 )
 
 _DELIVERED = [status.value for status in SendStatus if status.delivered]
@@ -140,8 +140,7 @@ class RoundsRepository:
     async def last_round(self, tenant_id: str) -> LastRound | None:
         """The newest delivered workbook as sources, or None when nothing reached KOMBIT yet.
 
-        Owners are the people assigned now to the fagområde of that name, so read it before
-        a new round's set_up: that drops an area whose name changed, with its assignments.
+        Owners are the people assigned to each fagområde when that version was archived.
         Raises Bilag1Error if the archived file cannot be read back.
         """
         async with self._sessions() as session:
@@ -161,7 +160,7 @@ class RoundsRepository:
             if found is None:
                 return None
             version, file, mapping = found
-            owners = await _owners_by_area(session, version.kortlaegning_id)
+            owners = await _owners_by_area(session, version.id)
         # Reading a workbook is CPU-bound; keep the event loop free for other turns. The file
         # is the filled template, so the columns the coordinator confirmed for it still hold.
         bilag1 = await asyncio.to_thread(
@@ -175,15 +174,12 @@ class RoundsRepository:
         )
 
 
-async def _owners_by_area(
-    session: AsyncSession, kortlaegning_id: int
-) -> dict[str, list[SourcePerson]]:
+async def _owners_by_area(session: AsyncSession, version_id: int) -> dict[str, list[SourcePerson]]:
     rows = await session.execute(
-        select(FagomraadeRow.navn, PersonRow)
-        .join(TildelingRow, TildelingRow.fagomraade_id == FagomraadeRow.id)
-        .join(PersonRow, PersonRow.id == TildelingRow.person_id)
-        .where(FagomraadeRow.kortlaegning_id == kortlaegning_id)
-        .order_by(FagomraadeRow.position, PersonRow.id)
+        select(Bilag1VersionSystemejerRow.fagomraade, PersonRow)
+        .join(PersonRow, PersonRow.id == Bilag1VersionSystemejerRow.person_id)
+        .where(Bilag1VersionSystemejerRow.version_id == version_id)
+        .order_by(Bilag1VersionSystemejerRow.fagomraade, PersonRow.id)
     )
     owners: dict[str, list[SourcePerson]] = {}
     for navn, person in rows:

@@ -5,21 +5,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from alembic import command
 from sqlalchemy import select
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.coordination import CoordinationRepository
 from storage.domain.forslag import Afgjort, Kilde
 from storage.domain.model import Anvendelse, CatalogueFagomraade, FagomraadeOverview
 from storage.domain.suggestions import SourcePerson, SourceSystem
-from storage.migrate import alembic_config
 from storage.models import AnswerRow, AuditRow, ForslagRow
 from storage.people import fagomraade_facts
 from storage.suggestions.rounds import RoundsRepository
 from storage.suggestions.store import ForslagRepository
 from storage.survey import SurveyRepository
+from tests.support.databases import migrate_to
 from tests.support.fixtures import SMALL_CATALOGUE, TENANT, SetUp, set_up_small
 
 OTHER_TENANT = "tenant-kommune-2"
@@ -316,25 +314,12 @@ async def test_migration_0008_goes_down_and_up_again_and_old_answers_were_typed(
     sbsys = (await survey.overview(world.esdh.id, world.anne.id)).systemer[0].system
     await survey.record_answer(world.anne.id, sbsys.id, Anvendelse.ANVENDER, kilde=Kilde.KITOS)
 
-    await _migrate(engine, "0007")
-    await _migrate(engine, "head")
+    await migrate_to(engine, "0007")
+    await migrate_to(engine, "head")
 
     async with sessions() as session:
         assert (await session.scalars(select(AnswerRow.kilde))).all() == ["svar"]
     assert (await ForslagRepository(sessions).oversigt(TENANT)).tom
-
-
-async def _migrate(engine: AsyncEngine, revision: str) -> None:
-    def run(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        if revision == "head":
-            command.upgrade(config, revision)
-        else:
-            command.downgrade(config, revision)
-
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
 
 
 async def test_the_area_read_carries_each_system_s_shown_suggestion_and_the_summary_s_lists(

@@ -92,9 +92,12 @@ async def test_a_set_up_after_delivery_begins_a_new_round_and_keeps_the_archive_
     # This round has sent nothing yet: no change report against last round, no receipt.
     assert await archive.last_delivered(TENANT) is None
     assert await archive.kombit_receipt(TENANT) is None
-    # Last round is still what the archive suggests from.
+    # Last round is still what the archive suggests from, owners included, though this
+    # round's assignments are gone.
     again = await RoundsRepository(sessions).last_round(TENANT)
     assert again is not None and again.version_nummer == last.version_nummer
+    assert {p.person_id for s in again.sources for p in s.systemejere} == {world.anne.id}
+    assert again.sources == last.sources
 
 
 async def test_a_set_up_inside_the_new_round_corrects_it_and_keeps_its_answers(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.archive import ArchiveRepository, render_bilag1
 from storage.bilag1.layout import (
@@ -23,6 +23,7 @@ from storage.domain.archive import SendStatus, VersionReason
 from storage.domain.model import Anvendelse, CatalogueFagomraade, CatalogueSystem, NoKortlaegning
 from storage.domain.suggestions import MatchOutcome, SourcePerson
 from storage.suggestions.rounds import RoundsRepository, sources_from_bilag1
+from tests.support.databases import migrate_to
 from tests.support.delivery import (
     AARHUS,
     TENANT,
@@ -121,6 +122,35 @@ async def test_the_delivered_workbook_suggests_every_answer_and_owner_of_the_nex
     assert {(o.fagomraade_id, o.person.person_id) for o in suggestions.owners} == {
         (area.id, world.anne.id) for area in world.areas
     }
+
+
+async def test_last_round_s_owners_are_those_assigned_when_it_was_archived(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await set_up_answered(sessions)
+    await _deliver(sessions, world, await _archive_final(sessions, world))
+    coordination = CoordinationRepository(sessions)
+    for area in world.areas:
+        await coordination.assign(area.id, world.kim.id, by_person_id=world.kim.id)
+
+    last = await RoundsRepository(sessions).last_round(TENANT)
+
+    assert last is not None
+    assert {p.person_id for s in last.sources for p in s.systemejere} == {world.anne.id}
+
+
+async def test_migration_0009_keeps_the_owners_of_versions_archived_before_it(
+    sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    world = await set_up_answered(sessions)
+    await _deliver(sessions, world, await _archive_final(sessions, world))
+
+    await migrate_to(engine, "0008")
+    await migrate_to(engine, "head")
+
+    last = await RoundsRepository(sessions).last_round(TENANT)
+    assert last is not None
+    assert {p.person_id for s in last.sources for p in s.systemejere} == {world.anne.id}
 
 
 ANNE = SourcePerson("Anne Holm", "ah@aarhus.dk", 3)

@@ -10,6 +10,11 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
+from alembic import command
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.migrate import alembic_config
 
 PG_ADMIN_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -56,3 +61,18 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await admin.close()
+
+
+async def migrate_to(engine: AsyncEngine, revision: str) -> None:
+    """Upgrade to "head" or go down to an older revision, as an operator's `db` command would."""
+
+    def run(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        if revision == "head":
+            command.upgrade(config, revision)
+        else:
+            command.downgrade(config, revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
