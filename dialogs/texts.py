@@ -2018,7 +2018,7 @@ FORSLAG_NO_LAST_ROUND = (
 )
 FORSLAG_NO_KITOS = (
     "Botten er ikke sat op til at læse KITOS (KITOS_URL og KITOS_TOKEN). Upload KITOS' "
-    "eksport i stedet, eller bed IT-driften sætte adgangen op (se README)."
+    "eksport i stedet, eller bed IT-driften sætte adgangen op."
 )
 FORSLAG_INGEN_DONE = (
     "Fint – ingen forslag. Systemejerne svarer på alle systemer selv. Skriv **forslag**, hvis "
@@ -2196,7 +2196,7 @@ def forslag_flere(*, antal: int) -> str:
 
 
 def forslag_afgjorte(*, antal: int) -> str:
-    return f"… og {_antal(antal, 'afgjort mere', 'afgjorte mere')}."
+    return f"… og {_antal(antal, 'afgjort', 'afgjorte')} til."
 
 
 def forslag_ejer(*, navn: str, email: str | None, systemer: int, kilde: str | None) -> str:
