@@ -44,10 +44,12 @@ playground: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m playground.launcher $(if $(AS_USER),--as $(AS_USER)) $(if $(DEMO),--demo) \
 		$(if $(PLAYGROUND_PORT),--port $(PLAYGROUND_PORT))
 
-# Retake the README's screenshot with the browser test.
+# Retake the README's screenshots with the browser tests.
 screenshot: $(STAMP) $(NODE_STAMP)
-	$(BIN)/pytest -q tests/e2e/test_browser.py
+	$(BIN)/pytest -q tests/e2e/test_browser.py tests/e2e/test_forslag_browser.py
 	cp test-artifacts/playground-survey.png docs/playground-survey.png
+	cp test-artifacts/test_an_unchanged_area_is_confirmed_and_submitted_with_two_presses/forslag-system-card.png \
+		docs/playground-forslag.png
 
 test: lint $(NODE_STAMP)
 	$(BIN)/pytest

@@ -42,3 +42,14 @@ async def is_submitted(database_url: str, fagomraade_id: int) -> bool:
     async with open_storage(database_url, migrate=False) as storage, storage.sessions() as session:
         area = await session.get_one(FagomraadeRow, fagomraade_id)
         return area.indsendt_at is not None
+
+
+async def answer_sources(database_url: str, fagomraade_id: int) -> dict[str, str]:
+    """System name → where its answer came from (answer.kilde: svar, sidste_runde, kitos)."""
+    async with open_storage(database_url, migrate=False) as storage, storage.sessions() as session:
+        rows = await session.execute(
+            select(ItSystemRow.navn, AnswerRow.kilde)
+            .join(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
+            .where(ItSystemRow.fagomraade_id == fagomraade_id)
+        )
+        return {navn: kilde for navn, kilde in rows}
