@@ -163,8 +163,8 @@ class CoordinationRepository:
         Once this round's Bilag 1 has reached KOMBIT, the next set-up is the next round
         instead: the last round's answers, additions, submissions, survey places and
         assignments are cleared and the round begins anew (created_at). The delivered workbook
-        stays in the archive and who answered what in the audit; read what last round
-        suggests (storage.suggestions.rounds) before calling this.
+        stays in the archive, with who owned each area then, and who answered what in the
+        audit, so last round can still be suggested (storage.suggestions.rounds).
         """
         now = datetime.now(UTC)
         async with self._sessions() as session, session.begin():
