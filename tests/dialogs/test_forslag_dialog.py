@@ -16,6 +16,7 @@ from storage.models import AnswerRow, AuditRow, ForslagRow, ItSystemRow
 from storage.suggestions.rounds import RoundsRepository
 from storage.suggestions.store import ForslagRepository
 from tests.dialogs.conftest import Conversation
+from tests.support.cards import submit_data
 from tests.support.fixtures import TENANT
 
 LAST_ROUND = [
@@ -75,21 +76,7 @@ def _text_of(card: dict[str, Any]) -> str:
 
 def _press(card: dict[str, Any], title: str, **inputs: Any) -> dict[str, Any]:
     """The data a press on the card's button with this title submits."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Submit" and node.get("title") == title:
-                found.append(node["data"])
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(card)
-    assert found, f"no button {title!r}"
-    return {**found[0], **inputs}
+    return {**submit_data(card, title), **inputs}
 
 
 def _buttons(card: dict[str, Any]) -> list[str]:
