@@ -247,7 +247,7 @@ class ConnectorHttp:
                 status, answer_headers = response.status, response.headers
         except (aiohttp.ClientError, TimeoutError) as error:
             raise ConnectorError(None, cause=type(error).__name__) from error
-        answer = _json_object(raw)
+        answer = json_object(raw)
         if status not in ACCEPTED_STATUSES:
             error_body = answer.get("error")
             code = error_body.get("code") if isinstance(error_body, dict) else None
@@ -291,7 +291,8 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _json_object(raw: bytes) -> dict[str, Any]:
+def json_object(raw: bytes) -> dict[str, Any]:
+    """A response body as a JSON object; empty for no body, bad JSON or another JSON type."""
     try:
         data = json.loads(raw) if raw else {}
     except ValueError:

@@ -10,7 +10,6 @@ The only module that reads Graph's answers; see docs/deployment.md for the permi
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
@@ -20,6 +19,8 @@ from typing import Any
 import aiohttp
 import msal
 import requests
+
+from bot.connector import json_object
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +203,7 @@ class GraphClient:
                     status, answer_headers = response.status, response.headers
             except (aiohttp.ClientError, TimeoutError) as error:
                 raise GraphError(None, type(error).__name__) from error
-            answer = _json_object(raw)
+            answer = json_object(raw)
             if 200 <= status < 300:
                 return answer
             error_body = answer.get("error")
@@ -246,11 +247,3 @@ def _to_user(data: Mapping[str, Any]) -> GraphUser | None:
 
 def _quote(segment: str) -> str:
     return urllib.parse.quote(segment, safe="@")
-
-
-def _json_object(raw: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(raw) if raw else {}
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.bilag1.layout import Bilag1
 from storage.bilag1.mapping import mapping_from_json
 from storage.bilag1.reader import read_bilag1
-from storage.coordination import to_fagomraade
 from storage.domain.archive import SendStatus
 from storage.domain.model import Fagomraade, ItSystem, NoKortlaegning
 from storage.domain.suggestions import (
@@ -37,6 +36,7 @@ from storage.models import (
     PersonRow,
     StoredFileRow,
 )
+from storage.rows import aware, to_fagomraade
 
 _DELIVERED = [status.value for status in SendStatus if status.delivered]
 
@@ -169,7 +169,7 @@ class RoundsRepository:
         return LastRound(
             version_nummer=version.nummer,
             filename=file.filename,
-            sent_at=_aware(version.sent_at),
+            sent_at=aware(version.sent_at),
             sources=tuple(sources_from_bilag1(bilag1, owners)),
         )
 
@@ -187,10 +187,3 @@ async def _owners_by_area(session: AsyncSession, version_id: int) -> dict[str, l
             SourcePerson(navn=person.navn, email=person.email, person_id=person.id)
         )
     return owners
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite gives back naive datetimes; everything stored is UTC.
-    if moment is None or moment.tzinfo:
-        return moment
-    return moment.replace(tzinfo=UTC)
