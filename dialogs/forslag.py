@@ -39,8 +39,8 @@ from storage.coordination import CoordinationRepository
 from storage.domain.answers import normalise
 from storage.domain.forslag import ForslagOversigt
 from storage.domain.kitos import KitosError
-from storage.domain.model import Anvendelse, Kilde, NoKortlaegning
-from storage.domain.suggestions import SourcePerson, SourceSystem
+from storage.domain.model import Kilde, NoKortlaegning
+from storage.domain.suggestions import SourceSystem
 from storage.suggestions.kitos_layout import Column, KitosExport, KitosExportError
 from storage.suggestions.rounds import LastRound, RoundsRepository, sources_from_bilag1
 from storage.suggestions.store import ForslagRepository
@@ -84,9 +84,9 @@ class _Loaded:
 class ForslagDialog(ComponentDialog):
     """The source card, then one source loaded (or none), then the review card.
 
-    Options: sidste_runde (last round's sources as plain values, read by opsæt before it
-    cleared the round), arkiv (the archived workbook's description), vis (show the review
-    card first, for the `forslag` command), card (a source card pressed outside the dialog).
+    Options: arkiv (the archived workbook's description, None without one; read when
+    absent), vis (show the review card first, for the `forslag` command), card (a source card
+    pressed outside the dialog).
     """
 
     def __init__(
@@ -118,17 +118,10 @@ class ForslagDialog(ComponentDialog):
 
     async def _offer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         options = dict(step.options or {})
-        if isinstance(step.options, dict):
-            # Last round's systems are kept once, with the prompt: the dialog state is read
-            # and written on every turn of this conversation while the card waits.
-            step.options.pop("sidste_runde", None)
         tenant_id = caller_of(step.context).tenant_id
-        if "sidste_runde" not in options:
-            options.update(await self.last_round_options(tenant_id))
-        validations = {k: options.get(k) for k in ("sidste_runde", "arkiv")}
         card = options.get("card")
         if isinstance(card, dict):
-            outcome = await self._choose(step.context, card, validations, {})
+            outcome = await self._choose(step.context, card, {})
             if isinstance(outcome, _Loaded):
                 return await step.next(outcome.plain())
             if outcome is not None:
@@ -138,6 +131,8 @@ class ForslagDialog(ComponentDialog):
             if not oversigt.tom:
                 await _send_card(step.context, cards.forslag_card(oversigt))
         if not isinstance(card, dict):
+            if "arkiv" not in options:
+                options.update(await self.last_round_options(tenant_id))
             await _send_card(
                 step.context,
                 cards.forslag_kilde_card(
@@ -145,7 +140,7 @@ class ForslagDialog(ComponentDialog):
                 ),
             )
         # The card asks; a file that cannot be read is answered by the validator, saying why.
-        return await step.prompt(_KILDE_PROMPT, PromptOptions(validations=validations))
+        return await step.prompt(_KILDE_PROMPT, PromptOptions())
 
     async def _loaded_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         loaded: dict[str, Any] = step.result
@@ -167,17 +162,22 @@ class ForslagDialog(ComponentDialog):
         return await step.end_dialog()
 
     async def last_round_options(self, tenant_id: str) -> dict[str, Any]:
-        """Last round's sources, with its owners as archived, as the dialog keeps them."""
+        """What the source card says of last round (arkiv), and how many systemejere it
+        suggests (ejere). The sources themselves are read again when chosen: the archive
+        keeps them, owners included, so the dialog state need not."""
+        last = await self._last_round(tenant_id)
+        return {
+            "arkiv": _arkiv(last, self._config) if last else None,
+            "ejere": len({p.key for s in last.sources for p in s.systemejere}) if last else 0,
+        }
+
+    async def _last_round(self, tenant_id: str) -> LastRound | None:
         try:
-            last = await self._sources.rounds.last_round(tenant_id)
+            return await self._sources.rounds.last_round(tenant_id)
         except Bilag1Error as exc:
             # The archived file is the bot's own; one it cannot read is worth a warning.
             logger.warning("last round's archived workbook unreadable: %s", exc.kind)
-            last = None
-        return {
-            "sidste_runde": sources_to_plain(last.sources) if last else None,
-            "arkiv": _arkiv(last, self._config) if last else None,
-        }
+            return None
 
     # --- the prompt: a press on the source card, a file, or "ingen" ------------------------
     async def _source_is_loaded(self, prompt: PromptValidatorContext) -> bool:
@@ -185,9 +185,7 @@ class ForslagDialog(ComponentDialog):
         value = received.get("value")
         outcome: _Loaded | str | None
         if isinstance(value, dict) and value.get(ACTION_KEY) == KoordinatorAction.FORSLAG_KILDE:
-            outcome = await self._choose(
-                prompt.context, value, prompt.options.validations, prompt.state
-            )
+            outcome = await self._choose(prompt.context, value, prompt.state)
         elif (upload := uploaded_file(prompt.context)) is not None:
             outcome = await self._from_upload(
                 prompt.context, upload, str(prompt.state.get("venter") or "")
@@ -208,7 +206,6 @@ class ForslagDialog(ComponentDialog):
         self,
         context: TurnContext,
         value: dict[str, Any],
-        validations: dict[str, Any],
         state: dict[str, Any],
     ) -> _Loaded | str | None:
         """Act on a press of the source card: load, wait for a file (None), or say why not."""
@@ -222,10 +219,10 @@ class ForslagDialog(ComponentDialog):
             await self._sources.forslag.clear(tenant_id)
             return _Loaded(None, ForslagOversigt((), ()))
         if kilde is ForslagKilde.SIDSTE_RUNDE:
-            plain = validations.get("sidste_runde")
-            if not plain:
+            last = await self._last_round(tenant_id)
+            if last is None:
                 return texts.FORSLAG_NO_LAST_ROUND
-            return await self._store(tenant_id, Kilde.SIDSTE_RUNDE, sources_from_plain(plain))
+            return await self._store(tenant_id, Kilde.SIDSTE_RUNDE, last.sources)
         if kilde is ForslagKilde.HENT_KITOS:
             return await self._from_kitos_api(context, tenant_id)
         state["venter"] = kilde.value
@@ -363,41 +360,6 @@ class ForslagReview:
     async def _needs_area(self, tenant_id: str, tilfoejelse_id: int) -> bool:
         oversigt = await self._forslag.oversigt(tenant_id)
         return any(t.id == tilfoejelse_id for t in oversigt.uden_omraade)
-
-
-# --- plain values: what dialog state may hold of last round's sources -----------------------
-def sources_to_plain(sources: Sequence[SourceSystem]) -> list[list[Any]]:
-    return [
-        [
-            s.navn,
-            list(s.aliases),
-            list(s.leverandoerer),
-            s.fagomraade,
-            s.anvendelse.value if s.anvendelse else None,
-            s.bemaerkning,
-            [[p.navn, p.email, p.person_id] for p in s.systemejere],
-            s.tilfoejet,
-        ]
-        for s in sources
-    ]
-
-
-def sources_from_plain(plain: Sequence[Sequence[Any]]) -> list[SourceSystem]:
-    return [
-        SourceSystem(
-            navn=navn,
-            aliases=tuple(aliases),
-            leverandoerer=tuple(leverandoerer),
-            fagomraade=fagomraade,
-            anvendelse=Anvendelse(anvendelse) if anvendelse else None,
-            bemaerkning=bemaerkning,
-            systemejere=tuple(SourcePerson(*person) for person in ejere),
-            tilfoejet=tilfoejet,
-        )
-        for navn, aliases, leverandoerer, fagomraade, anvendelse, bemaerkning, ejere, tilfoejet in (
-            plain
-        )
-    ]
 
 
 def _arkiv(last: LastRound, config: KoordinatorConfig) -> str:

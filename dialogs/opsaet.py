@@ -31,7 +31,7 @@ from dialogs import cards, texts
 from dialogs.actions import ACTION_KEY, KoordinatorAction
 from dialogs.context import caller_of
 from dialogs.coordinator import KoordinatorConfig
-from dialogs.forslag import FORSLAG_DIALOG_ID, ForslagDialog, sources_from_plain
+from dialogs.forslag import FORSLAG_DIALOG_ID, ForslagDialog
 from dialogs.ports import FileAddressRefused, Files, FileTooLarge, FileUnavailable
 from dialogs.prompts import InputPrompt
 from dialogs.survey_words import SurveyWord, recognise_survey_word
@@ -221,12 +221,9 @@ class OpsaetDialog(ComponentDialog):
         if result.ny_runde:
             # Last round's suggestions were for last round's answers.
             await forslag.clear(caller.tenant_id)
-            owners = {
-                person.key
-                for source in sources_from_plain(forslag_options["sidste_runde"] or [])
-                for person in source.systemejere
-            }
-            await step.context.send_activity(texts.opsaet_ny_runde_done(tildelinger=len(owners)))
+            await step.context.send_activity(
+                texts.opsaet_ny_runde_done(tildelinger=forslag_options["ejere"])
+            )
         elif not first and not (await forslag.oversigt(caller.tenant_id)).tom:
             # Correcting the template keeps the suggestions already loaded.
             await step.context.send_activity(texts.OPSAET_FORSLAG_KEPT)
