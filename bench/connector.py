@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -26,6 +27,11 @@ class Arrival:
     activity_id: str
     text: str | None
     has_card: bool
+    card_token: str | None = None
+    """The token in the card's buttons, which Teams sends back with a press."""
+
+
+_CARD_TOKEN = re.compile(r'"kort":\s*"([^"]+)"')
 
 
 class LeanConnector:
@@ -64,10 +70,13 @@ class LeanConnector:
 
     async def _send(self, request: web.Request) -> web.Response:
         at = time.perf_counter()
-        body = json.loads(await request.read())
+        raw = await request.text()
+        body = json.loads(raw)
         new_id = f"activity-{next(self._ids)}"
+        has_card = bool(body.get("attachments"))
+        token = _CARD_TOKEN.search(raw) if has_card else None
         self.arrivals[request.match_info["cid"]].append(
-            Arrival(at, "POST", new_id, body.get("text"), bool(body.get("attachments")))
+            Arrival(at, "POST", new_id, body.get("text"), has_card, token[1] if token else None)
         )
         return web.json_response({"id": new_id})
 

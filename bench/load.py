@@ -195,9 +195,10 @@ def activity(
     service_url: str,
     activity_id: str,
     turn: Turn,
-    reply_to: str | None,
+    reply_to: Arrival | None,
 ) -> dict[str, Any]:
-    """A Teams message or card submit, as Teams POSTs it to /api/messages."""
+    """A Teams message or card submit, as Teams POSTs it to /api/messages; a press on the
+    card `reply_to` sends its token back with the data, as Teams does."""
     body: dict[str, Any] = {
         "type": "message",
         "id": activity_id,
@@ -214,8 +215,10 @@ def activity(
         body["text"], body["textFormat"] = turn.text, "plain"
     if turn.value is not None:
         body["value"] = turn.value
-    if reply_to:
-        body["replyToId"] = reply_to
+    if reply_to is not None:
+        body["replyToId"] = reply_to.activity_id
+        if turn.value is not None and reply_to.card_token is not None:
+            body["value"] = {**turn.value, "kort": reply_to.card_token}
     return body
 
 
@@ -500,7 +503,7 @@ async def drive(
     and then for think_s on average (uniform from half to one and a half times it)."""
     url = f"{server.url}/api/messages"
     arrivals = connector.arrivals[user.conversation]
-    last_card: str | None = None
+    last_card: Arrival | None = None
     pauses = random.Random(user.index)  # the same pauses for the bot and the echo bot
     for n, turn in enumerate(plan.turns):
         if think_s and n:
@@ -527,7 +530,7 @@ async def drive(
         replies = tuple(arrivals[mark:])
         if replies:
             last_card = next(
-                (a.activity_id for a in reversed(replies) if a.method == "POST" and a.has_card),
+                (a for a in reversed(replies) if a.method == "POST" and a.has_card),
                 last_card,
             )
         reply_s = max(a.at for a in replies) - started if replies else None

@@ -55,6 +55,12 @@ from storage.suggestions.store import ForslagRepository
 from storage.survey import SurveyRepository
 from storage.unit_of_work import UnitOfWork
 
+OUTBOX_TASK, CLAIMS_TASK, REMINDERS_TASK = "outbox", "claims", "reminders"
+BACKGROUND_TASKS = (OUTBOX_TASK, CLAIMS_TASK, REMINDERS_TASK)
+"""What the names of the tasks beside the turns begin with (`Wiring.start`; the outbox's
+"sent" writer is an outbox task too): the benchmarks and tests that count a turn's
+transactions leave theirs out."""
+
 
 @dataclass(frozen=True, slots=True)
 class Storage:
@@ -160,12 +166,12 @@ class Wiring:
     def start(self) -> None:
         """Start the background work: the outbox lanes, the claim purge, the reminders."""
         self._tasks += [
-            asyncio.create_task(self.worker.run(), name=f"outbox-{lane}")
+            asyncio.create_task(self.worker.run(), name=f"{OUTBOX_TASK}-{lane}")
             for lane in range(self.worker.lanes)
         ]
-        self._tasks.append(asyncio.create_task(purge_claims(self.storage.claims), name="claims"))
+        self._tasks.append(asyncio.create_task(purge_claims(self.storage.claims), name=CLAIMS_TASK))
         if self.settings.reminders_enabled:
-            self._tasks.append(asyncio.create_task(self.runner.run(), name="reminders"))
+            self._tasks.append(asyncio.create_task(self.runner.run(), name=REMINDERS_TASK))
 
     async def close(self) -> None:
         """Stop the background work and close the HTTP clients (not the database)."""

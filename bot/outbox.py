@@ -99,7 +99,8 @@ class SentLog:
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiting.append((sent, future))
         if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_while_waiting())
+            # Named as an outbox task (bot.bootstrap.BACKGROUND_TASKS): no turn's work.
+            self._writer = asyncio.create_task(self._write_while_waiting(), name="outbox-sent")
         return await future
 
     async def _write_while_waiting(self) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 ACTION_KEY = "action"
+CARD_TOKEN_KEY = "kort"
+"""Which live survey card a button sits on (dialogs/survey.py): a press from an older one
+carries another token."""
 
 _MAX_ID = 2**31 - 1
 """Ids are 32-bit integers in the database; a card claiming a larger one is not ours."""

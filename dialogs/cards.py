@@ -15,7 +15,14 @@ from botbuilder.schema.teams import FileConsentCard, FileInfoCard, FileUploadInf
 from botbuilder.schema.teams.additional_properties import ContentType
 
 from dialogs import texts
-from dialogs.actions import ACTION_KEY, Action, DeliveryAction, ForslagKilde, KoordinatorAction
+from dialogs.actions import (
+    ACTION_KEY,
+    CARD_TOKEN_KEY,
+    Action,
+    DeliveryAction,
+    ForslagKilde,
+    KoordinatorAction,
+)
 from dialogs.ports import Link, Mail, Member
 from storage.bilag1.columns import Role, column_letter
 from storage.bilag1.layout import SheetReading
@@ -45,6 +52,23 @@ FORM_PAGE_SIZE = 10
 
 def as_attachment(card: Card) -> Attachment:
     return Attachment(content_type=CARD_CONTENT_TYPE, content=card)
+
+
+def with_token(card: Card, token: str) -> Card:
+    """The card with `token` in the data of every button, however deeply nested, so that
+    a press says which card it came from (Teams sends a submit's data back unchanged)."""
+
+    def stamped(node: Any) -> Any:
+        if isinstance(node, list):
+            return [stamped(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        copy = {key: stamped(value) for key, value in node.items()}
+        if copy.get("type") == "Action.Submit" and isinstance(copy.get("data"), dict):
+            copy["data"] = {**copy["data"], CARD_TOKEN_KEY: token}
+        return copy
+
+    return stamped(card)
 
 
 def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> Card:

@@ -8,15 +8,20 @@ so a turn that dies half-way has stored nothing, claimed nothing and said nothin
 Teams' redelivery is handled as the first delivery. Card submits carry their own ids, so a
 card pressed late, twice, or after a restart is understood on its own terms.
 
-One survey card is live per person: its activity id is stored with the place. When a turn
-moves on, that card is updated in place to its final state (answered, skipped, saved,
-submitted or replaced) without buttons, and a press on any other survey card gets a short
-explanation and the live card again, never a silent change.
+One survey card is live per person. Its buttons carry a token that the turn sending it
+stores with the place, so a press says which card it came from without a write after the
+reply. When a turn moves on, the live card is updated in place to its final state
+(answered, skipped, saved, submitted or replaced) without buttons, and a press on any other
+survey card gets a short explanation and the live card again, never a silent change. To
+update the card the turn needs its activity id: a press on it carries that id, and the
+process that sent it remembers it for the person's next typed turn (README, "No card acts
+out of turn").
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +32,7 @@ from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
 from dialogs import cards, texts
-from dialogs.actions import ACTION_KEY, Action, card_number
+from dialogs.actions import ACTION_KEY, CARD_TOKEN_KEY, Action, card_number
 from dialogs.context import Caller, caller_of, claim_of
 from dialogs.ports import DeliveryHooks, Messenger, OutgoingMessage
 from dialogs.survey_words import SurveyWord, recognise_survey_word, split_answer
@@ -65,13 +70,18 @@ class Replies:
 
     def __init__(self) -> None:
         self._items: list[tuple[str, Any, str | None]] = []
+        self.token = secrets.token_urlsafe(8)
+        """The token of the live card this turn sends, if it sends one."""
 
     def text(self, text: str) -> None:
         self._items.append(("text", text, None))
 
     def card(self, card: cards.Card, *, on_screen: bool = False) -> None:
         """Send a card; `on_screen` makes it the survey's live card, the one a press acts on."""
-        self._items.append(("card_on_screen" if on_screen else "card", card, None))
+        if on_screen:
+            self._items.append(("card_on_screen", cards.with_token(card, self.token), None))
+        else:
+            self._items.append(("card", card, None))
 
     def replace(self, activity_id: str, card: cards.Card) -> None:
         """Update a card the bot sent earlier in place, so it cannot be pressed again."""
@@ -164,6 +174,9 @@ class Survey:
         self._messenger = messenger
         self._delivery = delivery
         self._units = units
+        # person id -> (token, activity id) of the live card this process sent them last:
+        # how a typed turn finds the card to update (a press carries its own id).
+        self._sent: dict[int, tuple[str, str]] = {}
         # Card actions, each to its handler: one table instead of a chain of ifs.
         self._on_action: dict[Action, Handler] = {
             Action.START: self._restart,
@@ -208,9 +221,12 @@ class Survey:
                 turn.replies.text(texts.NOT_UNDERSTOOD)
                 return Next(turn.place, show=False)
             pressed = turn.context.activity.reply_to_id
-            live = turn.live_card
-            if action in _CARD_BOUND and pressed and live and pressed != live:
-                return await self._stale(turn, action, value, pressed)
+            if action in _CARD_BOUND and turn.place is not None:
+                token = value.get(CARD_TOKEN_KEY)
+                if _superseded(turn.place, token, pressed):
+                    return await self._stale(turn, action, value, pressed)
+                if token is not None and pressed:
+                    turn.place = turn.place.known_as(pressed)  # the live card, by its id
             place = turn.place
             if place is None or place.fagomraade_id != area_id:
                 # A card from another area: follow it, as the person clearly wants that one.
@@ -264,8 +280,8 @@ class Survey:
         async with self._units() as uow:
             if not await claim_of(context).take(uow):
                 return  # handled before: the first delivery replied
-            before = await self._survey.place(uow, caller.person_id)
-            turn = Turn(context, uow, caller, before)
+            stored = await self._survey.place(uow, caller.person_id)
+            turn = Turn(context, uow, caller, self._known_card(caller.person_id, stored))
             try:
                 following = await decide(turn)
                 place = following.place
@@ -276,35 +292,44 @@ class Survey:
                 turn.replies.text(texts.not_assigned())
                 place, left = None, True
             if place is not None:
-                # A new card's id is stored once it is sent; until then no card is live.
-                live = None if left or turn.replies.shows_card else turn.live_card
-                place = place.showing(live)
-            if place != before:
+                place = _on_screen(turn, place, left=left)
+            if place != stored:
                 await self._survey.save_place(uow, caller.person_id, place, at=_now())
             await uow.commit()
         on_screen = await turn.replies.send(context)
-        if on_screen is not None and place is not None:
-            await self._survey.save_card_on_screen(caller.person_id, on_screen)
+        if on_screen is not None and place is not None and place.card_token is not None:
+            self._sent[caller.person_id] = (place.card_token, on_screen)
         for notice in turn.notices:
             await notice()
+
+    def _known_card(self, person_id: int, place: SurveyPlace | None) -> SurveyPlace | None:
+        """The stored place, with its live card's activity id if this process sent it."""
+        if place is None or place.card_id is not None or place.card_token is None:
+            return place
+        sent = self._sent.get(person_id)
+        if sent is None or sent[0] != place.card_token:
+            return place  # sent by another process, or before a restart: not known here
+        return place.known_as(sent[1])
 
     async def _close_live_card(self, turn: Turn, place: SurveyPlace | None) -> bool:
         """Update the live card to its final state if this turn leaves it; whether it left.
 
         A turn leaves the card when it sends a new one, ends the survey (submitted, handed
-        over) or moves on to a part without a card (the hand-over question).
+        over) or moves on to a part without a card (the hand-over question). A card whose
+        activity id this turn does not know (sent by another process) is left as it is.
         """
         live, before = turn.live_card, turn.place
-        if live is None or before is None:
-            return False
-        if turn.replies.replaces(live):
+        if before is None or (live is None and before.card_token is None):
+            return False  # no card of this place is on screen
+        if live is not None and turn.replies.replaces(live):
             return True
         leaving = turn.replies.shows_card or place is None or place.phase is Phase.HANDOVER
         if not leaving:
             return False
-        final = turn.closing_card or await self._final_state(turn, before, place)
-        if final is not None:
-            turn.replies.close(live, final)
+        if live is not None:
+            final = turn.closing_card or await self._final_state(turn, before, place)
+            if final is not None:
+                turn.replies.close(live, final)
         return True
 
     async def _final_state(
@@ -345,7 +370,9 @@ class Survey:
             return cards.summary_card(overview, readonly=True, note=note)
         return None
 
-    async def _stale(self, turn: Turn, action: Action, value: dict[str, Any], pressed: str) -> Next:
+    async def _stale(
+        self, turn: Turn, action: Action, value: dict[str, Any], pressed: str | None
+    ) -> Next:
         """A press on a survey card that is no longer the live one: change nothing, say so,
         and show the live card again. A second press of the answer just given is a double
         press, not a wish, and is let go quietly."""
@@ -367,7 +394,7 @@ class Survey:
             return Next(place, show=False)
         logger.info("press on a superseded survey card refused: %s", action.value)
         turn.replies.text(texts.STALE_CARD)
-        if line is not None:
+        if line is not None and pressed:
             closed = (
                 cards.answered_system_card(overview, line.system)
                 if line.answer is not None
@@ -829,6 +856,23 @@ _CARD_BOUND = frozenset(
 """Actions that act on the card they sit on, so only its live copy may take them. The rest
 (start, continue, the form, hand-over, a summary from `mine`) open a part of the survey and
 are as good from an old invitation or reminder as from a new one."""
+
+
+def _superseded(live: SurveyPlace, token: object, pressed: str | None) -> bool:
+    """Whether a press came from a survey card other than the live one. A card sent before
+    cards carried a token is known by its activity id, when the place has it."""
+    if token is None:
+        return bool(pressed and live.card_id and pressed != live.card_id)
+    return token != live.card_token
+
+
+def _on_screen(turn: Turn, place: SurveyPlace, *, left: bool) -> SurveyPlace:
+    """The place with the card that is live once this turn's replies are sent."""
+    if turn.replies.shows_card:
+        return place.showing(turn.replies.token)
+    if left or turn.place is None:
+        return place.showing(None)
+    return place.showing(turn.place.card_token, turn.place.card_id)
 
 
 def _action(value: dict[str, Any]) -> Action | None:

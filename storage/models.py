@@ -336,7 +336,11 @@ class SurveyPlaceRow(Base):
     page: Mapped[int] = mapped_column(Integer, default=0)
     correcting: Mapped[bool] = mapped_column(Boolean, default=False)
     card_activity_id: Mapped[str | None] = mapped_column(String(200))
-    """The survey card on screen: the one a press may act on, updated when superseded."""
+    """The live survey card's activity id, once a turn after the one that sent it knows it;
+    the card is updated to its final state when the person moves on."""
+    card_token: Mapped[str | None] = mapped_column(String(32))
+    """The token every button of the live survey card carries: a press with another came
+    from a superseded card."""
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

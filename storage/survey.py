@@ -126,6 +126,7 @@ class SurveyRepository:
             page=row.page,
             correcting=row.correcting,
             card_id=row.card_activity_id,
+            card_token=row.card_token,
         )
 
     async def save_place(
@@ -146,18 +147,10 @@ class SurveyRepository:
                 "page": place.page,
                 "correcting": place.correcting,
                 "card_activity_id": place.card_id,
+                "card_token": place.card_token,
                 "updated_at": at,
             },
         )
-
-    async def save_card_on_screen(self, person_id: int, card_id: str) -> None:
-        """The survey card just sent to the person, once it is sent (after the turn's commit).
-
-        Its own small transaction: if it is lost, the place has no live card and the next
-        press is taken at its word, as before a card was known.
-        """
-        async with self._sessions.begin() as session:
-            await session.execute(_SHOWING, {"person": person_id, "card": card_id})
 
     # --- reading ------------------------------------------------------------------------
     async def my_fagomraader(
@@ -438,6 +431,7 @@ _PLACE = select(
     _PLACES.c.page,
     _PLACES.c.correcting,
     _PLACES.c.card_activity_id,
+    _PLACES.c.card_token,
 ).where(_PLACES.c.person_id == bindparam("person"))
 _PLACE_COLUMNS = (
     "fagomraade_id",
@@ -446,12 +440,8 @@ _PLACE_COLUMNS = (
     "page",
     "correcting",
     "card_activity_id",
+    "card_token",
     "updated_at",
-)
-_SHOWING = (
-    update(_PLACES)
-    .where(_PLACES.c.person_id == bindparam("person"))
-    .values(card_activity_id=bindparam("card"))
 )
 _FORGET_PLACE = delete(_PLACES).where(_PLACES.c.person_id == bindparam("person"))
 

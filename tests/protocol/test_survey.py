@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.settings import Settings
 from dialogs import texts
 from storage.domain.model import Anvendelse
 from storage.models import AnswerRow, AuditRow, FagomraadeRow, ItSystemRow, TilfoejetSystemRow
@@ -19,6 +20,7 @@ from tests.protocol.conftest import (
     submit_data,
 )
 from tests.support.activities import Activities, TeamsUser
+from tests.support.commits import turn_commits
 from tests.support.connector import BotConnector
 from tests.support.fixtures import SetUp, set_up_one_area
 
@@ -506,6 +508,74 @@ async def test_an_old_card_pressed_after_pause_and_fortsaet_changes_nothing_and_
     assert await answers(db, world.esdh.id) == {"SBSYS": (Anvendelse.ANVENDER, None)}
     await press(bot, activities, connector, ANNE, "Anvender ikke")
     assert (await answers(db, world.esdh.id))["Acadre"] == (Anvendelse.ANVENDER_IKKE, None)
+
+
+async def test_a_press_is_known_by_its_card_in_a_bot_process_that_did_not_send_it(
+    bot: RunningBot,
+    start_bot: StartBot,
+    settings: Settings,
+    activities: Activities,
+    connector: BotConnector,
+    world: SetUp,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": world.esdh.id}))
+    await press(bot, activities, connector, ANNE, "Anvender")
+    acadre = last_card(connector, ANNE)
+    # Another instance (or this one after a restart) never saw the Acadre card being sent.
+    other = await start_bot(settings)
+
+    await press(other, activities, connector, ANNE, "Anvender ikke")
+
+    [answered] = [a for a in connector.chat(ANNE.personal_conversation) if a["id"] == acadre["id"]]
+    assert buttons(card_of(answered)) == []
+    assert "Anvender ikke" in card_text(card_of(answered))
+    # The Acadre card as a client that missed the update still shows it: its token is old.
+    stale = submit_data(card_of(acadre), "Anvender")
+    await other.post(activities.submit(ANNE, stale, reply_to=acadre["id"]))
+
+    assert connector.texts(ANNE.personal_conversation)[-1] == texts.STALE_CARD
+    assert await answers(db, world.esdh.id) == {
+        "SBSYS": (Anvendelse.ANVENDER, None),
+        "Acadre": (Anvendelse.ANVENDER_IKKE, None),
+    }
+
+
+async def test_a_typed_answer_in_another_process_says_what_it_stored_and_the_old_card_refuses(
+    bot: RunningBot,
+    start_bot: StartBot,
+    settings: Settings,
+    activities: Activities,
+    connector: BotConnector,
+    world: SetUp,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": world.esdh.id}))
+    sbsys = last_card(connector, ANNE)
+    other = await start_bot(settings)
+
+    await other.post(activities.message(ANNE, "anvender"))
+
+    # That process cannot update a card it never sent: it says what it recorded instead.
+    assert "SBSYS" in connector.texts(ANNE.personal_conversation)[-1]
+    assert "Acadre" in card_text(card_of(last_card(connector, ANNE)))
+    stale = submit_data(card_of(sbsys), "Anvender ikke")
+    await bot.post(activities.submit(ANNE, stale, reply_to=sbsys["id"]))
+    assert connector.texts(ANNE.personal_conversation)[-1] == texts.STALE_CARD
+    assert await answers(db, world.esdh.id) == {"SBSYS": (Anvendelse.ANVENDER, None)}
+
+
+async def test_an_answer_by_button_is_one_commit_before_anything_is_sent(
+    bot: RunningBot, activities: Activities, connector: BotConnector, world: SetUp
+) -> None:
+    await bot.post(activities.submit(ANNE, {"action": "start", "fagomraade_id": world.esdh.id}))
+    sent_before = len(connector.sent()) + len(connector.updates())
+
+    with turn_commits(lambda: len(connector.sent()) + len(connector.updates())) as commits:
+        await press(bot, activities, connector, ANNE, "Anvender")
+
+    assert commits == [sent_before]
+    assert len(connector.sent()) + len(connector.updates()) == sent_before + 2
 
 
 async def test_indsend_on_a_summary_already_submitted_is_refused_and_the_card_is_closed(

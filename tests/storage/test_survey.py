@@ -401,21 +401,21 @@ async def test_the_card_on_screen_is_stored_with_the_place_and_kept_when_it_move
 ) -> None:
     world = await set_up_small(sessions)
     survey, at = SurveyRepository(sessions), datetime(2027, 3, 1, 9, tzinfo=UTC)
+    shown = SurveyPlace(world.esdh.id).showing("token-1")
     async with UnitOfWork(sessions) as uow:
-        await survey.save_place(uow, world.anne.id, SurveyPlace(world.esdh.id), at=at)
+        await survey.save_place(uow, world.anne.id, shown, at=at)
         await uow.commit()
-
-    await survey.save_card_on_screen(world.anne.id, "activity-7")
 
     async with UnitOfWork(sessions) as uow:
         place = await survey.place(uow, world.anne.id)
-        assert place is not None and place.card_id == "activity-7"
-        moved = place.at(Phase.SUMMARY)
+        assert place == shown and place.card_id is None
+        # A later turn learns the card's activity id and moves on, keeping the card.
+        moved = place.known_as("activity-7").at(Phase.SUMMARY)
         await survey.save_place(uow, world.anne.id, moved, at=at)
         await uow.commit()
     async with UnitOfWork(sessions) as uow:
         assert await survey.place(uow, world.anne.id) == SurveyPlace(
-            world.esdh.id, Phase.SUMMARY, card_id="activity-7"
+            world.esdh.id, Phase.SUMMARY, card_id="activity-7", card_token="token-1"
         )
 
 
