@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 
@@ -128,7 +129,7 @@ class KortlaegningBot(TeamsActivityHandler):
         turn_context.turn_state[CLAIM_KEY] = claim
         try:
             async with self._conversation_turn(activity), self._turn_slots:
-                await self._remember_reference(turn_context)
+                await self._remember_roster(turn_context)
                 if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
                     await self._identify(turn_context)
                 await super().on_turn(turn_context)
@@ -159,21 +160,6 @@ class KortlaegningBot(TeamsActivityHandler):
             entry[1] -= 1
             if not entry[1]:
                 del self._turn_locks[key]
-
-    async def _remember_reference(self, turn_context: TurnContext) -> None:
-        activity = turn_context.activity
-        await self._remember_roster(turn_context)
-        if activity.type != ActivityTypes.message or not activity.from_property:
-            return
-        if not activity.conversation or not activity.service_url:
-            return
-        await self._save_reference(
-            tenant_of(activity),
-            user_key_of(activity.from_property),
-            activity.conversation.id,
-            activity.conversation.conversation_type or PERSONAL,
-            activity,
-        )
 
     async def _remember_roster(self, turn_context: TurnContext) -> None:
         """Remember the teams and group chats the bot is in: their rosters are where
@@ -217,66 +203,97 @@ class KortlaegningBot(TeamsActivityHandler):
             now,
         )
 
-    async def _save_reference(
-        self,
-        tenant_id: str,
-        user_key: str,
-        conversation_id: str,
-        conversation_type: str,
-        activity: Activity,
-    ) -> None:
-        """Upsert the reference unless this process stored the same one lately (see
-        REMEMBERED_FOR_S); the activity id in it changes every turn and is not compared."""
+    def _reference_due(
+        self, activity: Activity, tenant_id: str, user_key: str
+    ) -> _Reference | None:
+        """The conversation reference of a message, unless this process stored the same one
+        lately (see REMEMBERED_FOR_S); the activity id in it changes every turn and is not
+        compared."""
+        if activity.type != ActivityTypes.message or not activity.from_property:
+            return None
+        if not activity.conversation or not activity.service_url:
+            return None
+        conversation_type = activity.conversation.conversation_type or PERSONAL
         serialized = TurnContext.get_conversation_reference(activity).serialize()
         compared = json.dumps(
             {**serialized, "activityId": None, "conversationType": conversation_type},
             sort_keys=True,
         )
-        who, now = (tenant_id, user_key), time.monotonic()
-        last = self._references.get(who)
-        if last and last[:2] == (conversation_id, compared) and now - last[2] < REMEMBERED_FOR_S:
-            return
-        await self._conversations.save_reference(
-            tenant_id=tenant_id,
-            user_key=user_key,
-            conversation_id=conversation_id,
-            conversation_type=conversation_type,
-            service_url=activity.service_url,
-            reference=json.dumps(serialized),
+        last = self._references.get((tenant_id, user_key))
+        now = time.monotonic()
+        if (
+            last
+            and last[:2] == (activity.conversation.id, compared)
+            and now - last[2] < REMEMBERED_FOR_S
+        ):
+            return None
+        return _Reference(
+            activity.conversation.id,
+            conversation_type,
+            activity.service_url,
+            json.dumps(serialized),
+            compared,
         )
-        self._references[who] = (conversation_id, compared, now)
 
     async def _identify(self, turn_context: TurnContext) -> None:
-        """Record who is writing and put them on the turn for the dialogs."""
+        """Record who is writing and how to reach them, and put them on the turn.
+
+        What this process recorded lately is not written again (REMEMBERED_FOR_S). Otherwise
+        the person is read, looked up in the roster while their e-mail is unknown (over HTTP,
+        with no transaction open), and the person and the conversation reference are written
+        in one transaction.
+        """
         activity = turn_context.activity
         account = activity.from_property
         tenant_id = tenant_of(activity)
         user_key = user_key_of(account)
+        who = (tenant_id, user_key)
         given = (account.name if account else None, account.id if account else None)
-        remembered = self._people.get((tenant_id, user_key))
-        if (
-            remembered
+        reference = self._reference_due(activity, tenant_id, user_key)
+        remembered = self._people.get(who)
+        fresh = (
+            remembered is not None
             and remembered[0] == given
             and time.monotonic() - remembered[2] < REMEMBERED_FOR_S
-        ):
-            person = remembered[1]
-        else:
-            person = await self._coordination.ensure_person(
-                tenant_id, user_key, navn=given[0], teams_user_id=given[1]
-            )
-        who = (tenant_id, person.aad_object_id)
-        if person.email is None and account is not None and self._may_ask_roster(who):
+        )
+        person = remembered[1] if fresh and remembered else None
+        if person is None:
+            person = await self._coordination.person_by_key(tenant_id, user_key)
+        email = None
+        if (person is None or person.email is None) and account and self._may_ask_roster(who):
             member = await self._roster.member(turn_context, account.id)
             email = member.email if member else None
             if email:
                 self._roster_failed.pop(who, None)
-                person = await self._coordination.ensure_person(
-                    tenant_id, person.aad_object_id, email=email
-                )
             else:
                 self._roster_failed[who] = time.monotonic()
-        if remembered is None or remembered[1] is not person:
-            self._people[(tenant_id, user_key)] = (given, person, time.monotonic())
+        if person is None or not fresh or email or reference:
+            async with self._units() as uow:
+                if person is None or not fresh or email:
+                    person = await self._coordination.ensure_person(
+                        tenant_id,
+                        user_key,
+                        navn=given[0],
+                        teams_user_id=given[1],
+                        email=email,
+                        uow=uow,
+                    )
+                if reference is not None:
+                    await self._conversations.save_reference(
+                        tenant_id=tenant_id,
+                        user_key=user_key,
+                        conversation_id=reference.conversation_id,
+                        conversation_type=reference.conversation_type,
+                        service_url=reference.service_url,
+                        reference=reference.serialized,
+                        uow=uow,
+                    )
+                await uow.commit()
+            now = time.monotonic()
+            if reference is not None:
+                self._references[who] = (reference.conversation_id, reference.compared, now)
+            if not fresh or email:
+                self._people[who] = (given, person, now)
         turn_context.turn_state[CALLER_KEY] = Caller(
             tenant_id=tenant_id, person_id=person.id, navn=person.navn
         )
@@ -322,6 +339,18 @@ class KortlaegningBot(TeamsActivityHandler):
                 else:
                     await turn_context.send_activity(texts.WELCOME)
                 return
+
+
+@dataclass(frozen=True, slots=True)
+class _Reference:
+    """A conversation reference to store: how to reach the person in this conversation."""
+
+    conversation_id: str
+    conversation_type: str
+    service_url: str
+    serialized: str
+    compared: str
+    """The reference without its activity id, to tell whether it changed."""
 
 
 def _removes_bot(activity: Activity) -> bool:

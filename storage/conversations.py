@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import dialect_insert
 from storage.models import ConversationReferenceRow
+from storage.unit_of_work import UnitOfWork
 
 PERSONAL = "personal"
 
@@ -38,30 +39,44 @@ class ConversationRepository:
         conversation_type: str,
         service_url: str,
         reference: str,
+        uow: UnitOfWork | None = None,
     ) -> None:
-        """Remember (or refresh) how to reach this person in this conversation."""
-        now = datetime.now(UTC)
-        async with self._sessions() as session, session.begin():
-            insert = dialect_insert(session)
-            statement = insert(ConversationReferenceRow).values(
-                tenant_id=tenant_id,
-                user_key=user_key,
-                conversation_id=conversation_id,
-                conversation_type=conversation_type,
-                service_url=service_url,
-                reference=reference,
-                updated_at=now,
-            )
-            await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["tenant_id", "user_key", "conversation_id"],
-                    set_={
-                        "service_url": statement.excluded.service_url,
-                        "reference": statement.excluded.reference,
-                        "updated_at": statement.excluded.updated_at,
-                    },
+        """Remember (or refresh) how to reach this person in this conversation; in the given
+        unit of work (not committed here), else in a transaction of its own."""
+        if uow is None:
+            async with UnitOfWork(self._sessions) as own:
+                await self.save_reference(
+                    tenant_id=tenant_id,
+                    user_key=user_key,
+                    conversation_id=conversation_id,
+                    conversation_type=conversation_type,
+                    service_url=service_url,
+                    reference=reference,
+                    uow=own,
                 )
+                await own.commit()
+            return
+        session, now = uow.session, datetime.now(UTC)
+        insert = dialect_insert(session)
+        statement = insert(ConversationReferenceRow).values(
+            tenant_id=tenant_id,
+            user_key=user_key,
+            conversation_id=conversation_id,
+            conversation_type=conversation_type,
+            service_url=service_url,
+            reference=reference,
+            updated_at=now,
+        )
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["tenant_id", "user_key", "conversation_id"],
+                set_={
+                    "service_url": statement.excluded.service_url,
+                    "reference": statement.excluded.reference,
+                    "updated_at": statement.excluded.updated_at,
+                },
             )
+        )
 
     async def personal_reference(self, tenant_id: str, user_key: str) -> StoredReference | None:
         """The newest 1:1 conversation with this person, if they ever wrote to the bot there."""

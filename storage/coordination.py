@@ -63,30 +63,24 @@ class CoordinationRepository:
         navn: str | None = None,
         email: str | None = None,
         teams_user_id: str | None = None,
+        uow: UnitOfWork | None = None,
     ) -> Person:
-        """Find or create a person, refreshing name, e-mail and Teams id when given."""
+        """Find or create a person, refreshing name, e-mail and Teams id when given; in the
+        given unit of work (not committed here), else in a transaction of its own."""
+        if uow is not None:
+            return await _ensure_person(
+                uow.session, tenant_id, aad_object_id, navn, email, teams_user_id
+            )
         async with self._sessions() as session, session.begin():
+            return await _ensure_person(
+                session, tenant_id, aad_object_id, navn, email, teams_user_id
+            )
+
+    async def person_by_key(self, tenant_id: str, aad_object_id: str) -> Person | None:
+        """The person with this Entra ID object id (or Teams id, for a local trial), if known."""
+        async with self._sessions() as session:
             row = await _person_row(session, tenant_id, aad_object_id)
-            if row is None:
-                row = PersonRow(
-                    tenant_id=tenant_id,
-                    aad_object_id=aad_object_id,
-                    navn=navn or "",
-                    email=email.lower() if email else None,
-                    teams_user_id=teams_user_id,
-                    is_koordinator=False,
-                    created_at=datetime.now(UTC),
-                )
-                session.add(row)
-            else:
-                if navn:
-                    row.navn = navn
-                if email:
-                    row.email = email.lower()
-                if teams_user_id:
-                    row.teams_user_id = teams_user_id
-            await session.flush()
-            return to_person(row)
+            return to_person(row) if row is not None else None
 
     async def find_person(
         self, tenant_id: str, query: str, *, uow: UnitOfWork | None = None
@@ -362,6 +356,37 @@ class CoordinationRepository:
                 .order_by(TildelingRow.assigned_at, TildelingRow.id)
             )
             return [to_person(r) for r in rows]
+
+
+async def _ensure_person(
+    session: AsyncSession,
+    tenant_id: str,
+    aad_object_id: str,
+    navn: str | None,
+    email: str | None,
+    teams_user_id: str | None,
+) -> Person:
+    row = await _person_row(session, tenant_id, aad_object_id)
+    if row is None:
+        row = PersonRow(
+            tenant_id=tenant_id,
+            aad_object_id=aad_object_id,
+            navn=navn or "",
+            email=email.lower() if email else None,
+            teams_user_id=teams_user_id,
+            is_koordinator=False,
+            created_at=datetime.now(UTC),
+        )
+        session.add(row)
+    else:
+        if navn:
+            row.navn = navn
+        if email:
+            row.email = email.lower()
+        if teams_user_id:
+            row.teams_user_id = teams_user_id
+    await session.flush()
+    return to_person(row)
 
 
 async def _person_row(

@@ -14,6 +14,7 @@ from storage.db import create_engine_for, make_sessionmaker
 from storage.models import ConversationReferenceRow, PersonRow
 from tests.protocol.conftest import RunningBot
 from tests.support.activities import Activities, TeamsUser
+from tests.support.commits import turn_commits
 from tests.support.connector import BotConnector
 from tests.support.databases import PG_ADMIN_DSN
 
@@ -64,6 +65,35 @@ async def test_the_writer_s_conversation_reference_is_stored(
     assert row.user_key == ANNE.aad_object_id
     assert row.conversation_id == ANNE.personal_conversation
     assert json.loads(row.reference)["serviceUrl"] == activities.service_url
+
+
+async def test_a_first_message_stores_the_person_with_roster_e_mail_and_reference_at_once(
+    bot: RunningBot, activities: Activities, connector: BotConnector, database_url: str
+) -> None:
+    connector.add_member(ANNE.personal_conversation, ANNE.roster_entry())
+
+    with turn_commits() as commits:
+        await bot.post(activities.message(ANNE, "hjælp"))
+
+    # Who wrote and how to reach them in one transaction (the roster asked before it), then
+    # the turn's own: its redelivery claim.
+    assert len(commits) == 2
+    engine = create_engine_for(database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            person = await session.scalar(
+                select(PersonRow).where(PersonRow.aad_object_id == ANNE.aad_object_id)
+            )
+            reference = await session.scalar(select(ConversationReferenceRow))
+    finally:
+        await engine.dispose()
+    assert person is not None and reference is not None
+    assert (person.navn, person.email, person.teams_user_id) == (
+        ANNE.name,
+        ANNE.email,
+        ANNE.teams_id,
+    )
+    assert reference.user_key == ANNE.aad_object_id
 
 
 async def test_the_same_activity_delivered_twice_is_answered_once(
