@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     bindparam,
     delete,
+    exists,
     func,
     insert,
     literal,
@@ -538,6 +539,8 @@ _CHANGE_UNANNOUNCED = (
     .limit(1)
     .scalar_subquery()
 )
+
+
 _AREA_COLUMNS = select(
     FagomraadeRow.id,
     FagomraadeRow.navn,
@@ -589,6 +592,19 @@ def _forslag_columns(kilde: Kilde) -> list[Any]:
     ]
 
 
+# Which rows belong to the area's summary besides its systems: its added systems, the
+# suggested additions the coordinator accepted, and last round's systems gone since.
+_TILFOEJET_IN = (TilfoejetSystemRow.fagomraade_id == bindparam("area")) & (
+    TilfoejetSystemRow.removed_at.is_(None)
+)
+_FORESLAAET_IN = (ForslagTilfoejelseRow.fagomraade_id == bindparam("area")) & (
+    ForslagTilfoejelseRow.afgjort == Afgjort.ACCEPTERET.value
+)
+_UDGAAET_IN = ForslagUdgaaetRow.fagomraade_id == bindparam("area")
+_HAS_EXTRAS = or_(*(exists().where(rows) for rows in (_TILFOEJET_IN, _FORESLAAET_IN, _UDGAAET_IN)))
+"""Read with the lines (after the area's lock, so as fresh as they are): an area without
+added systems or suggestions to list, most of them, costs no query for them."""
+
 # Each line carries its shown suggestions in the same statement: the survey's area read
 # stays one query for the systems, with or without suggestions.
 _LINES = select(
@@ -600,6 +616,7 @@ _LINES = select(
     ItSystemRow.position,
     *_ANSWER_COLUMNS,
     *(column for kilde in SOURCE_ORDER for column in _forslag_columns(kilde)),
+    _HAS_EXTRAS.label("area_has_extras"),
 ).outerjoin(AnswerRow, AnswerRow.it_system_id == ItSystemRow.id)
 for _kilde in SOURCE_ORDER:
     _LINES = _LINES.outerjoin(_SUGGESTED[_kilde], _shown_forslag(_kilde))
@@ -627,10 +644,7 @@ _ADDED: CompoundSelect = union_all(
         TilfoejetSystemRow.anvendelse,
         TilfoejetSystemRow.bemaerkning,
         literal(None, String).label("kilde"),
-    ).where(
-        TilfoejetSystemRow.fagomraade_id == bindparam("area"),
-        TilfoejetSystemRow.removed_at.is_(None),
-    ),
+    ).where(_TILFOEJET_IN),
     select(
         literal(_Extra.FORESLAAET.value),
         ForslagTilfoejelseRow.id,
@@ -641,10 +655,7 @@ _ADDED: CompoundSelect = union_all(
         ForslagTilfoejelseRow.anvendelse,
         ForslagTilfoejelseRow.bemaerkning,
         ForslagTilfoejelseRow.kilde,
-    ).where(
-        ForslagTilfoejelseRow.fagomraade_id == bindparam("area"),
-        ForslagTilfoejelseRow.afgjort == Afgjort.ACCEPTERET.value,
-    ),
+    ).where(_FORESLAAET_IN),
     select(
         literal(_Extra.UDGAAET.value),
         ForslagUdgaaetRow.id,
@@ -655,7 +666,7 @@ _ADDED: CompoundSelect = union_all(
         ForslagUdgaaetRow.anvendelse,
         ForslagUdgaaetRow.bemaerkning,
         literal(None, String),
-    ).where(ForslagUdgaaetRow.fagomraade_id == bindparam("area")),
+    ).where(_UDGAAET_IN),
 ).order_by("art", "id")
 _STORED_ANSWERS = (
     select(*_ANSWER_COLUMNS)
@@ -834,6 +845,7 @@ async def _overview(
         if assigned_to is not None:
             raise NotAssigned(fagomraade_id, assigned_to)
         raise NoResultFound(f"no fagomraade {fagomraade_id}")
+    rows = (await session.execute(_LINES, parameters)).all()
     lines = tuple(
         SystemAnswer(
             system=ItSystem(
@@ -847,11 +859,12 @@ async def _overview(
             answer=_to_answer(row) if row.it_system_id is not None else None,
             forslag=preferred(_to_forslag(row, kilde) for kilde in SOURCE_ORDER),
         )
-        for row in await session.execute(_LINES, parameters)
+        for row in rows
     )
     extras: dict[_Extra, list[Any]] = {art: [] for art in _Extra}
-    for row in await session.execute(_ADDED, parameters):
-        extras[_Extra(row.art)].append(row)
+    if not rows or rows[0].area_has_extras:
+        for row in await session.execute(_ADDED, parameters):
+            extras[_Extra(row.art)].append(row)
     added = [_to_tilfoejet(row) for row in extras[_Extra.TILFOEJET]]
     present = {normalise(t.navn) for t in added}
     return FagomraadeOverview(
