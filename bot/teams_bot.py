@@ -260,13 +260,8 @@ class KortlaegningBot(TeamsActivityHandler):
         if person is None:
             person = await self._coordination.person_by_key(tenant_id, user_key)
         email = None
-        if (person is None or person.email is None) and account and self._may_ask_roster(who):
-            member = await self._roster.member(turn_context, account.id)
-            email = member.email if member else None
-            if email:
-                self._roster_failed.pop(who, None)
-            else:
-                self._roster_failed[who] = time.monotonic()
+        if (person is None or person.email is None) and account is not None:
+            email = await self._roster_email(turn_context, who, account)
         if person is None or not fresh or email or reference:
             async with self._units() as uow:
                 if person is None or not fresh or email:
@@ -298,9 +293,20 @@ class KortlaegningBot(TeamsActivityHandler):
             tenant_id=tenant_id, person_id=person.id, navn=person.navn
         )
 
-    def _may_ask_roster(self, who: tuple[str, str]) -> bool:
+    async def _roster_email(
+        self, turn_context: TurnContext, who: tuple[str, str], account: ChannelAccount
+    ) -> str | None:
+        """The person's e-mail from the Teams roster; after a miss, asked again only once
+        ROSTER_RETRY_AFTER_S has passed."""
         failed_at = self._roster_failed.get(who)
-        return failed_at is None or time.monotonic() - failed_at >= ROSTER_RETRY_AFTER_S
+        if failed_at is not None and time.monotonic() - failed_at < ROSTER_RETRY_AFTER_S:
+            return None
+        member = await self._roster.member(turn_context, account.id)
+        if member is None or not member.email:
+            self._roster_failed[who] = time.monotonic()
+            return None
+        self._roster_failed.pop(who, None)
+        return member.email
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         await self._router.on_message(turn_context)

@@ -43,40 +43,21 @@ class ConversationRepository:
     ) -> None:
         """Remember (or refresh) how to reach this person in this conversation; in the given
         unit of work (not committed here), else in a transaction of its own."""
-        if uow is None:
-            async with UnitOfWork(self._sessions) as own:
-                await self.save_reference(
-                    tenant_id=tenant_id,
-                    user_key=user_key,
-                    conversation_id=conversation_id,
-                    conversation_type=conversation_type,
-                    service_url=service_url,
-                    reference=reference,
-                    uow=own,
-                )
-                await own.commit()
+        values = {
+            "tenant_id": tenant_id,
+            "user_key": user_key,
+            "conversation_id": conversation_id,
+            "conversation_type": conversation_type,
+            "service_url": service_url,
+            "reference": reference,
+            "updated_at": datetime.now(UTC),
+        }
+        if uow is not None:
+            await _upsert_reference(uow.session, values)
             return
-        session, now = uow.session, datetime.now(UTC)
-        insert = dialect_insert(session)
-        statement = insert(ConversationReferenceRow).values(
-            tenant_id=tenant_id,
-            user_key=user_key,
-            conversation_id=conversation_id,
-            conversation_type=conversation_type,
-            service_url=service_url,
-            reference=reference,
-            updated_at=now,
-        )
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["tenant_id", "user_key", "conversation_id"],
-                set_={
-                    "service_url": statement.excluded.service_url,
-                    "reference": statement.excluded.reference,
-                    "updated_at": statement.excluded.updated_at,
-                },
-            )
-        )
+        async with UnitOfWork(self._sessions) as own:
+            await _upsert_reference(own.session, values)
+            await own.commit()
 
     async def personal_reference(self, tenant_id: str, user_key: str) -> StoredReference | None:
         """The newest 1:1 conversation with this person, if they ever wrote to the bot there."""
@@ -117,4 +98,18 @@ def _to_reference(row: ConversationReferenceRow) -> StoredReference:
         service_url=row.service_url,
         reference=row.reference,
         updated_at=row.updated_at,
+    )
+
+
+async def _upsert_reference(session: AsyncSession, values: dict[str, object]) -> None:
+    statement = dialect_insert(session)(ConversationReferenceRow).values(**values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["tenant_id", "user_key", "conversation_id"],
+            set_={
+                "service_url": statement.excluded.service_url,
+                "reference": statement.excluded.reference,
+                "updated_at": statement.excluded.updated_at,
+            },
+        )
     )
