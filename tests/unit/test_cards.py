@@ -124,6 +124,24 @@ def test_a_system_card_carries_ids_for_every_answer_button() -> None:
     assert {(a["fagomraade_id"], a["system_id"]) for a in answers} == {(1, 101)}
 
 
+def test_every_button_of_a_live_card_carries_its_token_however_deeply_nested() -> None:
+    card = cards.summary_card(_overview(3, answered=3))
+
+    live = cards.with_token(card, "t-1")
+
+    def submits(node: object) -> list[dict[str, object]]:
+        if isinstance(node, list):
+            return [s for item in node for s in submits(item)]
+        if not isinstance(node, dict):
+            return []
+        own = [node["data"]] if node.get("type") == "Action.Submit" else []
+        return own + [s for value in node.values() for s in submits(value)]
+
+    assert len(submits(card)) > len(card["actions"])  # some sit inside an Action.ShowCard
+    assert all(data["kort"] == "t-1" for data in submits(live))
+    assert all("kort" not in data for data in submits(card))  # the card itself is untouched
+
+
 def test_the_first_system_has_no_tilbage_and_the_extra_choices_are_secondary() -> None:
     overview = _overview(2)
     first, second = (cards.system_card(overview, line.system) for line in overview.systemer)
