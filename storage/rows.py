@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import overload
+from typing import Any, overload
 
+from storage.domain.forslag import Afgjort, ForeslaaetTilfoejelse, Kilde
 from storage.domain.model import Fagomraade, Person
 from storage.models import FagomraadeRow, PersonRow
 
@@ -37,4 +38,23 @@ def to_fagomraade(row: FagomraadeRow, antal_systemer: int) -> Fagomraade:
         position=row.position,
         antal_systemer=antal_systemer,
         indsendt_at=aware(row.indsendt_at),
+    )
+
+
+def decision(afgjort: str | None) -> Afgjort | None:
+    """The coordinator's decision on a suggestion as stored (None: not decided yet)."""
+    return Afgjort(afgjort) if afgjort else None
+
+
+def to_tilfoejelse(row: Any) -> ForeslaaetTilfoejelse:
+    """A suggested addition from its row, or from a query's row with the same column names."""
+    return ForeslaaetTilfoejelse(
+        id=row.id,
+        navn=row.navn,
+        leverandoer=row.leverandoer,
+        anvendelse=row.anvendelse,
+        kilde=Kilde(row.kilde),
+        afgjort=decision(row.afgjort),
+        bemaerkning=row.bemaerkning,
+        fagomraade_id=row.fagomraade_id,
     )

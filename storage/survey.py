@@ -41,7 +41,6 @@ from storage.domain.archive import SendStatus
 from storage.domain.forslag import (
     SOURCE_ORDER,
     Afgjort,
-    ForeslaaetTilfoejelse,
     Forslag,
     UdgaaetSystem,
     preferred,
@@ -76,6 +75,7 @@ from storage.models import (
     TilfoejetSystemRow,
     table_of,
 )
+from storage.rows import to_tilfoejelse
 from storage.unit_of_work import UnitOfWork
 
 
@@ -644,6 +644,7 @@ _ADDED: CompoundSelect = union_all(
         TilfoejetSystemRow.anvendelse,
         TilfoejetSystemRow.bemaerkning,
         literal(None, String).label("kilde"),
+        literal(None, String).label("afgjort"),
     ).where(_TILFOEJET_IN),
     select(
         literal(_Extra.FORESLAAET.value),
@@ -655,6 +656,7 @@ _ADDED: CompoundSelect = union_all(
         ForslagTilfoejelseRow.anvendelse,
         ForslagTilfoejelseRow.bemaerkning,
         ForslagTilfoejelseRow.kilde,
+        ForslagTilfoejelseRow.afgjort,
     ).where(_FORESLAAET_IN),
     select(
         literal(_Extra.UDGAAET.value),
@@ -665,6 +667,7 @@ _ADDED: CompoundSelect = union_all(
         literal(None, String),
         ForslagUdgaaetRow.anvendelse,
         ForslagUdgaaetRow.bemaerkning,
+        literal(None, String),
         literal(None, String),
     ).where(_UDGAAET_IN),
 ).order_by("art", "id")
@@ -880,7 +883,7 @@ async def _overview(
         systemer=lines,
         tilfoejede=tuple(added),
         foreslaaede=tuple(
-            _to_foreslaaet(row)
+            to_tilfoejelse(row)
             for row in extras[_Extra.FORESLAAET]
             if normalise(row.navn) not in present
         ),
@@ -908,19 +911,6 @@ def _to_forslag(row: Any, kilde: Kilde) -> Forslag | None:
         anvendelse=mapping[f"{kilde.value}_anvendelse"],
         bemaerkning=mapping[f"{kilde.value}_bemaerkning"],
         kilde_navn=mapping[f"{kilde.value}_kilde_navn"],
-    )
-
-
-def _to_foreslaaet(row: Any) -> ForeslaaetTilfoejelse:
-    return ForeslaaetTilfoejelse(
-        id=row.id,
-        navn=row.navn,
-        leverandoer=row.leverandoer,
-        anvendelse=row.anvendelse,
-        kilde=Kilde(row.kilde),
-        afgjort=Afgjort.ACCEPTERET,
-        bemaerkning=row.bemaerkning,
-        fagomraade_id=row.fagomraade_id,
     )
 
 

@@ -37,6 +37,7 @@ from storage.models import (
     KortlaegningRow,
     table_of,
 )
+from storage.rows import decision, to_tilfoejelse
 
 
 class ForslagRepository:
@@ -319,7 +320,7 @@ async def _oversigt(
                     kilde_navn=row.kilde_navn,
                     anvendelse=row.anvendelse,
                     kilde=Kilde(row.kilde),
-                    afgjort=_decision(row.afgjort),
+                    afgjort=decision(row.afgjort),
                 )
             )
     tilfoejelser: dict[int | None, list[ForeslaaetTilfoejelse]] = defaultdict(list)
@@ -381,20 +382,3 @@ async def _owners(
         person = SourcePerson(navn=row.navn, email=row.email, person_id=row.person_id)
         owners[row.fagomraade_id].setdefault(person.key, person)
     return {area_id: tuple(people.values()) for area_id, people in owners.items()}
-
-
-def _decision(afgjort: str | None) -> Afgjort | None:
-    return Afgjort(afgjort) if afgjort else None
-
-
-def to_tilfoejelse(row: ForslagTilfoejelseRow) -> ForeslaaetTilfoejelse:
-    return ForeslaaetTilfoejelse(
-        id=row.id,
-        navn=row.navn,
-        leverandoer=row.leverandoer,
-        anvendelse=row.anvendelse,
-        kilde=Kilde(row.kilde),
-        afgjort=_decision(row.afgjort),
-        bemaerkning=row.bemaerkning,
-        fagomraade_id=row.fagomraade_id,
-    )
